@@ -1,0 +1,2 @@
+-- Undoes 20260105090600_create_consents: drops consents with its indexes, constraints and comments.
+DROP TABLE consents;
