@@ -1,0 +1,86 @@
+// Small readers over libpg-query's JSON AST: names, types, lists. No rule logic here.
+import type { AstNode } from './parse.js';
+
+/** `{ String: { sval } }` lists → ['a', 'b']. */
+export function stringList(list: readonly AstNode[] | undefined): string[] {
+  return (list ?? []).map((item) => item.String?.sval ?? (item.A_Star ? '*' : ''));
+}
+
+/** Names as Postgres resolves them: the parser already folded unquoted identifiers; a missing schema is public. */
+export function qualifiedName(schema: string | undefined, name: string): string {
+  return `${schema ?? 'public'}.${name}`;
+}
+
+/** `public.x` → `x`, other schemas stay. */
+export function displayName(qualified: string): string {
+  return qualified.startsWith('public.') ? qualified.slice(7) : qualified;
+}
+
+export function relationName(rangeVar: AstNode | undefined): string {
+  if (!rangeVar) return '';
+  return qualifiedName(rangeVar.schemaname, rangeVar.relname ?? '');
+}
+
+/** A name list (['myschema','mytype'] or ['mytype']) → qualified name. */
+export function qualifiedFromList(names: readonly string[]): string {
+  if (names.length >= 2) return `${names[names.length - 2]}.${names[names.length - 1]}`;
+  return qualifiedName(undefined, names[0] ?? '');
+}
+
+export interface TypeRef {
+  /** Normalized name: int4, int8, varchar, text, timestamptz, numeric, serial, public.mood ... */
+  readonly name: string;
+  readonly mods: readonly number[];
+  readonly array: boolean;
+}
+
+const TYPE_ALIASES: Readonly<Record<string, string>> = {
+  int: 'int4', integer: 'int4', int4: 'int4', smallint: 'int2', int2: 'int2', bigint: 'int8', int8: 'int8',
+  serial: 'serial', serial4: 'serial', bigserial: 'bigserial', serial8: 'bigserial', smallserial: 'smallserial', serial2: 'smallserial',
+  decimal: 'numeric', numeric: 'numeric', real: 'float4', float4: 'float4', float8: 'float8', 'double precision': 'float8',
+  varchar: 'varchar', 'character varying': 'varchar', char: 'bpchar', character: 'bpchar', bpchar: 'bpchar',
+  text: 'text', bool: 'bool', boolean: 'bool', timestamp: 'timestamp', timestamptz: 'timestamptz', time: 'time', timetz: 'timetz',
+};
+
+export function typeRef(typeName: AstNode | undefined): TypeRef {
+  const names = stringList(typeName?.names);
+  const builtin = names[0] === 'pg_catalog' || names.length === 1;
+  const raw = names[names.length - 1] ?? 'unknown';
+  const name = builtin && TYPE_ALIASES[raw] ? TYPE_ALIASES[raw]! : names.length === 1 && !TYPE_ALIASES[raw] ? qualifiedName(undefined, raw) : names[0] === 'pg_catalog' ? raw : qualifiedFromList(names);
+  const mods = (typeName?.typmods ?? []).map((m: AstNode) => Number(m.A_Const?.ival?.ival ?? 0));
+  return { name, mods, array: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0 };
+}
+
+/** Readable type for messages: varchar(50), int4[], ... */
+export function typeLabel(type: TypeRef): string {
+  const base = displayName(type.name);
+  return `${base}${type.mods.length ? `(${type.mods.join(',')})` : ''}${type.array ? '[]' : ''}`;
+}
+
+/** Unwrap `{ Kind: body }` → [kind, body]. */
+export function unwrap(node: AstNode | undefined): [string, AstNode] {
+  if (!node) return ['', {}];
+  const kind = Object.keys(node)[0] ?? '';
+  return [kind, node[kind] ?? {}];
+}
+
+/** Walk every nested object of a node, depth first. */
+export function* walk(node: unknown): Generator<[string, AstNode]> {
+  if (Array.isArray(node)) {
+    for (const item of node) yield* walk(item);
+  } else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (value && typeof value === 'object' && !Array.isArray(value) && /^[A-Z]/.test(key)) yield [key, value as AstNode];
+      yield* walk(value);
+    }
+  }
+}
+
+/** Column names of an index element list or key list. Expressions become '(expr)'. */
+export function indexColumns(params: readonly AstNode[] | undefined): string[] {
+  return (params ?? []).map((p) => {
+    const elem = p.IndexElem;
+    if (elem) return elem.name ?? '(expr)';
+    return p.String?.sval ?? '(expr)';
+  });
+}

@@ -1,0 +1,323 @@
+// What a statement changes: its subject (for one-change-per-migration) and its actions,
+// each with the actions that undo it (for down-reverses-up). Pure: reads the AST and the schema model.
+import type { Statement, AstNode } from './parse.js';
+import type { SchemaModel } from './schema-model.js';
+import { displayName, indexColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
+
+export interface Action {
+  /** Canonical key, e.g. `create index public.idx_a`, `add column public.t.c`. */
+  readonly key: string;
+  /** How the up file's action reads: "creates index idx_a". */
+  readonly label: string;
+  /** How a down would undo it: "drops it". */
+  readonly inverseLabel: string;
+  /** Keys of down actions that undo it (including Postgres's implied drops). */
+  readonly undoneBy: readonly string[];
+  /** True for actions that destroy data or objects (drops, truncates, type changes). */
+  readonly destroys?: boolean;
+  /** True when Postgres offers no inverse (ALTER TYPE ... ADD VALUE). */
+  readonly irreversible?: boolean;
+}
+
+export interface StatementChanges {
+  /** The one object the statement changes: `table public.x`, `function public.f`, ... or undefined. */
+  readonly subject?: string;
+  readonly actions: readonly Action[];
+}
+
+const OBJECT_KINDS: Readonly<Record<string, string>> = {
+  OBJECT_TABLE: 'table', OBJECT_INDEX: 'index', OBJECT_TYPE: 'type', OBJECT_DOMAIN: 'domain', OBJECT_FUNCTION: 'function',
+  OBJECT_PROCEDURE: 'function', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'view', OBJECT_SEQUENCE: 'sequence', OBJECT_EXTENSION: 'extension',
+  OBJECT_SCHEMA: 'schema', OBJECT_TRIGGER: 'trigger', OBJECT_POLICY: 'policy', OBJECT_COLUMN: 'column', OBJECT_TABCONSTRAINT: 'constraint',
+  OBJECT_AGGREGATE: 'function', OBJECT_ROLE: 'role',
+};
+
+const show = displayName;
+
+function create(kind: string, name: string, extra: string[] = []): Action {
+  return { key: `create ${kind} ${name}`, label: `creates ${kind} ${show(name)}`, inverseLabel: 'drops it', undoneBy: [`drop ${kind} ${name}`, ...extra] };
+}
+
+function drop(kind: string, name: string): Action {
+  return { key: `drop ${kind} ${name}`, label: `drops ${kind} ${show(name)}`, inverseLabel: 'recreates it', undoneBy: [`create ${kind} ${name}`], destroys: true };
+}
+
+function tableImplied(table: string, columns: readonly string[] = []): string[] {
+  return [`drop table ${table}`, ...columns.map((c) => `drop column ${table}.${c}`)];
+}
+
+/** Describe one statement. `schema` is the model just before it. */
+export function changesOf(statement: Statement, schema: SchemaModel): StatementChanges {
+  const n = statement.node;
+  switch (statement.kind) {
+    case 'CreateStmt': {
+      const table = relationName(n.relation);
+      return { subject: `table ${table}`, actions: [create('table', table)] };
+    }
+    case 'CreateTableAsStmt': {
+      const name = relationName(n.into?.rel);
+      const kind = n.objtype === 'OBJECT_MATVIEW' ? 'view' : 'table';
+      return { subject: `${kind} ${name}`, actions: [create(kind, name)] };
+    }
+    case 'IndexStmt': {
+      const table = relationName(n.relation);
+      const name = qualifiedName(n.relation?.schemaname, n.idxname ?? '');
+      return { subject: `table ${table}`, actions: n.idxname ? [create('index', name, tableImplied(table, indexColumns(n.indexParams)))] : [] };
+    }
+    case 'AlterTableStmt':
+      return alterTable(n, schema);
+    case 'DropStmt':
+      return dropStatement(n, schema);
+    case 'RenameStmt':
+      return rename(n, schema);
+    case 'CommentStmt':
+      return comment(n, schema);
+    case 'CreateEnumStmt':
+    case 'CompositeTypeStmt':
+    case 'CreateRangeStmt': {
+      const name = statement.kind === 'CompositeTypeStmt' ? relationName(n.typevar) : qualifiedFromList(stringList(n.typeName));
+      return { subject: `type ${name}`, actions: [create('type', name)] };
+    }
+    case 'CreateDomainStmt': {
+      const name = qualifiedFromList(stringList(n.domainname));
+      return { subject: `type ${name}`, actions: [create('domain', name, [`drop type ${name}`])] };
+    }
+    case 'AlterEnumStmt': {
+      const name = qualifiedFromList(stringList(n.typeName));
+      if (n.oldVal) {
+        return { subject: `type ${name}`, actions: [{ key: `rename value ${name}.${n.oldVal}->${n.newVal}`, label: `renames value '${n.oldVal}' of type ${show(name)} to '${n.newVal}'`, inverseLabel: 'renames it back', undoneBy: [`rename value ${name}.${n.newVal}->${n.oldVal}`, `drop type ${name}`] }] };
+      }
+      return { subject: `type ${name}`, actions: [{ key: `add value ${name}.${n.newVal}`, label: `adds value '${n.newVal}' to type ${show(name)}`, inverseLabel: 'cannot remove it (Postgres has no DROP VALUE)', undoneBy: [`drop type ${name}`], irreversible: true }] };
+    }
+    case 'CreateFunctionStmt': {
+      const name = qualifiedFromList(stringList(n.funcname));
+      const kind = 'function';
+      const existed = schema.object('function', name) !== undefined;
+      if (n.replace && existed) {
+        return { subject: `function ${name}`, actions: [{ key: `create function ${name}`, label: `replaces function ${show(name)}`, inverseLabel: 'restores the previous definition', undoneBy: [`create function ${name}`] }] };
+      }
+      return { subject: `function ${name}`, actions: [create(kind, name)] };
+    }
+    case 'ViewStmt': {
+      const name = relationName(n.view);
+      const existed = schema.object('view', name) !== undefined;
+      if (n.replace && existed) return { subject: `view ${name}`, actions: [{ key: `create view ${name}`, label: `replaces view ${show(name)}`, inverseLabel: 'restores the previous definition', undoneBy: [`create view ${name}`] }] };
+      return { subject: `view ${name}`, actions: [create('view', name)] };
+    }
+    case 'CreateSeqStmt': {
+      const name = relationName(n.sequence);
+      return { subject: `sequence ${name}`, actions: [create('sequence', name)] };
+    }
+    case 'AlterSeqStmt':
+      return { subject: `sequence ${relationName(n.sequence)}`, actions: [] };
+    case 'CreateExtensionStmt':
+      return { subject: `extension ${n.extname}`, actions: [create('extension', n.extname)] };
+    case 'CreateSchemaStmt':
+      return { subject: `schema ${n.schemaname}`, actions: [create('schema', n.schemaname)] };
+    case 'CreateTrigStmt': {
+      const table = relationName(n.relation);
+      return { subject: `table ${table}`, actions: [create('trigger', `${table}.${n.trigname}`, [`drop table ${table}`])] };
+    }
+    case 'CreatePolicyStmt': {
+      const table = relationName(n.table);
+      return { subject: `table ${table}`, actions: [create('policy', `${table}.${n.policy_name}`, [`drop table ${table}`])] };
+    }
+    case 'InsertStmt':
+    case 'UpdateStmt':
+    case 'DeleteStmt': {
+      const table = relationName(n.relation);
+      const verb = statement.kind === 'InsertStmt' ? 'insert' : statement.kind === 'UpdateStmt' ? 'update' : 'delete';
+      const inverse = verb === 'insert' ? ['delete', 'truncate'] : verb === 'update' ? ['update'] : ['insert'];
+      return {
+        subject: `table ${table}`,
+        actions: [{ key: `${verb} ${table}`, label: `${verb === 'insert' ? 'inserts into' : verb === 'update' ? 'updates' : 'deletes from'} ${show(table)}`, inverseLabel: verb === 'insert' ? 'never deletes those rows' : verb === 'update' ? 'never updates them back' : 'never restores those rows', undoneBy: [...inverse.map((v) => `${v} ${table}`), `drop table ${table}`], destroys: verb === 'delete' }],
+      };
+    }
+    case 'TruncateStmt': {
+      const tables = (n.relations ?? []).map((r: AstNode) => relationName(r.RangeVar));
+      return { subject: tables[0] ? `table ${tables[0]}` : undefined, actions: tables.map((t: string) => ({ key: `truncate ${t}`, label: `truncates ${show(t)}`, inverseLabel: 'never restores those rows', undoneBy: [`insert ${t}`], destroys: true })) };
+    }
+    case 'GrantStmt':
+      return grant(n);
+    case 'AlterOwnerStmt':
+    case 'AlterFunctionStmt':
+      return { subject: undefined, actions: [] };
+    default:
+      return { actions: [] };
+  }
+}
+
+function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
+  const table = relationName(n.relation);
+  const kind = OBJECT_KINDS[n.objtype] ?? 'table';
+  if (kind !== 'table') return { subject: `${kind} ${table}`, actions: [] };
+  const actions: Action[] = [];
+  const t = `${show(table)}`;
+  for (const command of n.cmds ?? []) {
+    const cmd = command.AlterTableCmd ?? {};
+    const column = cmd.name as string | undefined;
+    switch (cmd.subtype) {
+      case 'AT_AddColumn': {
+        const name = cmd.def?.ColumnDef?.colname;
+        actions.push({ key: `add column ${table}.${name}`, label: `adds column ${t}.${name}`, inverseLabel: 'drops it', undoneBy: [`drop column ${table}.${name}`, `drop table ${table}`] });
+        break;
+      }
+      case 'AT_DropColumn':
+        actions.push({ key: `drop column ${table}.${column}`, label: `drops column ${t}.${column}`, inverseLabel: 'adds it back', undoneBy: [`add column ${table}.${column}`], destroys: true });
+        break;
+      case 'AT_AlterColumnType':
+        actions.push({ key: `alter type ${table}.${column}`, label: `changes the type of ${t}.${column}`, inverseLabel: 'changes it back', undoneBy: [`alter type ${table}.${column}`, `drop column ${table}.${column}`, `drop table ${table}`], destroys: true });
+        break;
+      case 'AT_SetNotNull':
+        actions.push({ key: `set not null ${table}.${column}`, label: `sets ${t}.${column} NOT NULL`, inverseLabel: 'drops NOT NULL', undoneBy: [`drop not null ${table}.${column}`, ...tableImplied(table, [column ?? ''])] });
+        break;
+      case 'AT_DropNotNull':
+        actions.push({ key: `drop not null ${table}.${column}`, label: `drops NOT NULL on ${t}.${column}`, inverseLabel: 'sets NOT NULL back', undoneBy: [`set not null ${table}.${column}`, ...tableImplied(table, [column ?? ''])] });
+        break;
+      case 'AT_ColumnDefault': {
+        const had = schema.table(table)?.columns.find((c) => c.name === column)?.hasDefault ?? false;
+        if (cmd.def) actions.push({ key: `set default ${table}.${column}`, label: `sets a default on ${t}.${column}`, inverseLabel: had ? 'restores the previous default' : 'drops it', undoneBy: [...(had ? [`set default ${table}.${column}`] : [`drop default ${table}.${column}`]), ...tableImplied(table, [column ?? ''])] });
+        else actions.push({ key: `drop default ${table}.${column}`, label: `drops the default of ${t}.${column}`, inverseLabel: 'sets it back', undoneBy: [`set default ${table}.${column}`, ...tableImplied(table, [column ?? ''])] });
+        break;
+      }
+      case 'AT_AddConstraint': {
+        const c = cmd.def?.Constraint ?? {};
+        const name = c.conname ?? defaultConstraintName(table, c);
+        const columns = [...stringList(c.keys), ...stringList(c.fk_attrs)];
+        actions.push({ key: `add constraint ${table}.${name}`, label: `adds constraint ${name} on ${t}`, inverseLabel: 'drops it', undoneBy: [`drop constraint ${table}.${name}`, ...tableImplied(table, columns)] });
+        break;
+      }
+      case 'AT_DropConstraint':
+        actions.push({ key: `drop constraint ${table}.${column}`, label: `drops constraint ${column} on ${t}`, inverseLabel: 'adds it back', undoneBy: [`add constraint ${table}.${column}`], destroys: false });
+        break;
+      case 'AT_EnableRowSecurity':
+        actions.push({ key: `enable rls ${table}`, label: `enables row level security on ${t}`, inverseLabel: 'disables it', undoneBy: [`disable rls ${table}`, `drop table ${table}`] });
+        break;
+      case 'AT_DisableRowSecurity':
+        actions.push({ key: `disable rls ${table}`, label: `disables row level security on ${t}`, inverseLabel: 'enables it', undoneBy: [`enable rls ${table}`, `drop table ${table}`] });
+        break;
+      case 'AT_ForceRowSecurity':
+        actions.push({ key: `force rls ${table}`, label: `forces row level security on ${t}`, inverseLabel: 'unforces it', undoneBy: [`noforce rls ${table}`, `drop table ${table}`] });
+        break;
+      case 'AT_NoForceRowSecurity':
+        actions.push({ key: `noforce rls ${table}`, label: `stops forcing row level security on ${t}`, inverseLabel: 'forces it', undoneBy: [`force rls ${table}`, `drop table ${table}`] });
+        break;
+      case 'AT_EnableTrig':
+      case 'AT_EnableAlwaysTrig':
+      case 'AT_EnableReplicaTrig':
+        actions.push({ key: `enable trigger ${table}.${column}`, label: `enables trigger ${column} on ${t}`, inverseLabel: 'disables it', undoneBy: [`disable trigger ${table}.${column}`, `drop table ${table}`, `drop trigger ${table}.${column}`] });
+        break;
+      case 'AT_DisableTrig':
+        actions.push({ key: `disable trigger ${table}.${column}`, label: `disables trigger ${column} on ${t}`, inverseLabel: 'enables it', undoneBy: [`enable trigger ${table}.${column}`, `drop table ${table}`] });
+        break;
+      default:
+        break;
+    }
+  }
+  return { subject: `table ${table}`, actions };
+}
+
+export function defaultConstraintName(table: string, c: AstNode): string {
+  const bare = table.split('.')[1] ?? table;
+  const columns = [...stringList(c.keys), ...stringList(c.fk_attrs)];
+  const suffix: Record<string, string> = { CONSTR_PRIMARY: 'pkey', CONSTR_UNIQUE: 'key', CONSTR_FOREIGN: 'fkey', CONSTR_CHECK: 'check', CONSTR_EXCLUSION: 'excl' };
+  return c.contype === 'CONSTR_PRIMARY' ? `${bare}_pkey` : `${bare}_${columns.join('_')}_${suffix[c.contype] ?? 'constraint'}`;
+}
+
+function dropStatement(n: AstNode, schema: SchemaModel): StatementChanges {
+  const kind = OBJECT_KINDS[n.removeType] ?? 'object';
+  const actions: Action[] = [];
+  let subject: string | undefined;
+  for (const object of n.objects ?? []) {
+    const names = object.List ? stringList(object.List.items) : object.String ? [object.String.sval] : object.TypeName ? stringList(object.TypeName.names) : object.ObjectWithArgs ? stringList(object.ObjectWithArgs.objname) : [];
+    let name = kind === 'extension' || kind === 'schema' || kind === 'role' ? (names[names.length - 1] ?? '') : qualifiedFromList(names);
+    if (kind === 'trigger' || kind === 'policy') name = `${qualifiedFromList(names.slice(0, -1))}.${names[names.length - 1]}`;
+    const action = drop(kind === 'domain' ? 'domain' : kind, name);
+    // DROP TYPE undoes CREATE DOMAIN too.
+    actions.push(action);
+    if (kind === 'type') actions.push({ ...action, key: `drop domain ${name}` });
+    if (kind === 'domain') actions.push({ ...action, key: `drop type ${name}` });
+    if (kind === 'index') {
+      const table = schema.index(name)?.table;
+      subject ??= table ? `table ${table}` : `index ${name}`;
+    } else if (kind === 'trigger' || kind === 'policy') {
+      subject ??= `table ${qualifiedFromList(names.slice(0, -1))}`;
+    } else {
+      subject ??= `${kind === 'domain' ? 'type' : kind} ${name}`;
+    }
+  }
+  return { subject, actions };
+}
+
+function rename(n: AstNode, schema: SchemaModel): StatementChanges {
+  const kind = OBJECT_KINDS[n.renameType] ?? 'object';
+  const table = relationName(n.relation);
+  const to = n.newname as string;
+  switch (kind) {
+    case 'table':
+    case 'view':
+    case 'sequence': {
+      const target = qualifiedName(n.relation?.schemaname, to);
+      return { subject: `${kind} ${table}`, actions: [{ key: `rename ${kind} ${table}->${target}`, label: `renames ${kind} ${show(table)} to ${show(target)}`, inverseLabel: 'renames it back', undoneBy: [`rename ${kind} ${target}->${table}`], destroys: false }] };
+    }
+    case 'index': {
+      const target = qualifiedName(n.relation?.schemaname, to);
+      const owner = schema.index(table)?.table;
+      return { subject: owner ? `table ${owner}` : `index ${table}`, actions: [{ key: `rename index ${table}->${target}`, label: `renames index ${show(table)} to ${show(target)}`, inverseLabel: 'renames it back', undoneBy: [`rename index ${target}->${table}`, `drop index ${target}`] }] };
+    }
+    case 'column':
+      return { subject: `table ${table}`, actions: [{ key: `rename column ${table}.${n.subname}->${to}`, label: `renames column ${show(table)}.${n.subname} to ${to}`, inverseLabel: 'renames it back', undoneBy: [`rename column ${table}.${to}->${n.subname}`, `drop table ${table}`] }] };
+    case 'constraint':
+      return { subject: `table ${table}`, actions: [{ key: `rename constraint ${table}.${n.subname}->${to}`, label: `renames constraint ${n.subname} on ${show(table)} to ${to}`, inverseLabel: 'renames it back', undoneBy: [`rename constraint ${table}.${to}->${n.subname}`, `drop table ${table}`, `drop constraint ${table}.${to}`] }] };
+    default: {
+      const names = n.object?.List ? stringList(n.object.List.items) : n.object?.String ? [n.object.String.sval] : stringList(n.object?.ObjectWithArgs?.objname ?? n.object?.TypeName?.names);
+      const from = kind === 'schema' ? n.subname : qualifiedFromList(names);
+      const target = kind === 'schema' ? to : qualifiedFromList([...names.slice(0, -1), to]);
+      return { subject: `${kind} ${from}`, actions: [{ key: `rename ${kind} ${from}->${target}`, label: `renames ${kind} ${show(from)} to ${show(target)}`, inverseLabel: 'renames it back', undoneBy: [`rename ${kind} ${target}->${from}`] }] };
+    }
+  }
+}
+
+function comment(n: AstNode, schema: SchemaModel): StatementChanges {
+  const kind = OBJECT_KINDS[n.objtype] ?? 'object';
+  const names = n.object?.List ? stringList(n.object.List.items) : n.object?.String ? [n.object.String.sval] : n.object?.TypeName ? stringList(n.object.TypeName.names) : stringList(n.object?.ObjectWithArgs?.objname);
+  let target: string;
+  let subject: string;
+  const implied: string[] = [];
+  if (kind === 'column') {
+    const table = qualifiedFromList(names.slice(0, -1));
+    const column = names[names.length - 1];
+    target = `${table}.${column}`;
+    subject = `table ${table}`;
+    implied.push(...tableImplied(table, [column ?? '']));
+  } else if (kind === 'constraint' || kind === 'trigger' || kind === 'policy') {
+    const table = qualifiedFromList(names.slice(0, -1));
+    target = `${table}.${names[names.length - 1]}`;
+    subject = `table ${table}`;
+    implied.push(`drop ${kind} ${target}`, `drop table ${table}`);
+  } else if (kind === 'index') {
+    target = qualifiedFromList(names);
+    const table = schema.index(target)?.table;
+    subject = table ? `table ${table}` : `index ${target}`;
+    implied.push(`drop index ${target}`, ...(table ? [`drop table ${table}`] : []));
+  } else {
+    target = kind === 'extension' || kind === 'schema' ? (names[names.length - 1] ?? '') : qualifiedFromList(names);
+    subject = `${kind === 'domain' ? 'type' : kind} ${target}`;
+    implied.push(`drop ${kind} ${target}`);
+  }
+  const key = `comment ${kind} ${target}`;
+  return { subject, actions: [{ key, label: `comments on ${kind} ${show(target)}`, inverseLabel: 'restores the previous comment (or NULL)', undoneBy: [key, ...implied] }] };
+}
+
+function grant(n: AstNode): StatementChanges {
+  const kind = OBJECT_KINDS[n.objtype] ?? 'object';
+  const objects = (n.objects ?? []).map((o: AstNode) => (o.RangeVar ? relationName(o.RangeVar) : o.String ? o.String.sval : qualifiedFromList(stringList(o.ObjectWithArgs?.objname ?? o.List?.items))));
+  const grantees = (n.grantees ?? []).map((g: AstNode) => (g.RoleSpec?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : (g.RoleSpec?.rolename ?? '?')));
+  const verb = n.is_grant ? 'grant' : 'revoke';
+  const opposite = n.is_grant ? 'revoke' : 'grant';
+  const actions: Action[] = [];
+  for (const object of objects) for (const grantee of grantees) {
+    actions.push({ key: `${verb} ${kind} ${object} ${grantee}`, label: `${n.is_grant ? 'grants' : 'revokes'} privileges on ${show(object)} ${n.is_grant ? 'to' : 'from'} ${grantee}`, inverseLabel: `${opposite}s them`, undoneBy: [`${opposite} ${kind} ${object} ${grantee}`, `drop ${kind} ${object}`] });
+  }
+  return { subject: objects[0] ? `${kind} ${objects[0]}` : undefined, actions };
+}

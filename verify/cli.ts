@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// Thin: argv -> verify() -> format -> exit code. Exit 0: no error; 1: errors found; 2: usage error or unreadable path.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { verify, BUILTIN_RULES, UsageError } from './engine.js';
+import { rules } from './rules/index.js';
+import { CONFIG_FILE, parseRuleSetting, readConfigFile } from './config.js';
+import { FORMATS, formatGithub, formatJson, formatSarif, formatText, type Format } from './report.js';
+import type { RuleSetting, Violation } from './rule.js';
+
+const USAGE = `Usage: verify-migrations [options] [paths...]
+
+Checks paired <version>_<slug>.up.sql / .down.sql migrations (default path: sql/).
+
+Options:
+  --format <text|json|sarif|github>  output format (default: text)
+  --rule <id>=<off|warn|error>       change a rule's severity (repeatable)
+  --allow-destructive                allow statements that can lose data
+  --config <file>                    settings file (default: ./${CONFIG_FILE} when present)
+  --list-rules                       list the rules and exit
+  -h, --help                         show this help
+  --version                          print the version
+
+Exit codes: 0 no errors, 1 errors found, 2 usage error or unreadable path.
+`;
+
+interface Arguments {
+  paths: string[];
+  format: Format;
+  ruleFlags: string[];
+  allowDestructive: boolean;
+  config?: string;
+  listRules: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+function parseArguments(argv: readonly string[]): Arguments {
+  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, listRules: false, help: false, version: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const next = inline ?? argv[++i];
+      if (next === undefined) throw new UsageError(`${flag} needs a value.`);
+      return next;
+    };
+    switch (flag) {
+      case '--format': {
+        const format = value();
+        if (!FORMATS.includes(format as Format)) throw new UsageError(`Unknown format "${format}": use ${FORMATS.join(', ')}.`);
+        args.format = format as Format;
+        break;
+      }
+      case '--rule':
+        args.ruleFlags.push(value());
+        break;
+      case '--allow-destructive':
+        args.allowDestructive = true;
+        break;
+      case '--config':
+        args.config = value();
+        break;
+      case '--list-rules':
+        args.listRules = true;
+        break;
+      case '-h':
+      case '--help':
+        args.help = true;
+        break;
+      case '--version':
+        args.version = true;
+        break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`Unknown option ${arg} (see --help).`);
+        args.paths.push(arg);
+    }
+  }
+  return args;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function listRules(): string {
+  const lines = rules.map((r) => `${r.meta.name.padEnd(44)} ${r.meta.severity.padEnd(8)} ${r.meta.category.padEnd(14)} ${r.meta.description}`);
+  const builtins = Object.entries(BUILTIN_RULES).map(([name, r]) => `${name.padEnd(44)} ${r.severity.padEnd(8)} ${'engine'.padEnd(14)} ${r.description}`);
+  return `${[...lines, ...builtins].join('\n')}\n`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArguments(argv);
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (args.listRules) {
+    process.stdout.write(listRules());
+    return 0;
+  }
+  const known = new Set([...rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES)]);
+  const config = readConfigFile(args.config ?? join(process.cwd(), CONFIG_FILE), known, args.config !== undefined);
+  const settings: Record<string, RuleSetting> = { ...config.rules };
+  for (const flag of args.ruleFlags) {
+    const [rule, setting] = parseRuleSetting(flag, known, '--rule');
+    settings[rule] = setting;
+  }
+  const result = await verify({ paths: args.paths, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive });
+  process.stdout.write(render(args.format, result.violations, result.files, result.migrations));
+  return result.violations.some((v) => v.severity === 'error') ? 1 : 0;
+}
+
+function render(format: Format, violations: readonly Violation[], files: number, migrations: Awaited<ReturnType<typeof verify>>['migrations']): string {
+  switch (format) {
+    case 'json':
+      return formatJson(violations, files);
+    case 'sarif':
+      return formatSarif(violations, rules.map((r) => ({ name: r.meta.name, description: r.meta.description, severity: r.meta.severity })), packageVersion());
+    case 'github':
+      return formatGithub(violations);
+    default: {
+      const byPath = new Map(migrations.flatMap((m) => [m.up, m.down]).filter((f) => f !== undefined).map((f) => [f!.path, f!]));
+      const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+      return formatText(violations, { color, files, lineText: (file, line) => byPath.get(file)?.lines.lineText(line) ?? '' });
+    }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof UsageError ? error.message : `Internal error: ${error instanceof Error ? error.message : String(error)}`;
+    process.stderr.write(`verify-migrations: ${message}\n`);
+    process.exitCode = 2;
+  },
+);

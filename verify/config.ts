@@ -1,0 +1,45 @@
+// Settings from the repo-root config file and the command line, merged (command line wins).
+import { existsSync, readFileSync } from 'node:fs';
+import type { RuleSetting } from './rule.js';
+import { UsageError } from './engine.js';
+
+export const CONFIG_FILE = 'verify-migrations.json';
+
+export interface Settings {
+  readonly rules: Record<string, RuleSetting>;
+  readonly allowDestructive: boolean;
+}
+
+const SETTINGS: Readonly<Record<string, RuleSetting>> = { off: 'off', warn: 'warning', warning: 'warning', error: 'error' };
+
+export function parseRuleSetting(text: string, known: ReadonlySet<string>, source: string): [string, RuleSetting] {
+  const match = /^([a-z0-9-]+)=([a-z]+)$/.exec(text.trim());
+  if (!match) throw new UsageError(`${source}: expected <rule>=off|warn|error, got "${text}".`);
+  const [, rule, value] = match;
+  if (!known.has(rule!)) throw new UsageError(`${source}: unknown rule "${rule}" (see --list-rules).`);
+  const setting = SETTINGS[value!];
+  if (!setting) throw new UsageError(`${source}: "${value}" is not off, warn or error.`);
+  return [rule!, setting];
+}
+
+/** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false }. */
+export function readConfigFile(path: string, known: ReadonlySet<string>, required: boolean): Settings {
+  if (!existsSync(path)) {
+    if (required) throw new UsageError(`Cannot read config file ${path}: no such file.`);
+    return { rules: {}, allowDestructive: false };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${path}: not valid JSON (${(error as Error).message}).`);
+  }
+  if (!raw || typeof raw !== 'object') throw new UsageError(`${path}: expected a JSON object.`);
+  const object = raw as { rules?: Record<string, unknown>; allowDestructive?: unknown };
+  const rules: Record<string, RuleSetting> = {};
+  for (const [rule, value] of Object.entries(object.rules ?? {})) {
+    const [id, setting] = parseRuleSetting(`${rule}=${String(value)}`, known, path);
+    rules[id] = setting;
+  }
+  return { rules, allowDestructive: object.allowDestructive === true };
+}

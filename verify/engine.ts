@@ -1,0 +1,280 @@
+// Load the set, parse once, replay the schema, run every rule, apply directives: violations as data.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { loadParser, parseSql } from './parse.js';
+import { readDirectives, type Directive } from './directives.js';
+import { classifyFiles, pairFiles, type Migration, type SetProblem, type SourceFile } from './migration-set.js';
+import { SchemaModel } from './schema-model.js';
+import { changesOf } from './changes.js';
+import { LineIndex } from './source-position.js';
+import { formatMessage, type Rule, type RuleSetting, type RuleVisitor, type Severity, type VerifyOptions, type Violation } from './rule.js';
+
+export interface VerifyInput {
+  /** Directories or files; a file brings its directory's whole set as context but only its own violations are kept. */
+  readonly paths: readonly string[];
+  readonly rules: readonly Rule[];
+  readonly settings?: Readonly<Record<string, RuleSetting>>;
+  readonly allowDestructive?: boolean;
+  /** Rule ids that exist though they do not run here (disabled, or executed-only); `ignore` may name them. */
+  readonly knownRules?: readonly string[];
+}
+
+export interface VerifyResult {
+  /** Number of migration files read. */
+  readonly files: number;
+  readonly migrations: readonly Migration[];
+  readonly violations: readonly Violation[];
+}
+
+/** Engine-level checks, reported like rules. */
+export const BUILTIN_RULES: Readonly<Record<string, { severity: Severity; description: string }>> = {
+  'syntax-error': { severity: 'error', description: 'The file does not parse as PostgreSQL 18 SQL.' },
+  'invalid-directive': { severity: 'error', description: 'A -- verify: directive is unknown or gives no reason.' },
+  'unused-directive': { severity: 'warning', description: 'A -- verify: directive suppresses nothing.' },
+  'bad-file-name': { severity: 'error', description: 'A .sql file in the set does not follow <version>_<slug>.up.sql / .down.sql.' },
+  'unpaired-down': { severity: 'error', description: 'A down file has no up file.' },
+  'duplicate-version': { severity: 'error', description: 'Two migrations share one version.' },
+  unreadable: { severity: 'error', description: 'A path cannot be read.' },
+};
+
+export class UsageError extends Error {
+  readonly code = 'usage';
+}
+
+interface Target {
+  readonly directory: string;
+  /** Display prefix (the path as given). */
+  readonly display: string;
+  /** When the user named files: only these names are reported. */
+  readonly only?: Set<string>;
+}
+
+/** Verify one or more migration folders. Throws UsageError for a path that does not exist. */
+export async function verify(input: VerifyInput): Promise<VerifyResult> {
+  await loadParser();
+  const targets = resolveTargets(input.paths);
+  const violations: Violation[] = [];
+  const migrations: Migration[] = [];
+  let files = 0;
+  for (const target of targets) {
+    const result = verifyDirectory(target, input);
+    files += result.files;
+    migrations.push(...result.migrations);
+    violations.push(...result.violations);
+  }
+  violations.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : 1)));
+  return { files, migrations, violations };
+}
+
+function resolveTargets(paths: readonly string[]): Target[] {
+  const byDirectory = new Map<string, Target>();
+  for (const given of paths.length ? paths : ['sql']) {
+    let stats;
+    try {
+      stats = statSync(given);
+    } catch {
+      throw new UsageError(`Cannot read ${given}: no such file or directory.`);
+    }
+    if (stats.isDirectory()) {
+      const display = given.replace(/\/+$/, '') || '.';
+      byDirectory.set(resolve(given), { directory: resolve(given), display });
+    } else {
+      const directory = resolve(dirname(given));
+      const existing = byDirectory.get(directory);
+      if (existing && !existing.only) continue;
+      const only = existing?.only ?? new Set<string>();
+      only.add(basename(given));
+      byDirectory.set(directory, { directory, display: dirname(given), only });
+    }
+  }
+  return [...byDirectory.values()];
+}
+
+function displayPath(target: Target, name: string): string {
+  return target.display === '.' ? name : join(target.display, name);
+}
+
+function verifyDirectory(target: Target, input: VerifyInput): { files: number; migrations: Migration[]; violations: Violation[] } {
+  const names = readdirSync(target.directory).sort();
+  const { files: classified, problems: nameProblems } = classifyFiles(names);
+  const { pairs, problems: pairProblems } = pairFiles(classified);
+  const violations: Violation[] = [];
+  const settings = input.settings ?? {};
+  const severityOf = (rule: string, fallback: Severity): Severity | undefined => {
+    const setting = settings[rule];
+    if (setting === 'off') return undefined;
+    return setting ?? fallback;
+  };
+  const keep = (name: string): boolean => !target.only || target.only.has(name);
+
+  for (const problem of [...nameProblems, ...pairProblems]) {
+    if (!keep(basename(problem.path))) continue;
+    pushBuiltin(violations, severityOf, problem.code, displayPath(target, problem.path), 1, 1, problem.message);
+  }
+
+  const migrations: Migration[] = [];
+  let files = 0;
+  for (const pair of pairs) {
+    const up = loadFile(target, pair.upPath, violations, severityOf);
+    const down = pair.downPath ? loadFile(target, pair.downPath, violations, severityOf) : undefined;
+    files += down ? 2 : 1;
+    if (!up) continue;
+    const noTransaction = [up, down].some((f) => f?.directives.some((d) => d.kind === 'no-transaction'));
+    migrations.push({ version: pair.version, name: pair.name, up, down, noTransaction });
+  }
+
+  const model = new SchemaModel();
+  const options: VerifyOptions = { allowDestructive: Boolean(input.allowDestructive) };
+  const known = new Set([...input.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES), ...(input.knownRules ?? [])]);
+  const active = input.rules.filter((rule) => severityOf(rule.meta.name, rule.meta.severity) !== undefined);
+  for (const migration of migrations) {
+    const raw: RawViolation[] = [];
+    const visitors: Array<{ rule: Rule; visitor: RuleVisitor }> = active.map((rule) => ({
+      rule,
+      visitor: rule.create({
+        migration,
+        set: migrations,
+        schema: model,
+        options,
+        report: (d) => raw.push({ rule, messageId: d.messageId, file: d.file, at: d.at, endAt: d.endAt, data: d.data }),
+      }),
+    }));
+    const beforeUp = model.mark();
+    replayFile(migration, migration.up, 'up', model, visitors);
+    const afterUp = model.mark();
+    if (migration.down) replayFile(migration, migration.down, 'down', model, visitors);
+    for (const { visitor } of visitors) visitor.migrationEnd?.();
+    model.rollback(afterUp);
+    void beforeUp;
+    const wanted = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined && keep(basename(f.path)));
+    if (wanted.length === 0) continue;
+    violations.push(...settle(migration, raw, severityOf, options, wanted, known));
+  }
+  return { files, migrations, violations };
+}
+
+function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down', model: SchemaModel, visitors: Array<{ visitor: RuleVisitor }>): void {
+  for (const statement of file.parsed.statements) {
+    const changes = changesOf(statement, model);
+    for (const { visitor } of visitors) visitor.statement?.({ statement, file, side, schema: model, changes, migration });
+    model.apply(statement, { migration: migration.name, file: file.path });
+  }
+  for (const { visitor } of visitors) visitor.fileEnd?.({ file, side, schema: model });
+}
+
+function loadFile(target: Target, name: string, violations: Violation[], severityOf: SeverityOf): SourceFile | undefined {
+  const path = displayPath(target, name);
+  let text: string;
+  try {
+    text = readFileSync(join(target.directory, name), 'utf8');
+  } catch (error) {
+    pushBuiltin(violations, severityOf, 'unreadable', path, 1, 1, `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
+    return undefined;
+  }
+  return sourceFile(path, text);
+}
+
+/** Parse a file's text into a SourceFile. Exported for tests and other front ends. */
+export function sourceFile(path: string, text: string): SourceFile {
+  const clean = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  const parsed = parseSql(clean.includes('\0') ? clean.replace(/\0/g, ' ') : clean);
+  const bytes = Buffer.from(clean, 'utf8');
+  const directives = readDirectives(parsed.comments, parsed.statements, bytes);
+  const withNul = clean.includes('\0')
+    ? { ...parsed, statements: [], error: { message: 'file contains a NUL byte', offset: bytes.indexOf(0) } }
+    : parsed;
+  return { path, text: clean, lines: new LineIndex(clean), parsed: withNul, directives };
+}
+
+type SeverityOf = (rule: string, fallback: Severity) => Severity | undefined;
+
+interface RawViolation {
+  readonly rule: Rule;
+  readonly messageId: string;
+  readonly file: SourceFile;
+  readonly at: number;
+  readonly endAt?: number;
+  readonly data?: Readonly<Record<string, string | number>>;
+}
+
+function pushBuiltin(out: Violation[], severityOf: SeverityOf, rule: string, file: string, line: number, column: number, message: string, endLine = line, endColumn = column): void {
+  const severity = severityOf(rule, BUILTIN_RULES[rule]?.severity ?? 'error');
+  if (!severity) return;
+  out.push({ file, line, column, endLine, endColumn, rule, severity, message });
+}
+
+/** Apply directives to the raw reports, then add syntax errors and directive problems. */
+function settle(migration: Migration, raw: RawViolation[], severityOf: SeverityOf, options: VerifyOptions, files: SourceFile[], known: ReadonlySet<string>): Violation[] {
+  const out: Violation[] = [];
+  const used = new Set<Directive>();
+  const irreversible = [migration.down, migration.up].flatMap((f) => f?.directives.filter((d) => d.kind === 'irreversible') ?? []);
+  for (const report of raw) {
+    const meta = report.rule.meta;
+    const statement = report.file.parsed.statements.find((s) => s.start <= report.at && report.at <= Math.max(s.end, s.start));
+    const covers = (d: Directive): boolean => d.scope === 'file' || (statement !== undefined && d.scope === statement.index);
+    const ignore = report.file.directives.find((d) => d.kind === 'ignore' && d.rules.includes(meta.name) && covers(d));
+    if (ignore) {
+      used.add(ignore);
+      continue;
+    }
+    if (meta.allowedBy === 'allow-destructive') {
+      if (options.allowDestructive) continue;
+      const allow = report.file.directives.find((d) => d.kind === 'allow-destructive' && covers(d));
+      if (allow) {
+        used.add(allow);
+        continue;
+      }
+    }
+    if (meta.name === 'down-reverses-up' && irreversible.length) {
+      irreversible.forEach((d) => used.add(d));
+      continue;
+    }
+    const severity = severityOf(meta.name, meta.severity);
+    if (!severity) continue;
+    const start = report.file.lines.position(report.at);
+    const end = report.file.lines.position(report.endAt ?? statement?.end ?? report.at);
+    const template = meta.messages[report.messageId] ?? report.messageId;
+    const help = meta.help?.[report.messageId];
+    out.push({
+      file: report.file.path,
+      line: start.line,
+      column: start.column,
+      endLine: end.line,
+      endColumn: end.column,
+      rule: meta.name,
+      severity,
+      message: formatMessage(template, report.data),
+      messageId: report.messageId,
+      ...(help ? { help: formatMessage(help, report.data) } : {}),
+    });
+  }
+  for (const file of files) {
+    const error = file.parsed.error;
+    if (error) {
+      const at = file.lines.position(error.offset);
+      pushBuiltin(out, severityOf, 'syntax-error', file.path, at.line, at.column, `${capitalize(error.message)}.`);
+    }
+    for (const directive of file.directives) {
+      const at = file.lines.position(directive.start);
+      const end = file.lines.position(directive.end);
+      const unknown = directive.kind === 'ignore' ? directive.rules.filter((r) => !known.has(r)) : [];
+      if (unknown.length) {
+        pushBuiltin(out, severityOf, 'invalid-directive', file.path, at.line, at.column, `Directive verify:ignore names unknown rule ${unknown.join(', ')}: check the spelling (verify-migrations --list-rules).`, end.line, end.column);
+        continue;
+      }
+      if (directive.kind === 'invalid') pushBuiltin(out, severityOf, 'invalid-directive', file.path, at.line, at.column, directive.problem ?? 'Invalid directive.', end.line, end.column);
+      else if ((directive.kind === 'ignore' || directive.kind === 'allow-destructive' || directive.kind === 'irreversible') && !used.has(directive) && !file.parsed.error) {
+        if (directive.kind === 'allow-destructive' && options.allowDestructive) continue;
+        if (directive.kind === 'ignore' && directive.rules.some((r) => severityOf(r, 'error') === undefined)) continue;
+        const what = directive.kind === 'ignore' ? `verify:ignore ${directive.rules.join(',')}` : `verify:${directive.kind}`;
+        const why = directive.scope === 'none' ? 'it stands directly above no statement' : 'nothing here breaks that rule';
+        pushBuiltin(out, severityOf, 'unused-directive', file.path, at.line, at.column, `Directive ${what} suppresses nothing (${why}): remove it.`, end.line, end.column);
+      }
+    }
+  }
+  return out;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

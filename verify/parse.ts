@@ -1,0 +1,122 @@
+// The libpg-query wrapper: statements with byte spans, comments, and parse errors.
+// All offsets here are UTF-8 byte offsets into the file; report.ts alone turns them into line:column.
+import { loadModule, parseSync, scanSync } from 'libpg-query';
+
+/** One node of libpg-query's JSON AST: `{ CreateStmt: {...} }` and the like. */
+export type AstNode = Record<string, any>;
+
+export interface Statement {
+  /** Position in the file, 0-based. */
+  readonly index: number;
+  /** The node type: 'CreateStmt', 'AlterTableStmt', 'IndexStmt', ... */
+  readonly kind: string;
+  /** The node body (the value under `kind`). */
+  readonly node: AstNode;
+  /** Byte offset of the statement's first keyword. */
+  readonly start: number;
+  /** Byte offset just after the statement (before its semicolon). */
+  readonly end: number;
+}
+
+export interface Comment {
+  /** Byte offsets of the comment, including its `--` or `/*`. */
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface ParseError {
+  readonly message: string;
+  /** Byte offset where Postgres points, or undefined at the end of input. */
+  readonly offset: number;
+}
+
+export interface ParsedSql {
+  readonly statements: readonly Statement[];
+  readonly comments: readonly Comment[];
+  readonly error?: ParseError;
+}
+
+let loading: Promise<void> | undefined;
+
+/** Load the WASM parser once per process. */
+export function loadParser(): Promise<void> {
+  loading ??= loadModule();
+  return loading;
+}
+
+/** Parse SQL text. Call (and await) loadParser() first. */
+export function parseSql(text: string): ParsedSql {
+  const bytes = Buffer.from(text, 'utf8');
+  const tokens = scanTokens(text);
+  const comments = tokens.filter((t) => t.comment).map((t) => ({ start: t.start, end: t.end, text: bytes.subarray(t.start, t.end).toString('utf8') }));
+  let result: { stmts?: Array<{ stmt: AstNode; stmt_location?: number; stmt_len?: number }> };
+  try {
+    result = parseSync(text) as typeof result;
+  } catch (error) {
+    return { statements: [], comments, error: toParseError(error, text) };
+  }
+  const codeTokens = tokens.filter((t) => !t.comment);
+  const statements: Statement[] = [];
+  for (const [index, raw] of (result.stmts ?? []).entries()) {
+    const location = raw.stmt_location ?? 0;
+    const end = raw.stmt_len ? location + raw.stmt_len : trimmedEnd(bytes, location);
+    const kind = Object.keys(raw.stmt)[0] ?? 'Unknown';
+    statements.push({ index, kind, node: raw.stmt[kind] ?? {}, start: firstTokenAt(codeTokens, location, end), end });
+  }
+  return { statements, comments };
+}
+
+interface Token {
+  readonly start: number;
+  readonly end: number;
+  readonly comment: boolean;
+}
+
+function scanTokens(text: string): Token[] {
+  try {
+    return scanSync(text).tokens.map((t) => ({ start: t.start, end: t.end, comment: t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT' }));
+  } catch {
+    return [];
+  }
+}
+
+/** The first non-comment token at or after `from` (binary search), else `from` itself. */
+function firstTokenAt(tokens: readonly Token[], from: number, end: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.start < from) lo = mid + 1;
+    else hi = mid;
+  }
+  const token = tokens[lo];
+  return token && token.start < end ? token.start : from;
+}
+
+/** A statement without stmt_len runs to the end of the input, less trailing blanks. */
+function trimmedEnd(bytes: Buffer, from: number): number {
+  let end = bytes.length;
+  while (end > from && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d || bytes[end - 1] === 0x09 || bytes[end - 1] === 0x3b)) end--;
+  return end;
+}
+
+function toParseError(error: unknown, text: string): ParseError {
+  const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+  const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+  // Postgres counts the cursor in characters (code points), 0-based here; convert to bytes.
+  const cursor = details?.cursorPosition;
+  const offset = cursor === undefined || cursor < 0 ? Buffer.byteLength(text) : codePointsToBytes(text, cursor);
+  return { message, offset };
+}
+
+function codePointsToBytes(text: string, codePoints: number): number {
+  let bytes = 0;
+  let seen = 0;
+  for (const ch of text) {
+    if (seen >= codePoints) break;
+    bytes += Buffer.byteLength(ch);
+    seen++;
+  }
+  return bytes;
+}

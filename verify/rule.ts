@@ -1,0 +1,102 @@
+// Rule, RuleMeta, RuleContext, Violation, defineRule(): the shape every rule shares.
+import type { Statement } from './parse.js';
+import type { Migration, SourceFile } from './migration-set.js';
+import type { SchemaModel } from './schema-model.js';
+import type { StatementChanges } from './changes.js';
+
+export type Severity = 'error' | 'warning';
+export type RuleSetting = Severity | 'off';
+export type Category = 'structure' | 'reversibility' | 'integrity' | 'destructive' | 'lock-safety' | 'security' | 'style';
+
+export interface RuleMeta {
+  /** kebab-case, equal to the file name. */
+  readonly name: string;
+  readonly description: string;
+  readonly category: Category;
+  readonly severity: Severity;
+  /** Message templates by id, with {{placeholders}}. */
+  readonly messages: Readonly<Record<string, string>>;
+  /** One imperative sentence per message id, saying what to write instead. */
+  readonly help?: Readonly<Record<string, string>>;
+  /** The directive that allows a violation, beyond `-- verify:ignore <rule> <reason>`. */
+  readonly allowedBy?: 'allow-destructive';
+}
+
+/** Where a violation points: a byte offset (or span) in the up or the down file. */
+export interface ReportDescriptor {
+  readonly messageId: string;
+  readonly file: SourceFile;
+  /** Byte offset of the reported token (usually a statement's start or a node's location). */
+  readonly at: number;
+  /** Byte offset where the reported text ends; defaults to the end of the enclosing statement. */
+  readonly endAt?: number;
+  readonly data?: Readonly<Record<string, string | number>>;
+}
+
+/** What a rule sees for each statement, in order: up file first, then down file. */
+export interface StatementContext {
+  readonly statement: Statement;
+  readonly file: SourceFile;
+  readonly side: 'up' | 'down';
+  /** The schema as it stands just before this statement. */
+  readonly schema: SchemaModel;
+  /** What the statement changes (subject and actions), computed once for all rules. */
+  readonly changes: StatementChanges;
+  readonly migration: Migration;
+}
+
+export interface FileContext {
+  readonly file: SourceFile;
+  readonly side: 'up' | 'down';
+  /** The schema after the whole file. */
+  readonly schema: SchemaModel;
+}
+
+export interface RuleContext {
+  readonly migration: Migration;
+  /** The whole ordered set, for rules that look across files. */
+  readonly set: readonly Migration[];
+  /** The schema before this migration's up file. Valid only during create(); use the per-statement schema afterwards. */
+  readonly schema: SchemaModel;
+  readonly options: VerifyOptions;
+  report(descriptor: ReportDescriptor): void;
+}
+
+export interface RuleVisitor {
+  statement?(context: StatementContext): void;
+  fileEnd?(context: FileContext): void;
+  /** After the up and (if present) the down file. */
+  migrationEnd?(): void;
+}
+
+export interface Rule {
+  readonly meta: RuleMeta;
+  create(context: RuleContext): RuleVisitor;
+}
+
+export interface VerifyOptions {
+  readonly allowDestructive: boolean;
+}
+
+export interface Violation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly help?: string;
+  /** The rule's message id (not part of the JSON output). */
+  readonly messageId?: string;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
+
+/** Fill {{placeholders}}; an unknown placeholder stays visible rather than vanishing. */
+export function formatMessage(template: string, data: Readonly<Record<string, string | number>> = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (key in data ? String(data[key]) : whole));
+}

@@ -1,0 +1,53 @@
+import { defineRule } from '../rule.js';
+import type { Action } from '../changes.js';
+import type { SourceFile } from '../migration-set.js';
+
+/** The down file exists and undoes every change of the up, Postgres's implied drops included. */
+export default defineRule({
+  meta: {
+    name: 'down-reverses-up',
+    description: 'The down file exists and undoes every change of its up file.',
+    category: 'reversibility',
+    severity: 'error',
+    messages: {
+      missingDown: 'No down file for {{name}}.up.sql: this migration cannot be rolled back.',
+      emptyDown: 'The down file {{down}} has no statement: this migration cannot be rolled back.',
+      notUndone: 'Up {{label}}; down never {{inverse}}.',
+      cannotUndo: 'Up {{label}}; Postgres {{inverse}}, so the down cannot restore the schema.',
+    },
+    help: {
+      missingDown: 'Add {{name}}.down.sql that undoes the up, or mark the migration -- verify:irreversible <reason>.',
+      emptyDown: 'Write the statements that undo the up, or mark the down -- verify:irreversible <reason>.',
+      notUndone: 'Add the inverse statement to the down file, in reverse order of the up.',
+      cannotUndo: 'Mark the down -- verify:irreversible <reason>, or recreate the object in the down.',
+    },
+  },
+  create(context) {
+    const { migration } = context;
+    const upActions: Array<{ action: Action; file: SourceFile; at: number }> = [];
+    const performed = new Set<string>();
+    return {
+      statement({ side, changes, statement, file }) {
+        if (side === 'up') for (const action of changes.actions) upActions.push({ action, file, at: statement.start });
+        else for (const action of changes.actions) performed.add(action.key);
+      },
+      migrationEnd() {
+        const up = migration.up;
+        if (up.parsed.error || migration.down?.parsed.error) return;
+        const firstAt = up.parsed.statements[0]?.start ?? 0;
+        if (!migration.down) {
+          context.report({ messageId: 'missingDown', file: up, at: firstAt, data: { name: migration.name } });
+          return;
+        }
+        if (migration.down.parsed.statements.length === 0) {
+          if (upActions.length || up.parsed.statements.length) context.report({ messageId: 'emptyDown', file: up, at: firstAt, data: { down: migration.down.path } });
+          return;
+        }
+        for (const { action, file, at } of upActions) {
+          if (action.undoneBy.some((key) => performed.has(key))) continue;
+          context.report({ messageId: action.irreversible ? 'cannotUndo' : 'notUndone', file, at, data: { label: action.label, inverse: action.inverseLabel } });
+        }
+      },
+    };
+  },
+});

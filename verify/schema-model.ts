@@ -1,0 +1,528 @@
+// The schema replayed across earlier migrations, without a database.
+// Objects are immutable values in maps; every change is journaled so a down file can be undone (mark/rollback).
+import type { Statement } from './parse.js';
+import type { AstNode } from './parse.js';
+import { indexColumns, qualifiedFromList, qualifiedName, relationName, stringList, typeRef, unwrap, walk, type TypeRef } from './ast.js';
+
+/** Where an object was defined: the migration, the file and the byte offset. */
+export interface Origin {
+  readonly migration: string;
+  readonly file: string;
+  readonly at: number;
+}
+
+export interface Column {
+  readonly name: string;
+  readonly type: TypeRef;
+  readonly notNull: boolean;
+  readonly hasDefault: boolean;
+  /** The default's AST, to tell volatile from constant. */
+  readonly defaultExpr?: AstNode;
+  readonly identity: boolean;
+  readonly generated: boolean;
+}
+
+export type ConstraintType = 'primary' | 'unique' | 'foreign' | 'check' | 'exclusion' | 'notnull';
+
+export interface Constraint {
+  readonly name: string;
+  readonly type: ConstraintType;
+  readonly columns: readonly string[];
+  readonly refTable?: string;
+  readonly refColumns?: readonly string[];
+  readonly notValid: boolean;
+  /** For a check of the form `col IS NOT NULL`: the column. */
+  readonly notNullColumn?: string;
+  readonly origin: Origin;
+}
+
+export interface Table {
+  readonly name: string;
+  readonly columns: readonly Column[];
+  readonly constraints: readonly Constraint[];
+  readonly origin: Origin;
+  /** Touched by a statement the model cannot interpret (dynamic SQL): rules stay silent about it. */
+  readonly unknown: boolean;
+}
+
+export interface Index {
+  readonly name: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+  readonly partial: boolean;
+  readonly origin: Origin;
+}
+
+export interface NamedObject {
+  readonly name: string;
+  readonly kind: 'type' | 'enum' | 'function' | 'view' | 'sequence' | 'extension' | 'schema' | 'domain' | 'trigger' | 'policy';
+  readonly labels?: readonly string[];
+  readonly origin: Origin;
+}
+
+type Undo = () => void;
+
+export class SchemaModel {
+  private readonly tables = new Map<string, Table>();
+  private readonly indexes = new Map<string, Index>();
+  private readonly objects = new Map<string, NamedObject>();
+  private readonly journal: Undo[] = [];
+  /** Set when a statement the model cannot follow may have touched anything. */
+  private opaqueSince: string | undefined;
+
+  // ---- reading
+
+  table(name: string): Table | undefined {
+    return this.tables.get(name);
+  }
+
+  index(name: string): Index | undefined {
+    return this.indexes.get(name);
+  }
+
+  object(kind: NamedObject['kind'], name: string): NamedObject | undefined {
+    return this.objects.get(`${kind}:${name}`);
+  }
+
+  indexesOf(table: string): Index[] {
+    const out: Index[] = [];
+    for (const index of this.indexes.values()) if (index.table === table) out.push(index);
+    return out;
+  }
+
+  /** Tables with a foreign key pointing at `table`. */
+  referencing(table: string): Table[] {
+    const out: Table[] = [];
+    for (const t of this.tables.values()) if (t.constraints.some((c) => c.type === 'foreign' && c.refTable === table)) out.push(t);
+    return out;
+  }
+
+  /** True when the table was created in `migration` (a new table: no one else can be using it yet). */
+  isNew(table: string, migration: string): boolean {
+    return this.tables.get(table)?.origin.migration === migration;
+  }
+
+  /** True when the model cannot vouch for the table (dynamic SQL may have changed it). */
+  isUnknown(table: string): boolean {
+    return this.tables.get(table)?.unknown ?? this.opaqueSince !== undefined;
+  }
+
+  // ---- journal
+
+  mark(): number {
+    return this.journal.length;
+  }
+
+  rollback(mark: number): void {
+    while (this.journal.length > mark) this.journal.pop()!();
+  }
+
+  private put<K, V>(map: Map<K, V>, key: K, value: V | undefined): void {
+    const had = map.has(key);
+    const previous = map.get(key);
+    this.journal.push(() => (had ? map.set(key, previous as V) : map.delete(key)));
+    if (value === undefined) map.delete(key);
+    else map.set(key, value);
+  }
+
+  private updateTable(name: string, change: (table: Table) => Table): void {
+    const table = this.tables.get(name);
+    if (table) this.put(this.tables, name, change(table));
+  }
+
+  private putObject(kind: NamedObject['kind'], name: string, object: Omit<NamedObject, 'kind' | 'name'> | undefined): void {
+    this.put(this.objects, `${kind}:${name}`, object ? { kind, name, ...object } : undefined);
+  }
+
+  // ---- replay
+
+  /** Apply one statement to the model. `origin` says where it comes from. */
+  apply(statement: Statement, origin: Omit<Origin, 'at'>): void {
+    const at = { ...origin, at: statement.start };
+    const node = statement.node;
+    switch (statement.kind) {
+      case 'CreateStmt':
+        return this.createTable(node, at);
+      case 'AlterTableStmt':
+        return this.alterTable(node, at);
+      case 'IndexStmt':
+        return this.createIndex(node, at);
+      case 'DropStmt':
+        return this.drop(node);
+      case 'RenameStmt':
+        return this.rename(node);
+      case 'CreateEnumStmt':
+        return this.putObject('enum', qualifiedFromList(stringList(node.typeName)), { labels: stringList(node.vals), origin: at });
+      case 'AlterEnumStmt':
+        return this.alterEnum(node);
+      case 'CompositeTypeStmt':
+        return this.putObject('type', relationName(node.typevar), { origin: at });
+      case 'CreateDomainStmt':
+        return this.putObject('domain', qualifiedFromList(stringList(node.domainname)), { origin: at });
+      case 'CreateFunctionStmt':
+        return this.putObject('function', qualifiedFromList(stringList(node.funcname)), { origin: at });
+      case 'ViewStmt':
+        return this.putObject('view', relationName(node.view), { origin: at });
+      case 'CreateTableAsStmt':
+        return this.putObject('view', relationName(node.into?.rel), { origin: at });
+      case 'CreateSeqStmt':
+        return this.putObject('sequence', relationName(node.sequence), { origin: at });
+      case 'CreateExtensionStmt':
+        return this.putObject('extension', node.extname, { origin: at });
+      case 'CreateSchemaStmt':
+        return this.putObject('schema', node.schemaname, { origin: at });
+      case 'CreateTrigStmt':
+        return this.putObject('trigger', `${relationName(node.relation)}.${node.trigname}`, { origin: at });
+      case 'CreatePolicyStmt':
+        return this.putObject('policy', `${relationName(node.table)}.${node.policy_name}`, { origin: at });
+      case 'DoStmt':
+        return this.opaque(statement, origin.migration);
+      default:
+        return;
+    }
+  }
+
+  private createTable(node: AstNode, origin: Origin): void {
+    const name = relationName(node.relation);
+    const columns: Column[] = [];
+    const constraints: Constraint[] = [];
+    const inlineIndexes: Index[] = [];
+    for (const element of node.tableElts ?? []) {
+      const [kind, body] = unwrap(element);
+      if (kind === 'ColumnDef') {
+        const { column, constraints: own } = columnFrom(body, name, { ...origin, at: body.location ?? origin.at });
+        columns.push(column);
+        constraints.push(...own);
+      } else if (kind === 'Constraint') {
+        const constraint = constraintFrom(body, name, [], { ...origin, at: body.location ?? origin.at });
+        if (constraint) constraints.push(constraint);
+      }
+    }
+    const unknown = Boolean(node.inhRelations?.length || node.partbound);
+    this.put(this.tables, name, { name, columns, constraints: withNotNull(constraints, columns), origin, unknown });
+    for (const constraint of constraints) this.indexForConstraint(name, constraint, origin);
+    void inlineIndexes;
+  }
+
+  /** PRIMARY KEY and UNIQUE constraints bring their own index, named after the constraint. */
+  private indexForConstraint(table: string, constraint: Constraint, origin: Origin): void {
+    if (constraint.type !== 'primary' && constraint.type !== 'unique' && constraint.type !== 'exclusion') return;
+    const schema = table.split('.')[0]!;
+    const name = `${schema}.${constraint.name}`;
+    this.put(this.indexes, name, { name, table, columns: constraint.columns, unique: constraint.type !== 'exclusion', partial: false, origin });
+  }
+
+  private alterTable(node: AstNode, origin: Origin): void {
+    const name = relationName(node.relation);
+    if (node.objtype && node.objtype !== 'OBJECT_TABLE') return;
+    for (const command of node.cmds ?? []) {
+      const cmd = command.AlterTableCmd ?? {};
+      const at = { ...origin, at: cmd.def?.ColumnDef?.location ?? cmd.def?.Constraint?.location ?? origin.at };
+      switch (cmd.subtype) {
+        case 'AT_AddColumn': {
+          const { column, constraints } = columnFrom(cmd.def?.ColumnDef ?? {}, name, at);
+          this.updateTable(name, (t) => ({ ...t, columns: [...t.columns.filter((c) => c.name !== column.name), column], constraints: [...t.constraints, ...constraints] }));
+          for (const constraint of constraints) this.indexForConstraint(name, constraint, at);
+          break;
+        }
+        case 'AT_DropColumn':
+          this.dropColumn(name, cmd.name);
+          break;
+        case 'AT_AlterColumnType':
+          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, type: typeRef(cmd.def?.ColumnDef?.typeName) } : c)) }));
+          break;
+        case 'AT_SetNotNull':
+        case 'AT_DropNotNull':
+          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, notNull: cmd.subtype === 'AT_SetNotNull' } : c)) }));
+          break;
+        case 'AT_ColumnDefault':
+          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, hasDefault: Boolean(cmd.def), defaultExpr: cmd.def } : c)) }));
+          break;
+        case 'AT_AddConstraint': {
+          const constraint = constraintFrom(cmd.def?.Constraint ?? {}, name, [], at);
+          if (!constraint) break;
+          if (constraint.type === 'primary' || constraint.type === 'unique') {
+            const using = cmd.def?.Constraint?.indexname;
+            if (using) this.put(this.indexes, qualifiedName(name.split('.')[0], using), undefined);
+          }
+          this.updateTable(name, (t) => ({ ...t, constraints: [...t.constraints, constraint] }));
+          this.indexForConstraint(name, constraint, at);
+          break;
+        }
+        case 'AT_ValidateConstraint':
+          this.updateTable(name, (t) => ({ ...t, constraints: t.constraints.map((c) => (c.name === cmd.name ? { ...c, notValid: false } : c)) }));
+          break;
+        case 'AT_DropConstraint': {
+          const table = this.tables.get(name);
+          const dropped = table?.constraints.find((c) => c.name === cmd.name);
+          this.updateTable(name, (t) => ({ ...t, constraints: t.constraints.filter((c) => c.name !== cmd.name) }));
+          if (dropped && (dropped.type === 'primary' || dropped.type === 'unique' || dropped.type === 'exclusion')) this.put(this.indexes, `${name.split('.')[0]}.${dropped.name}`, undefined);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  private dropColumn(table: string, column: string): void {
+    // Dropping a column drops the indexes and constraints that use it.
+    this.updateTable(table, (t) => ({
+      ...t,
+      columns: t.columns.filter((c) => c.name !== column),
+      constraints: t.constraints.filter((c) => !c.columns.includes(column)),
+    }));
+    for (const index of this.indexesOf(table)) if (index.columns.includes(column)) this.put(this.indexes, index.name, undefined);
+  }
+
+  private createIndex(node: AstNode, origin: Origin): void {
+    const table = relationName(node.relation);
+    const schema = node.relation?.schemaname ?? 'public';
+    const name = qualifiedName(schema, node.idxname ?? `${node.relation?.relname}_idx`);
+    this.put(this.indexes, name, {
+      name,
+      table,
+      columns: indexColumns(node.indexParams),
+      unique: Boolean(node.unique),
+      partial: Boolean(node.whereClause),
+      origin,
+    });
+  }
+
+  private drop(node: AstNode): void {
+    for (const object of node.objects ?? []) {
+      const names = objectNames(object);
+      const name = qualifiedFromList(names);
+      switch (node.removeType) {
+        case 'OBJECT_TABLE':
+          this.dropTable(name);
+          break;
+        case 'OBJECT_INDEX':
+          this.put(this.indexes, name, undefined);
+          break;
+        case 'OBJECT_TYPE':
+          this.putObject('enum', name, undefined);
+          this.putObject('type', name, undefined);
+          break;
+        case 'OBJECT_DOMAIN':
+          this.putObject('domain', name, undefined);
+          break;
+        case 'OBJECT_FUNCTION':
+        case 'OBJECT_PROCEDURE':
+          this.putObject('function', qualifiedFromList(stringList(object.ObjectWithArgs?.objname)), undefined);
+          break;
+        case 'OBJECT_VIEW':
+        case 'OBJECT_MATVIEW':
+          this.putObject('view', name, undefined);
+          break;
+        case 'OBJECT_SEQUENCE':
+          this.putObject('sequence', name, undefined);
+          break;
+        case 'OBJECT_EXTENSION':
+          this.putObject('extension', names[names.length - 1] ?? '', undefined);
+          break;
+        case 'OBJECT_SCHEMA':
+          this.putObject('schema', names[names.length - 1] ?? '', undefined);
+          break;
+        case 'OBJECT_TRIGGER':
+          this.putObject('trigger', `${qualifiedFromList(names.slice(0, -1))}.${names[names.length - 1]}`, undefined);
+          break;
+        case 'OBJECT_POLICY':
+          this.putObject('policy', `${qualifiedFromList(names.slice(0, -1))}.${names[names.length - 1]}`, undefined);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private dropTable(name: string): void {
+    for (const index of this.indexesOf(name)) this.put(this.indexes, index.name, undefined);
+    for (const object of [...this.objects.values()]) {
+      if ((object.kind === 'trigger' || object.kind === 'policy') && object.name.startsWith(`${name}.`)) this.putObject(object.kind, object.name, undefined);
+    }
+    this.put(this.tables, name, undefined);
+  }
+
+  private rename(node: AstNode): void {
+    const newName = node.newname as string;
+    switch (node.renameType) {
+      case 'OBJECT_TABLE': {
+        const from = relationName(node.relation);
+        const to = qualifiedName(node.relation?.schemaname, newName);
+        const table = this.tables.get(from);
+        if (!table) return;
+        this.put(this.tables, from, undefined);
+        this.put(this.tables, to, { ...table, name: to });
+        for (const index of this.indexesOf(from)) this.put(this.indexes, index.name, { ...index, table: to });
+        for (const t of this.referencing(from)) this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.map((c) => (c.refTable === from ? { ...c, refTable: to } : c)) }));
+        return;
+      }
+      case 'OBJECT_COLUMN': {
+        const table = relationName(node.relation);
+        const from = node.subname as string;
+        const swap = (c: string): string => (c === from ? newName : c);
+        this.updateTable(table, (t) => ({
+          ...t,
+          columns: t.columns.map((c) => (c.name === from ? { ...c, name: newName } : c)),
+          constraints: t.constraints.map((c) => ({ ...c, columns: c.columns.map(swap), notNullColumn: c.notNullColumn === from ? newName : c.notNullColumn })),
+        }));
+        for (const index of this.indexesOf(table)) this.put(this.indexes, index.name, { ...index, columns: index.columns.map(swap) });
+        return;
+      }
+      case 'OBJECT_INDEX': {
+        const from = relationName(node.relation);
+        const index = this.indexes.get(from);
+        if (!index) return;
+        const to = qualifiedName(node.relation?.schemaname, newName);
+        this.put(this.indexes, from, undefined);
+        this.put(this.indexes, to, { ...index, name: to });
+        return;
+      }
+      case 'OBJECT_TABCONSTRAINT': {
+        const table = relationName(node.relation);
+        this.updateTable(table, (t) => ({ ...t, constraints: t.constraints.map((c) => (c.name === node.subname ? { ...c, name: newName } : c)) }));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private alterEnum(node: AstNode): void {
+    const name = qualifiedFromList(stringList(node.typeName));
+    const existing = this.object('enum', name);
+    if (!existing || !node.newVal) return;
+    const labels = [...(existing.labels ?? [])];
+    if (node.oldVal) {
+      // RENAME VALUE
+      this.putObject('enum', name, { ...existing, labels: labels.map((l) => (l === node.oldVal ? node.newVal : l)) });
+      return;
+    }
+    const anchor = node.newValNeighbor ? labels.indexOf(node.newValNeighbor) : -1;
+    if (anchor < 0) labels.push(node.newVal);
+    else labels.splice(node.newValIsAfter ? anchor + 1 : anchor, 0, node.newVal);
+    this.putObject('enum', name, { ...existing, labels });
+  }
+
+  /** Dynamic SQL: mark every known table whose name appears in the body as unknown. */
+  private opaque(statement: Statement, migration: string): void {
+    const body = JSON.stringify(statement.node).toLowerCase();
+    let matched = false;
+    for (const table of this.tables.values()) {
+      const bare = table.name.split('.')[1]!;
+      if (new RegExp(`\\b${bare.replace(/[^a-z0-9_]/g, '.')}\\b`).test(body)) {
+        this.put(this.tables, table.name, { ...table, unknown: true });
+        matched = true;
+      }
+    }
+    if (!matched && /\b(create|alter|drop)\b/.test(body)) {
+      const previous = this.opaqueSince;
+      this.journal.push(() => (this.opaqueSince = previous));
+      this.opaqueSince = migration;
+    }
+  }
+}
+
+function objectNames(object: AstNode): string[] {
+  if (object.List) return stringList(object.List.items);
+  if (object.String) return [object.String.sval];
+  if (object.TypeName) return stringList(object.TypeName.names);
+  if (object.ObjectWithArgs) return stringList(object.ObjectWithArgs.objname);
+  return [];
+}
+
+function columnFrom(def: AstNode, table: string, origin: Origin): { column: Column; constraints: Constraint[] } {
+  const type = typeRef(def.typeName);
+  let notNull = Boolean(def.is_not_null);
+  let hasDefault = false;
+  let defaultExpr: AstNode | undefined;
+  let identity = false;
+  let generated = false;
+  const constraints: Constraint[] = [];
+  for (const item of def.constraints ?? []) {
+    const c = item.Constraint ?? {};
+    switch (c.contype) {
+      case 'CONSTR_NOTNULL':
+        notNull = true;
+        break;
+      case 'CONSTR_DEFAULT':
+        hasDefault = true;
+        defaultExpr = c.raw_expr;
+        break;
+      case 'CONSTR_IDENTITY':
+        identity = true;
+        notNull = true;
+        break;
+      case 'CONSTR_GENERATED':
+        generated = true;
+        break;
+      case 'CONSTR_PRIMARY':
+        notNull = true;
+        break;
+      default:
+        break;
+    }
+    const constraint = constraintFrom(c, table, [def.colname], { ...origin, at: c.location ?? origin.at });
+    if (constraint) constraints.push(constraint);
+  }
+  if (type.name === 'serial' || type.name === 'bigserial' || type.name === 'smallserial') {
+    hasDefault = true;
+    notNull = true;
+  }
+  return { column: { name: def.colname, type, notNull, hasDefault, defaultExpr, identity, generated }, constraints };
+}
+
+const CONSTRAINT_TYPES: Readonly<Record<string, ConstraintType>> = {
+  CONSTR_PRIMARY: 'primary',
+  CONSTR_UNIQUE: 'unique',
+  CONSTR_FOREIGN: 'foreign',
+  CONSTR_CHECK: 'check',
+  CONSTR_EXCLUSION: 'exclusion',
+};
+
+const SUFFIX: Readonly<Record<ConstraintType, string>> = { primary: 'pkey', unique: 'key', foreign: 'fkey', check: 'check', exclusion: 'excl', notnull: 'not_null' };
+
+function constraintFrom(c: AstNode, table: string, columnContext: string[], origin: Origin): Constraint | undefined {
+  const type = CONSTRAINT_TYPES[c.contype];
+  if (!type) return undefined;
+  const keys = type === 'foreign' ? stringList(c.fk_attrs) : type === 'exclusion' ? (c.exclusions ?? []).map((e: AstNode) => indexColumns(e.List?.items?.slice(0, 1))[0] ?? '(expr)') : stringList(c.keys);
+  const columns = keys.length ? keys : type === 'check' ? checkColumns(c.raw_expr) : columnContext;
+  const bare = table.split('.')[1] ?? table;
+  const name = c.conname ?? (type === 'primary' ? `${bare}_pkey` : `${bare}_${(columns.length ? columns : columnContext).join('_')}_${SUFFIX[type]}`);
+  return {
+    name,
+    type,
+    columns,
+    refTable: type === 'foreign' ? relationName(c.pktable) : undefined,
+    refColumns: type === 'foreign' ? stringList(c.pk_attrs) : undefined,
+    notValid: c.skip_validation === true || c.initially_valid === false,
+    notNullColumn: type === 'check' ? isNotNullCheck(c.raw_expr) : undefined,
+    origin,
+  };
+}
+
+function checkColumns(expr: AstNode | undefined): string[] {
+  const out = new Set<string>();
+  for (const [kind, body] of walk(expr)) if (kind === 'ColumnRef') {
+    const names = stringList(body.fields);
+    const last = names[names.length - 1];
+    if (last) out.add(last);
+  }
+  return [...out];
+}
+
+function isNotNullCheck(expr: AstNode | undefined): string | undefined {
+  const test = expr?.NullTest;
+  if (!test || test.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  const names = stringList(test.arg?.ColumnRef?.fields);
+  return names[names.length - 1];
+}
+
+function withNotNull(constraints: Constraint[], columns: Column[]): Constraint[] {
+  // Table-level PRIMARY KEY makes its columns NOT NULL; the columns list is updated by the caller's view of columns.
+  const primary = constraints.find((c) => c.type === 'primary');
+  if (primary) for (const column of columns) if (primary.columns.includes(column.name)) (column as { notNull: boolean }).notNull = true;
+  return constraints;
+}

@@ -1,0 +1,46 @@
+// Bytes -> line:column, the only place it is done. Lines and columns are 1-based;
+// columns count characters (code points), as editors show them.
+
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+export class LineIndex {
+  private readonly bytes: Buffer;
+  /** Byte offset where each line starts. */
+  private readonly lineStarts: number[];
+
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, 'utf8');
+    this.lineStarts = [0];
+    for (let i = 0; i < this.bytes.length; i++) if (this.bytes[i] === 0x0a) this.lineStarts.push(i + 1);
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  position(byteOffset: number): Position {
+    const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const lineStart = this.lineStarts[lo]!;
+    const column = this.bytes.subarray(lineStart, offset).toString('utf8').replace(/\r$/, '');
+    return { line: lo + 1, column: [...column].length + 1 };
+  }
+
+  /** The text of a 1-based line, without its line ending. */
+  lineText(line: number): string {
+    const start = this.lineStarts[line - 1];
+    if (start === undefined) return '';
+    const next = this.lineStarts[line];
+    const end = next === undefined ? this.bytes.length : next - 1;
+    return this.bytes.subarray(start, end).toString('utf8').replace(/\r$/, '');
+  }
+}
