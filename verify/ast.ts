@@ -84,3 +84,15 @@ export function indexColumns(params: readonly AstNode[] | undefined): string[] {
     return p.String?.sval ?? '(expr)';
   });
 }
+
+/** Column names an expression refers to (last name of each ColumnRef). */
+export function expressionColumns(expr: AstNode | undefined): string[] {
+  const out = new Set<string>();
+  for (const [kind, body] of walk(expr)) {
+    if (kind !== 'ColumnRef') continue;
+    const names = stringList(body.fields);
+    const last = names[names.length - 1];
+    if (last && last !== '*') out.add(last);
+  }
+  return [...out];
+}

@@ -2,7 +2,7 @@
 // each with the actions that undo it (for down-reverses-up). Pure: reads the AST and the schema model.
 import type { Statement, AstNode } from './parse.js';
 import type { SchemaModel } from './schema-model.js';
-import { displayName, indexColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
+import { displayName, expressionColumns, indexColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
 
 export interface Action {
   /** Canonical key, e.g. `create index public.idx_a`, `add column public.t.c`. */
@@ -183,7 +183,7 @@ function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
       case 'AT_AddConstraint': {
         const c = cmd.def?.Constraint ?? {};
         const name = c.conname ?? defaultConstraintName(table, c);
-        const columns = [...stringList(c.keys), ...stringList(c.fk_attrs)];
+        const columns = [...stringList(c.keys), ...stringList(c.fk_attrs), ...expressionColumns(c.raw_expr)];
         actions.push({ key: `add constraint ${table}.${name}`, label: `adds constraint ${name} on ${t}`, inverseLabel: 'drops it', undoneBy: [`drop constraint ${table}.${name}`, ...tableImplied(table, columns)] });
         break;
       }
@@ -233,10 +233,7 @@ function dropStatement(n: AstNode, schema: SchemaModel): StatementChanges {
     let name = kind === 'extension' || kind === 'schema' || kind === 'role' ? (names[names.length - 1] ?? '') : qualifiedFromList(names);
     if (kind === 'trigger' || kind === 'policy') name = `${qualifiedFromList(names.slice(0, -1))}.${names[names.length - 1]}`;
     const action = drop(kind === 'domain' ? 'domain' : kind, name);
-    // DROP TYPE undoes CREATE DOMAIN too.
     actions.push(action);
-    if (kind === 'type') actions.push({ ...action, key: `drop domain ${name}` });
-    if (kind === 'domain') actions.push({ ...action, key: `drop type ${name}` });
     if (kind === 'index') {
       const table = schema.index(name)?.table;
       subject ??= table ? `table ${table}` : `index ${name}`;

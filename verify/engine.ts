@@ -129,6 +129,7 @@ function verifyDirectory(target: Target, input: VerifyInput): { files: number; m
   const active = input.rules.filter((rule) => severityOf(rule.meta.name, rule.meta.severity) !== undefined);
   for (const migration of migrations) {
     const raw: RawViolation[] = [];
+    const broken = migration.up.parsed.error !== undefined || migration.down?.parsed.error !== undefined;
     const visitors: Array<{ rule: Rule; visitor: RuleVisitor }> = active.map((rule) => ({
       rule,
       visitor: rule.create({
@@ -139,13 +140,13 @@ function verifyDirectory(target: Target, input: VerifyInput): { files: number; m
         report: (d) => raw.push({ rule, messageId: d.messageId, file: d.file, at: d.at, endAt: d.endAt, data: d.data }),
       }),
     }));
-    const beforeUp = model.mark();
-    replayFile(migration, migration.up, 'up', model, visitors);
+    // A file that does not parse is reported as a syntax error only: judging half a migration would cry wolf.
+    const running = broken ? [] : visitors;
+    replayFile(migration, migration.up, 'up', model, running);
     const afterUp = model.mark();
-    if (migration.down) replayFile(migration, migration.down, 'down', model, visitors);
-    for (const { visitor } of visitors) visitor.migrationEnd?.();
+    if (migration.down) replayFile(migration, migration.down, 'down', model, running);
+    for (const { visitor } of running) visitor.migrationEnd?.();
     model.rollback(afterUp);
-    void beforeUp;
     const wanted = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined && keep(basename(f.path)));
     if (wanted.length === 0) continue;
     violations.push(...settle(migration, raw, severityOf, options, wanted, known));

@@ -52,7 +52,7 @@ export function classifyFiles(paths: readonly string[]): { files: MigrationFileN
         code: 'bad-file-name',
         message: /\.sql$/.test(base)
           ? `File name does not match <version>_<slug>.up.sql or .down.sql: rename ${base}, e.g. 20260105090000_create_tags.up.sql.`
-          : `Extension of ${base} must be lower-case .sql: rename it to ${base.replace(/\.sql$/i, '.sql')}.`,
+          : `Extension of ${base} must be lower-case .sql: rename it to ${base.replace(/\.(up\.|down\.)?sql$/i, (m) => m.toLowerCase())}.`,
       });
       continue;
     }

@@ -20,7 +20,22 @@ export interface RuleMeta {
   readonly help?: Readonly<Record<string, string>>;
   /** The directive that allows a violation, beyond `-- verify:ignore <rule> <reason>`. */
   readonly allowedBy?: 'allow-destructive';
+  /**
+   * For lock-safety rules: the lock the flagged statement takes on the table it names, as pg_locks spells it
+   * (e.g. 'AccessExclusiveLock', 'ShareLock'). Executed verification checks the claim against a real server.
+   */
+  readonly lock?: LockMode;
 }
+
+export type LockMode =
+  | 'AccessShareLock'
+  | 'RowShareLock'
+  | 'RowExclusiveLock'
+  | 'ShareUpdateExclusiveLock'
+  | 'ShareLock'
+  | 'ShareRowExclusiveLock'
+  | 'ExclusiveLock'
+  | 'AccessExclusiveLock';
 
 /** Where a violation points: a byte offset (or span) in the up or the down file. */
 export interface ReportDescriptor {

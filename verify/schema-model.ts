@@ -2,7 +2,7 @@
 // Objects are immutable values in maps; every change is journaled so a down file can be undone (mark/rollback).
 import type { Statement } from './parse.js';
 import type { AstNode } from './parse.js';
-import { indexColumns, qualifiedFromList, qualifiedName, relationName, stringList, typeRef, unwrap, walk, type TypeRef } from './ast.js';
+import { expressionColumns, indexColumns, qualifiedFromList, qualifiedName, relationName, stringList, typeRef, unwrap, type TypeRef } from './ast.js';
 
 /** Where an object was defined: the migration, the file and the byte offset. */
 export interface Origin {
@@ -488,7 +488,7 @@ function constraintFrom(c: AstNode, table: string, columnContext: string[], orig
   const type = CONSTRAINT_TYPES[c.contype];
   if (!type) return undefined;
   const keys = type === 'foreign' ? stringList(c.fk_attrs) : type === 'exclusion' ? (c.exclusions ?? []).map((e: AstNode) => indexColumns(e.List?.items?.slice(0, 1))[0] ?? '(expr)') : stringList(c.keys);
-  const columns = keys.length ? keys : type === 'check' ? checkColumns(c.raw_expr) : columnContext;
+  const columns = keys.length ? keys : type === 'check' ? expressionColumns(c.raw_expr) : columnContext;
   const bare = table.split('.')[1] ?? table;
   const name = c.conname ?? (type === 'primary' ? `${bare}_pkey` : `${bare}_${(columns.length ? columns : columnContext).join('_')}_${SUFFIX[type]}`);
   return {
@@ -503,15 +503,6 @@ function constraintFrom(c: AstNode, table: string, columnContext: string[], orig
   };
 }
 
-function checkColumns(expr: AstNode | undefined): string[] {
-  const out = new Set<string>();
-  for (const [kind, body] of walk(expr)) if (kind === 'ColumnRef') {
-    const names = stringList(body.fields);
-    const last = names[names.length - 1];
-    if (last) out.add(last);
-  }
-  return [...out];
-}
 
 function isNotNullCheck(expr: AstNode | undefined): string | undefined {
   const test = expr?.NullTest;

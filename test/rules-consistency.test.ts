@@ -1,0 +1,66 @@
+// Every rule has its doc beside it, a test table, a registry entry; its doc's SQL behaves as the doc says.
+import t from 'tap';
+import { existsSync, readdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rules } from '../verify/rules/index.js';
+import { verify } from '../verify/engine.js';
+import type { Rule } from '../verify/rule.js';
+import { readRuleDoc, splitBlock } from './helpers/rule-docs.js';
+
+const RULES_DIR = new URL('../verify/rules/', import.meta.url).pathname;
+const TESTS_DIR = new URL('./rules/', import.meta.url).pathname;
+
+async function violationsOf(rule: Rule, given: string | undefined, block: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'rule-doc-'));
+  try {
+    if (given) writeFileSync(join(dir, '20260101000000_given.up.sql'), given);
+    const { up, down } = splitBlock(block);
+    writeFileSync(join(dir, '20260102000000_example.up.sql'), up);
+    if (down !== undefined) writeFileSync(join(dir, '20260102000000_example.down.sql'), down);
+    const result = await verify({ paths: [dir], rules: [rule] });
+    return result.violations.filter((v) => v.file.includes('_example.') && (v.rule === rule.meta.name || v.rule === 'syntax-error'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+t.test('the registry is alphabetical and names match files', async (t) => {
+  const names = rules.map((r) => r.meta.name);
+  t.same(names, [...names].sort(), 'alphabetical');
+  const files = readdirSync(RULES_DIR).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, ''));
+  t.same([...files].sort(), [...names].sort(), 'every rule file is registered and every registered rule has a file');
+});
+
+for (const rule of rules) {
+  const name = rule.meta.name;
+  t.test(name, async (t) => {
+    t.match(name, /^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case id');
+    t.match(rule.meta.description, /^[A-Z].*\.$/, 'description is a sentence');
+    for (const [id, message] of Object.entries(rule.meta.messages)) {
+      t.match(message, /^[A-Z{].*\.$/s, `message ${id} is a sentence`);
+      t.ok(rule.meta.help?.[id], `message ${id} has a help`);
+    }
+    t.ok(existsSync(join(TESTS_DIR, `${name}.test.ts`)), 'has test/rules/<rule>.test.ts');
+    const docPath = join(RULES_DIR, `${name}.md`);
+    if (!existsSync(docPath)) {
+      t.fail('has verify/rules/<rule>.md');
+      return;
+    }
+    const doc = readRuleDoc(docPath);
+    t.equal(doc.title, name, 'doc title is the rule id');
+    t.equal(doc.description, rule.meta.description, 'doc repeats the one-line description');
+    for (const section of ['Problem', 'Solution', 'Allowing it']) t.ok(doc.sections.includes(section), `doc has ## ${section}`);
+    t.ok(doc.insteadOf.length > 0, 'doc has an "Instead of" SQL block');
+    t.ok(doc.use.length > 0, 'doc has a "Use" SQL block');
+    for (const block of doc.insteadOf) {
+      const found = await violationsOf(rule, doc.given, block);
+      t.ok(found.some((v) => v.rule === name), `"Instead of" is flagged:\n${block}`);
+      t.notOk(found.some((v) => v.rule === 'syntax-error'), 'the "Instead of" block parses');
+    }
+    for (const block of doc.use) {
+      const found = await violationsOf(rule, doc.given, block);
+      t.same(found.map((v) => `${v.line}:${v.column} ${v.rule} ${v.message}`), [], `"Use" passes:\n${block}`);
+    }
+  });
+}
