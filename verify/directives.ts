@@ -31,7 +31,8 @@ export function readDirectives(comments: readonly Comment[], statements: readonl
     if (!verify && !migrate) continue;
     const scope = scopeOf(comment, statements, bytes);
     if (migrate) {
-      if (migrate[1] === 'no-transaction') directives.push({ kind: 'no-transaction', rules: [], reason: migrate[2] ?? '', start: comment.start, end: comment.end, scope: 'file' });
+      const noTransaction = migrate[1] === 'no-transaction' || (migrate[1] === 'up' || migrate[1] === 'down') && /\btransaction:false\b/.test(migrate[2] ?? '');
+      if (noTransaction) directives.push({ kind: 'no-transaction', rules: [], reason: migrate[2] ?? '', start: comment.start, end: comment.end, scope: 'file' });
       else if (migrate[1] !== 'up' && migrate[1] !== 'down')
         directives.push(invalid(comment, scope, `Unknown directive migrate:${migrate[1]}: the runner knows only -- migrate:no-transaction.`));
       continue;

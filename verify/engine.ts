@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadParser, parseSql } from './parse.js';
 import { readDirectives, type Directive } from './directives.js';
-import { classifyFiles, pairFiles, type Migration, type SetProblem, type SourceFile } from './migration-set.js';
+import { classifyFiles, pairFiles, splitSections, type ListingEntry, type Migration, type PairedFiles, type SourceFile } from './migration-set.js';
 import { SchemaModel } from './schema-model.js';
 import { changesOf } from './changes.js';
 import { LineIndex } from './source-position.js';
@@ -95,8 +95,8 @@ function displayPath(target: Target, name: string): string {
 }
 
 function verifyDirectory(target: Target, input: VerifyInput): { files: number; migrations: Migration[]; violations: Violation[] } {
-  const names = readdirSync(target.directory).sort();
-  const { files: classified, problems: nameProblems } = classifyFiles(names);
+  const entries = listDirectory(target.directory);
+  const { files: classified, problems: nameProblems } = classifyFiles(entries);
   const { pairs, problems: pairProblems } = pairFiles(classified);
   const violations: Violation[] = [];
   const settings = input.settings ?? {};
@@ -115,10 +115,10 @@ function verifyDirectory(target: Target, input: VerifyInput): { files: number; m
   const migrations: Migration[] = [];
   let files = 0;
   for (const pair of pairs) {
-    const up = loadFile(target, pair.upPath, violations, severityOf);
-    const down = pair.downPath ? loadFile(target, pair.downPath, violations, severityOf) : undefined;
-    files += down ? 2 : 1;
-    if (!up) continue;
+    const loaded = loadPair(target, pair, violations, severityOf);
+    files += loaded.files;
+    if (!loaded.up) continue;
+    const { up, down } = loaded;
     const noTransaction = [up, down].some((f) => f?.directives.some((d) => d.kind === 'no-transaction'));
     migrations.push({ version: pair.version, name: pair.name, up, down, noTransaction });
   }
@@ -163,20 +163,50 @@ function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down',
   for (const { visitor } of visitors) visitor.fileEnd?.({ file, side, schema: model });
 }
 
-function loadFile(target: Target, name: string, violations: Violation[], severityOf: SeverityOf): SourceFile | undefined {
+/** The directory's entries, sorted; folders come with their file names (diesel keeps up.sql/down.sql in one). */
+function listDirectory(directory: string): ListingEntry[] {
+  return readdirSync(directory, { withFileTypes: true })
+    .map((entry) => {
+      if (!entry.isDirectory()) return { name: entry.name };
+      try {
+        return { name: entry.name, children: readdirSync(join(directory, entry.name)) };
+      } catch {
+        return { name: entry.name, children: [] };
+      }
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function loadPair(target: Target, pair: PairedFiles, violations: Violation[], severityOf: SeverityOf): { files: number; up?: SourceFile; down?: SourceFile } {
+  const upText = readText(target, pair.upPath, violations, severityOf);
+  if (!pair.singleFile) {
+    const downText = pair.downPath ? readText(target, pair.downPath, violations, severityOf) : undefined;
+    return {
+      files: pair.downPath ? 2 : 1,
+      up: upText === undefined ? undefined : sourceFile(displayPath(target, pair.upPath), upText),
+      down: downText === undefined || !pair.downPath ? undefined : sourceFile(displayPath(target, pair.downPath), downText),
+    };
+  }
+  if (upText === undefined) return { files: 1 };
+  const path = displayPath(target, pair.upPath);
+  const sections = splitSections(upText);
+  // A single file without section markers is an up-only migration.
+  if (!sections) return { files: 1, up: sourceFile(path, upText) };
+  return { files: 1, up: sourceFile(path, sections.up, upText), down: sections.down === undefined ? undefined : sourceFile(path, sections.down, upText) };
+}
+
+function readText(target: Target, name: string, violations: Violation[], severityOf: SeverityOf): string | undefined {
   const path = displayPath(target, name);
-  let text: string;
   try {
-    text = readFileSync(join(target.directory, name), 'utf8');
+    return readFileSync(join(target.directory, name), 'utf8');
   } catch (error) {
     pushBuiltin(violations, severityOf, 'unreadable', path, 1, 1, `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
     return undefined;
   }
-  return sourceFile(path, text);
 }
 
 /** Parse a file's text into a SourceFile. Exported for tests and other front ends. */
-export function sourceFile(path: string, text: string): SourceFile {
+export function sourceFile(path: string, text: string, wholeFile = text): SourceFile {
   const clean = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
   const parsed = parseSql(clean.includes('\0') ? clean.replace(/\0/g, ' ') : clean);
   const bytes = Buffer.from(clean, 'utf8');
@@ -184,7 +214,7 @@ export function sourceFile(path: string, text: string): SourceFile {
   const withNul = clean.includes('\0')
     ? { ...parsed, statements: [], error: { message: 'file contains a NUL byte', offset: bytes.indexOf(0) } }
     : parsed;
-  return { path, text: clean, lines: new LineIndex(clean), parsed: withNul, directives };
+  return { path, text: clean, lines: new LineIndex(wholeFile === text ? clean : wholeFile), parsed: withNul, directives };
 }
 
 type SeverityOf = (rule: string, fallback: Severity) => Severity | undefined;

@@ -51,6 +51,8 @@ export function parseSql(text: string): ParsedSql {
   const tokens = scanTokens(text);
   const comments = tokens.filter((t) => t.comment).map((t) => ({ start: t.start, end: t.end, text: bytes.subarray(t.start, t.end).toString('utf8') }));
   let result: { stmts?: Array<{ stmt: AstNode; stmt_location?: number; stmt_len?: number }> };
+  // libpg-query refuses an empty string; an empty file simply holds no statement.
+  if (text.trim() === '') return { statements: [], comments };
   try {
     result = parseSync(text) as typeof result;
   } catch (error) {

@@ -10,13 +10,13 @@ export default defineRule({
     category: 'reversibility',
     severity: 'error',
     messages: {
-      missingDown: 'No down file for {{name}}.up.sql: this migration cannot be rolled back.',
-      emptyDown: 'The down file {{down}} has no statement: this migration cannot be rolled back.',
+      missingDown: 'No down file for {{name}}: this migration cannot be rolled back.',
+      emptyDown: 'The down {{down}} has no statement: this migration cannot be rolled back.',
       notUndone: 'Up {{label}}; down never {{inverse}}.',
       cannotUndo: 'Up {{label}}; Postgres {{inverse}}, so the down cannot restore the schema.',
     },
     help: {
-      missingDown: 'Add {{name}}.down.sql that undoes the up, or mark the migration -- verify:irreversible <reason>.',
+      missingDown: 'Add {{name}}.down.sql (or a -- migrate:down section) that undoes the up, or mark the migration -- verify:irreversible <reason>.',
       emptyDown: 'Write the statements that undo the up, or mark the down -- verify:irreversible <reason>.',
       notUndone: 'Add the inverse statement to the down file, in reverse order of the up.',
       cannotUndo: 'Mark the down -- verify:irreversible <reason>, or recreate the object in the down.',
@@ -35,12 +35,14 @@ export default defineRule({
         const up = migration.up;
         if (up.parsed.error || migration.down?.parsed.error) return;
         const firstAt = up.parsed.statements[0]?.start ?? 0;
+        // An up without statements changes nothing, so there is nothing to undo.
+        if (up.parsed.statements.length === 0) return;
         if (!migration.down) {
           context.report({ messageId: 'missingDown', file: up, at: firstAt, data: { name: migration.name } });
           return;
         }
         if (migration.down.parsed.statements.length === 0) {
-          if (upActions.length || up.parsed.statements.length) context.report({ messageId: 'emptyDown', file: up, at: firstAt, data: { down: migration.down.path } });
+          context.report({ messageId: 'emptyDown', file: up, at: firstAt, data: { down: migration.down.path === up.path ? `section of ${up.path}` : `file ${migration.down.path}` } });
           return;
         }
         for (const { action, file, at } of upActions) {
