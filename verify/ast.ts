@@ -64,16 +64,26 @@ export function unwrap(node: AstNode | undefined): [string, AstNode] {
   return [kind, node[kind] ?? {}];
 }
 
-/** Walk every nested object of a node, depth first. */
-export function* walk(node: unknown): Generator<[string, AstNode]> {
+/** Visit every nested AST node (`{ Kind: body }`) of a value, depth first. */
+export function visitNodes(node: unknown, visit: (kind: string, body: AstNode) => void): void {
   if (Array.isArray(node)) {
-    for (const item of node) yield* walk(item);
-  } else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (value && typeof value === 'object' && !Array.isArray(value) && /^[A-Z]/.test(key)) yield [key, value as AstNode];
-      yield* walk(value);
-    }
+    for (const item of node) visitNodes(item, visit);
+    return;
   }
+  if (!node || typeof node !== 'object') return;
+  for (const key in node as AstNode) {
+    const value = (node as AstNode)[key];
+    if (!value || typeof value !== 'object') continue;
+    if (!Array.isArray(value) && key.charCodeAt(0) >= 65 && key.charCodeAt(0) <= 90) visit(key, value as AstNode);
+    visitNodes(value, visit);
+  }
+}
+
+/** Every nested AST node of a value, depth first. */
+export function walk(node: unknown): Array<[string, AstNode]> {
+  const out: Array<[string, AstNode]> = [];
+  visitNodes(node, (kind, body) => out.push([kind, body]));
+  return out;
 }
 
 /** Column names of an index element list or key list. Expressions become '(expr)'. */
@@ -88,11 +98,11 @@ export function indexColumns(params: readonly AstNode[] | undefined): string[] {
 /** Column names an expression refers to (last name of each ColumnRef). */
 export function expressionColumns(expr: AstNode | undefined): string[] {
   const out = new Set<string>();
-  for (const [kind, body] of walk(expr)) {
-    if (kind !== 'ColumnRef') continue;
+  visitNodes(expr, (kind, body) => {
+    if (kind !== 'ColumnRef') return;
     const names = stringList(body.fields);
     const last = names[names.length - 1];
     if (last && last !== '*') out.add(last);
-  }
+  });
   return [...out];
 }

@@ -7,6 +7,7 @@ import { rules } from './rules/index.js';
 import { CONFIG_FILE, parseRuleSetting, readConfigFile } from './config.js';
 import { FORMATS, formatGithub, formatJson, formatSarif, formatText, type Format } from './report.js';
 import type { RuleSetting, Violation } from './rule.js';
+import { LineIndex } from './source-position.js';
 
 const USAGE = `Usage: verify-migrations [options] [paths...]
 
@@ -17,6 +18,7 @@ Options:
   --rule <id>=<off|warn|error>       change a rule's severity (repeatable)
   --allow-destructive                allow statements that can lose data
   --config <file>                    settings file (default: ./${CONFIG_FILE} when present)
+  --no-cache                         neither read nor write the result cache
   --list-rules                       list the rules and exit
   -h, --help                         show this help
   --version                          print the version
@@ -29,6 +31,7 @@ interface Arguments {
   format: Format;
   ruleFlags: string[];
   allowDestructive: boolean;
+  cache: boolean;
   config?: string;
   listRules: boolean;
   help: boolean;
@@ -36,7 +39,7 @@ interface Arguments {
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
-  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, listRules: false, help: false, version: false };
+  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, listRules: false, help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -57,6 +60,9 @@ function parseArguments(argv: readonly string[]): Arguments {
         break;
       case '--allow-destructive':
         args.allowDestructive = true;
+        break;
+      case '--no-cache':
+        args.cache = false;
         break;
       case '--config':
         args.config = value();
@@ -114,12 +120,27 @@ async function main(argv: readonly string[]): Promise<number> {
     const [rule, setting] = parseRuleSetting(flag, known, '--rule');
     settings[rule] = setting;
   }
-  const result = await verify({ paths: args.paths, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive });
-  process.stdout.write(render(args.format, result.violations, result.files, result.migrations));
+  const result = await verify({ paths: args.paths, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
+  process.stdout.write(render(args.format, result.violations, result.files));
   return result.violations.some((v) => v.severity === 'error') ? 1 : 0;
 }
 
-function render(format: Format, violations: readonly Violation[], files: number, migrations: Awaited<ReturnType<typeof verify>>['migrations']): string {
+/** Source lines for code frames, read from disk on demand (a cached run parsed nothing). */
+function sourceLines(): (file: string, line: number) => string {
+  const files = new Map<string, LineIndex | undefined>();
+  return (file, line) => {
+    if (!files.has(file)) {
+      try {
+        files.set(file, new LineIndex(readFileSync(file, 'utf8')));
+      } catch {
+        files.set(file, undefined);
+      }
+    }
+    return files.get(file)?.lineText(line) ?? '';
+  };
+}
+
+function render(format: Format, violations: readonly Violation[], files: number): string {
   switch (format) {
     case 'json':
       return formatJson(violations, files);
@@ -128,9 +149,8 @@ function render(format: Format, violations: readonly Violation[], files: number,
     case 'github':
       return formatGithub(violations);
     default: {
-      const byPath = new Map(migrations.flatMap((m) => [m.up, m.down]).filter((f) => f !== undefined).map((f) => [f!.path, f!]));
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-      return formatText(violations, { color, files, lineText: (file, line) => byPath.get(file)?.lines.lineText(line) ?? '' });
+      return formatText(violations, { color, files, lineText: sourceLines() });
     }
   }
 }

@@ -3,10 +3,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadParser, parseSql } from './parse.js';
 import { readDirectives, type Directive } from './directives.js';
-import { classifyFiles, pairFiles, splitSections, type ListingEntry, type Migration, type PairedFiles, type SourceFile } from './migration-set.js';
+import { classifyFiles, pairFiles, splitSections, type ListingEntry, type Migration, type MigrationSummary, type PairedFiles, type SourceFile } from './migration-set.js';
 import { SchemaModel } from './schema-model.js';
 import { changesOf } from './changes.js';
 import { LineIndex } from './source-position.js';
+import { createHash } from 'node:crypto';
+import { cacheDirectory, chainKey, ResultCache, seedKey } from './cache.js';
 import { formatMessage, type Rule, type RuleSetting, type RuleVisitor, type Severity, type VerifyOptions, type Violation } from './rule.js';
 
 export interface VerifyInput {
@@ -15,6 +17,8 @@ export interface VerifyInput {
   readonly rules: readonly Rule[];
   readonly settings?: Readonly<Record<string, RuleSetting>>;
   readonly allowDestructive?: boolean;
+  /** false: neither read nor write the result cache (--no-cache). */
+  readonly cache?: boolean;
   /** Rule ids that exist though they do not run here (disabled, or executed-only); `ignore` may name them. */
   readonly knownRules?: readonly string[];
 }
@@ -51,13 +55,12 @@ interface Target {
 
 /** Verify one or more migration folders. Throws UsageError for a path that does not exist. */
 export async function verify(input: VerifyInput): Promise<VerifyResult> {
-  await loadParser();
   const targets = resolveTargets(input.paths);
   const violations: Violation[] = [];
   const migrations: Migration[] = [];
   let files = 0;
   for (const target of targets) {
-    const result = verifyDirectory(target, input);
+    const result = await verifyDirectory(target, input);
     files += result.files;
     migrations.push(...result.migrations);
     violations.push(...result.violations);
@@ -94,7 +97,7 @@ function displayPath(target: Target, name: string): string {
   return target.display === '.' ? name : join(target.display, name);
 }
 
-function verifyDirectory(target: Target, input: VerifyInput): { files: number; migrations: Migration[]; violations: Violation[] } {
+async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ files: number; migrations: Migration[]; violations: Violation[] }> {
   const entries = listDirectory(target.directory);
   const { files: classified, problems: nameProblems } = classifyFiles(entries);
   const { pairs, problems: pairProblems } = pairFiles(classified);
@@ -105,53 +108,112 @@ function verifyDirectory(target: Target, input: VerifyInput): { files: number; m
     if (setting === 'off') return undefined;
     return setting ?? fallback;
   };
-  const keep = (name: string): boolean => !target.only || target.only.has(name);
+  const keep = (path: string): boolean => !target.only || target.only.has(basename(path));
 
   for (const problem of [...nameProblems, ...pairProblems]) {
-    if (!keep(basename(problem.path))) continue;
+    if (!keep(problem.path)) continue;
     pushBuiltin(violations, severityOf, problem.code, displayPath(target, problem.path), 1, 1, problem.message);
   }
 
-  const migrations: Migration[] = [];
-  let files = 0;
-  for (const pair of pairs) {
-    const loaded = loadPair(target, pair, violations, severityOf);
-    files += loaded.files;
-    if (!loaded.up) continue;
-    const { up, down } = loaded;
-    const noTransaction = [up, down].some((f) => f?.directives.some((d) => d.kind === 'no-transaction'));
-    migrations.push({ version: pair.version, name: pair.name, up, down, noTransaction });
-  }
-
-  const model = new SchemaModel();
+  // Read every file (cheap); parse only what the cache cannot answer.
+  const texts = pairs.map((pair) => readPair(target, pair, violations, severityOf));
+  const files = texts.reduce((sum, t) => sum + t.files, 0);
   const options: VerifyOptions = { allowDestructive: Boolean(input.allowDestructive) };
   const known = new Set([...input.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES), ...(input.knownRules ?? [])]);
   const active = input.rules.filter((rule) => severityOf(rule.meta.name, rule.meta.severity) !== undefined);
-  for (const migration of migrations) {
-    const raw: RawViolation[] = [];
-    const broken = migration.up.parsed.error !== undefined || migration.down?.parsed.error !== undefined;
-    const visitors: Array<{ rule: Rule; visitor: RuleVisitor }> = active.map((rule) => ({
-      rule,
-      visitor: rule.create({
-        migration,
-        set: migrations,
-        schema: model,
-        options,
-        report: (d) => raw.push({ rule, messageId: d.messageId, file: d.file, at: d.at, endAt: d.endAt, data: d.data }),
-      }),
-    }));
-    // A file that does not parse is reported as a syntax error only: judging half a migration would cry wolf.
-    const running = broken ? [] : visitors;
-    replayFile(migration, migration.up, 'up', model, running);
-    const afterUp = model.mark();
-    if (migration.down) replayFile(migration, migration.down, 'down', model, running);
-    for (const { visitor } of running) visitor.migrationEnd?.();
-    model.rollback(afterUp);
-    const wanted = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined && keep(basename(f.path)));
-    if (wanted.length === 0) continue;
-    violations.push(...settle(migration, raw, severityOf, options, wanted, known));
+  const summaries: MigrationSummary[] = pairs.map((p) => ({ version: p.version, name: p.name, upPath: p.upPath, downPath: p.downPath }));
+
+  const seed = seedKey([target.display, input.rules.map((r) => r.meta.name), settings, options, [...known]]);
+  const keys: string[] = [];
+  texts.reduce((previous, t, i) => {
+    const key = chainKey(previous, pairs[i]!.name, t.upText, t.downText);
+    keys.push(key);
+    return key;
+  }, seed);
+
+  const directory = input.cache === false ? undefined : (cacheDirectory(target.directory) ?? cacheDirectory());
+  const cache = directory ? new ResultCache(directory, createHash('sha1').update(target.directory).digest('hex').slice(0, 16)) : undefined;
+  let firstMiss = cache ? keys.findIndex((key) => cache.get(key) === undefined) : 0;
+  if (firstMiss === -1) firstMiss = pairs.length;
+
+  // Start from the latest saved model at or before the first miss.
+  let start = 0;
+  let model = new SchemaModel();
+  if (cache && firstMiss > 0) {
+    for (let j = firstMiss - 1; j >= 0; j--) {
+      if (!cache.hasSnapshot(keys[j]!)) continue;
+      const snapshot = cache.snapshot(keys[j]!);
+      if (snapshot) {
+        model = SchemaModel.fromSnapshot(snapshot);
+        start = j + 1;
+      }
+      break;
+    }
   }
+
+  const migrations: Migration[] = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const key = keys[i]!;
+    if (i < start) {
+      cache?.keep(key);
+      violations.push(...(cache?.get(key) ?? []).filter((v) => keep(v.file)).map((v) => ({ ...v, file: displayPath(target, v.file) })));
+      continue;
+    }
+    const text = texts[i]!;
+    await loadParser();
+    const migration = toMigration(target, pairs[i]!, text);
+    if (!migration) continue;
+    migrations.push(migration);
+    const cached = i < firstMiss ? cache?.get(key) : undefined;
+    if (cached) {
+      // Replay the model only; the violations are known.
+      cache?.keep(key);
+      replayModel(migration, model);
+      violations.push(...cached.filter((v) => keep(v.file)).map((v) => ({ ...v, file: displayPath(target, v.file) })));
+    } else {
+      const found = checkMigration(migration, model, active, summaries, options, severityOf, known);
+      cache?.set(key, found.map((v) => ({ ...v, file: relativeTo(target, v.file) })));
+      violations.push(...found.filter((v) => keep(relativeTo(target, v.file))));
+    }
+    if (cache && (i >= pairs.length - 2 || (i + 1) % 512 === 0)) cache.addSnapshot(key, model.toSnapshot());
+  }
+  cache?.save();
   return { files, migrations, violations };
+}
+
+/** Run every rule over one migration, replaying it into the model; the down's effects are undone afterwards. */
+function checkMigration(migration: Migration, model: SchemaModel, active: readonly Rule[], set: readonly MigrationSummary[], options: VerifyOptions, severityOf: SeverityOf, known: ReadonlySet<string>): Violation[] {
+  const raw: RawViolation[] = [];
+  const broken = migration.up.parsed.error !== undefined || migration.down?.parsed.error !== undefined;
+  const visitors: Array<{ rule: Rule; visitor: RuleVisitor }> = broken
+    ? []
+    : active.map((rule) => ({
+        rule,
+        visitor: rule.create({
+          migration,
+          set,
+          schema: model,
+          options,
+          report: (d) => raw.push({ rule, messageId: d.messageId, file: d.file, at: d.at, endAt: d.endAt, data: d.data }),
+        }),
+      }));
+  // A file that does not parse is reported as a syntax error only: judging half a migration would cry wolf.
+  replayFile(migration, migration.up, 'up', model, visitors);
+  const afterUp = model.mark();
+  if (migration.down) replayFile(migration, migration.down, 'down', model, visitors);
+  for (const { visitor } of visitors) visitor.migrationEnd?.();
+  model.rollback(afterUp);
+  const files = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined);
+  return settle(migration, raw, severityOf, options, files, known);
+}
+
+function replayModel(migration: Migration, model: SchemaModel): void {
+  if (migration.up.parsed.error) return;
+  for (const statement of migration.up.parsed.statements) model.apply(statement, { migration: migration.name, file: migration.up.path });
+}
+
+function relativeTo(target: Target, path: string): string {
+  return target.display === '.' ? path : path.slice(target.display.length + 1);
 }
 
 function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down', model: SchemaModel, visitors: Array<{ visitor: RuleVisitor }>): void {
@@ -177,22 +239,36 @@ function listDirectory(directory: string): ListingEntry[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function loadPair(target: Target, pair: PairedFiles, violations: Violation[], severityOf: SeverityOf): { files: number; up?: SourceFile; down?: SourceFile } {
+interface PairTexts {
+  readonly files: number;
+  readonly upText?: string;
+  readonly downText?: string;
+}
+
+function readPair(target: Target, pair: PairedFiles, violations: Violation[], severityOf: SeverityOf): PairTexts {
   const upText = readText(target, pair.upPath, violations, severityOf);
-  if (!pair.singleFile) {
-    const downText = pair.downPath ? readText(target, pair.downPath, violations, severityOf) : undefined;
-    return {
-      files: pair.downPath ? 2 : 1,
-      up: upText === undefined ? undefined : sourceFile(displayPath(target, pair.upPath), upText),
-      down: downText === undefined || !pair.downPath ? undefined : sourceFile(displayPath(target, pair.downPath), downText),
-    };
-  }
-  if (upText === undefined) return { files: 1 };
+  if (pair.singleFile) return { files: 1, upText };
+  const downText = pair.downPath ? readText(target, pair.downPath, violations, severityOf) : undefined;
+  return { files: pair.downPath ? 2 : 1, upText, downText };
+}
+
+function toMigration(target: Target, pair: PairedFiles, texts: PairTexts): Migration | undefined {
+  const { upText, downText } = texts;
+  if (upText === undefined) return undefined;
   const path = displayPath(target, pair.upPath);
-  const sections = splitSections(upText);
-  // A single file without section markers is an up-only migration.
-  if (!sections) return { files: 1, up: sourceFile(path, upText) };
-  return { files: 1, up: sourceFile(path, sections.up, upText), down: sections.down === undefined ? undefined : sourceFile(path, sections.down, upText) };
+  let up: SourceFile;
+  let down: SourceFile | undefined;
+  if (!pair.singleFile) {
+    up = sourceFile(path, upText);
+    down = downText === undefined || !pair.downPath ? undefined : sourceFile(displayPath(target, pair.downPath), downText);
+  } else {
+    const sections = splitSections(upText);
+    // A single file without section markers is an up-only migration.
+    up = sourceFile(path, sections ? sections.up : upText, upText);
+    down = sections?.down === undefined ? undefined : sourceFile(path, sections.down, upText);
+  }
+  const noTransaction = [up, down].some((f) => f?.directives.some((d) => d.kind === 'no-transaction'));
+  return { version: pair.version, name: pair.name, up, down, noTransaction };
 }
 
 function readText(target: Target, name: string, violations: Violation[], severityOf: SeverityOf): string | undefined {
@@ -208,13 +284,13 @@ function readText(target: Target, name: string, violations: Violation[], severit
 /** Parse a file's text into a SourceFile. Exported for tests and other front ends. */
 export function sourceFile(path: string, text: string, wholeFile = text): SourceFile {
   const clean = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
-  const parsed = parseSql(clean.includes('\0') ? clean.replace(/\0/g, ' ') : clean);
-  const bytes = Buffer.from(clean, 'utf8');
+  const hasNul = clean.includes('\0');
+  const bytes = Buffer.from(hasNul ? clean.replace(/\0/g, ' ') : clean, 'utf8');
+  const parsed = parseSql(hasNul ? clean.replace(/\0/g, ' ') : clean, bytes);
   const directives = readDirectives(parsed.comments, parsed.statements, bytes);
-  const withNul = clean.includes('\0')
-    ? { ...parsed, statements: [], error: { message: 'file contains a NUL byte', offset: bytes.indexOf(0) } }
-    : parsed;
-  return { path, text: clean, lines: new LineIndex(wholeFile === text ? clean : wholeFile), parsed: withNul, directives };
+  const checked = hasNul ? { ...parsed, statements: [], error: { message: 'file contains a NUL byte', offset: Buffer.from(clean, 'utf8').indexOf(0) } } : parsed;
+  const lines = wholeFile === text && !hasNul ? new LineIndex(clean, bytes) : new LineIndex(wholeFile === text ? clean : wholeFile);
+  return { path, text: clean, lines, parsed: checked, directives };
 }
 
 type SeverityOf = (rule: string, fallback: Severity) => Severity | undefined;

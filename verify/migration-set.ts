@@ -22,6 +22,14 @@ export interface Migration {
   readonly noTransaction: boolean;
 }
 
+/** What every rule may know of the whole set without parsing it. */
+export interface MigrationSummary {
+  readonly version: string;
+  readonly name: string;
+  readonly upPath: string;
+  readonly downPath?: string;
+}
+
 export interface MigrationFileName {
   readonly path: string;
   readonly version: string;

@@ -1,6 +1,10 @@
 // The libpg-query wrapper: statements with byte spans, comments, and parse errors.
 // All offsets here are UTF-8 byte offsets into the file; report.ts alone turns them into line:column.
-import { loadModule, parseSync, scanSync } from 'libpg-query';
+import { findComments, nextTokenStart } from './sql-lexer.js';
+
+// libpg-query is imported on first use: a run answered from the cache never loads it.
+type LibPgQuery = typeof import('libpg-query');
+let lib: LibPgQuery | undefined;
 
 /** One node of libpg-query's JSON AST: `{ CreateStmt: {...} }` and the like. */
 export type AstNode = Record<string, any>;
@@ -41,59 +45,37 @@ let loading: Promise<void> | undefined;
 
 /** Load the WASM parser once per process. */
 export function loadParser(): Promise<void> {
-  loading ??= loadModule();
+  loading ??= import('libpg-query').then(async (module) => {
+    await module.loadModule();
+    lib = module;
+  });
   return loading;
 }
 
-/** Parse SQL text. Call (and await) loadParser() first. */
-export function parseSql(text: string): ParsedSql {
-  const bytes = Buffer.from(text, 'utf8');
-  const tokens = scanTokens(text);
-  const comments = tokens.filter((t) => t.comment).map((t) => ({ start: t.start, end: t.end, text: bytes.subarray(t.start, t.end).toString('utf8') }));
+function parser(): LibPgQuery {
+  if (!lib) throw new Error('parseSql() called before loadParser() resolved');
+  return lib;
+}
+
+/** Parse SQL text. Call (and await) loadParser() first. `bytes` may be passed when the caller has them. */
+export function parseSql(text: string, bytes: Buffer = Buffer.from(text, 'utf8')): ParsedSql {
+  const comments = findComments(bytes).map((c) => ({ start: c.start, end: c.end, text: bytes.toString('utf8', c.start, c.end) }));
   let result: { stmts?: Array<{ stmt: AstNode; stmt_location?: number; stmt_len?: number }> };
   // libpg-query refuses an empty string; an empty file simply holds no statement.
   if (text.trim() === '') return { statements: [], comments };
   try {
-    result = parseSync(text) as typeof result;
+    result = parser().parseSync(text) as typeof result;
   } catch (error) {
     return { statements: [], comments, error: toParseError(error, text) };
   }
-  const codeTokens = tokens.filter((t) => !t.comment);
   const statements: Statement[] = [];
   for (const [index, raw] of (result.stmts ?? []).entries()) {
     const location = raw.stmt_location ?? 0;
     const end = raw.stmt_len ? location + raw.stmt_len : trimmedEnd(bytes, location);
     const kind = Object.keys(raw.stmt)[0] ?? 'Unknown';
-    statements.push({ index, kind, node: raw.stmt[kind] ?? {}, start: firstTokenAt(codeTokens, location, end), end });
+    statements.push({ index, kind, node: raw.stmt[kind] ?? {}, start: nextTokenStart(bytes, location, end), end });
   }
   return { statements, comments };
-}
-
-interface Token {
-  readonly start: number;
-  readonly end: number;
-  readonly comment: boolean;
-}
-
-function scanTokens(text: string): Token[] {
-  try {
-    return scanSync(text).tokens.map((t) => ({ start: t.start, end: t.end, comment: t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT' }));
-  } catch {
-    return [];
-  }
-}
-
-/** The first non-comment token at or after `from` (binary search), else `from` itself. */
-function firstTokenAt(tokens: readonly Token[], from: number, end: number): number {
-  let lo = 0;
-  let hi = tokens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tokens[mid]!.start < from) lo = mid + 1;
-    else hi = mid;
-  }
-  const token = tokens[lo];
-  return token && token.start < end ? token.start : from;
 }
 
 /** A statement without stmt_len runs to the end of the input, less trailing blanks. */

@@ -1,6 +1,6 @@
 // Rule, RuleMeta, RuleContext, Violation, defineRule(): the shape every rule shares.
 import type { Statement } from './parse.js';
-import type { Migration, SourceFile } from './migration-set.js';
+import type { Migration, MigrationSummary, SourceFile } from './migration-set.js';
 import type { SchemaModel } from './schema-model.js';
 import type { StatementChanges } from './changes.js';
 
@@ -69,8 +69,11 @@ export interface FileContext {
 
 export interface RuleContext {
   readonly migration: Migration;
-  /** The whole ordered set, for rules that look across files. */
-  readonly set: readonly Migration[];
+  /**
+   * The whole ordered set (names and paths). Violations of a migration may depend only on it and the
+   * migrations before it (through `schema`): the result cache relies on that.
+   */
+  readonly set: readonly MigrationSummary[];
   /** The schema before this migration's up file. Valid only during create(); use the per-statement schema afterwards. */
   readonly schema: SchemaModel;
   readonly options: VerifyOptions;

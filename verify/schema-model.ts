@@ -63,13 +63,41 @@ export interface NamedObject {
 
 type Undo = () => void;
 
+/** The model as plain data, for the result cache. */
+export interface SchemaSnapshot {
+  readonly tables: readonly Table[];
+  readonly indexes: readonly Index[];
+  readonly objects: readonly NamedObject[];
+  readonly opaqueSince?: string;
+}
+
 export class SchemaModel {
   private readonly tables = new Map<string, Table>();
   private readonly indexes = new Map<string, Index>();
+  /** table → names of its indexes; kept in step with `indexes` by putIndex(). */
+  private readonly indexNamesByTable = new Map<string, Set<string>>();
   private readonly objects = new Map<string, NamedObject>();
   private readonly journal: Undo[] = [];
   /** Set when a statement the model cannot follow may have touched anything. */
   private opaqueSince: string | undefined;
+
+  // ---- saving and restoring
+
+  toSnapshot(): SchemaSnapshot {
+    return { tables: [...this.tables.values()], indexes: [...this.indexes.values()], objects: [...this.objects.values()], opaqueSince: this.opaqueSince };
+  }
+
+  static fromSnapshot(snapshot: SchemaSnapshot): SchemaModel {
+    const model = new SchemaModel();
+    for (const table of snapshot.tables) model.tables.set(table.name, table);
+    for (const index of snapshot.indexes) {
+      model.indexes.set(index.name, index);
+      model.linkIndex(index.table, index.name);
+    }
+    for (const object of snapshot.objects) model.objects.set(`${object.kind}:${object.name}`, object);
+    model.opaqueSince = snapshot.opaqueSince;
+    return model;
+  }
 
   // ---- reading
 
@@ -87,7 +115,10 @@ export class SchemaModel {
 
   indexesOf(table: string): Index[] {
     const out: Index[] = [];
-    for (const index of this.indexes.values()) if (index.table === table) out.push(index);
+    for (const name of this.indexNamesByTable.get(table) ?? []) {
+      const index = this.indexes.get(name);
+      if (index) out.push(index);
+    }
     return out;
   }
 
@@ -124,6 +155,27 @@ export class SchemaModel {
     this.journal.push(() => (had ? map.set(key, previous as V) : map.delete(key)));
     if (value === undefined) map.delete(key);
     else map.set(key, value);
+  }
+
+  private putIndex(name: string, index: Index | undefined): void {
+    const previous = this.indexes.get(name);
+    this.put(this.indexes, name, index);
+    if (previous) this.unlinkIndex(previous.table, name);
+    if (index) this.linkIndex(index.table, name);
+    this.journal.push(() => {
+      if (index) this.unlinkIndex(index.table, name);
+      if (previous) this.linkIndex(previous.table, name);
+    });
+  }
+
+  private linkIndex(table: string, name: string): void {
+    let names = this.indexNamesByTable.get(table);
+    if (!names) this.indexNamesByTable.set(table, (names = new Set()));
+    names.add(name);
+  }
+
+  private unlinkIndex(table: string, name: string): void {
+    this.indexNamesByTable.get(table)?.delete(name);
   }
 
   private updateTable(name: string, change: (table: Table) => Table): void {
@@ -210,7 +262,7 @@ export class SchemaModel {
     if (constraint.type !== 'primary' && constraint.type !== 'unique' && constraint.type !== 'exclusion') return;
     const schema = table.split('.')[0]!;
     const name = `${schema}.${constraint.name}`;
-    this.put(this.indexes, name, { name, table, columns: constraint.columns, unique: constraint.type !== 'exclusion', partial: false, origin });
+    this.putIndex(name, { name, table, columns: constraint.columns, unique: constraint.type !== 'exclusion', partial: false, origin });
   }
 
   private alterTable(node: AstNode, origin: Origin): void {
@@ -244,7 +296,7 @@ export class SchemaModel {
           if (!constraint) break;
           if (constraint.type === 'primary' || constraint.type === 'unique') {
             const using = cmd.def?.Constraint?.indexname;
-            if (using) this.put(this.indexes, qualifiedName(name.split('.')[0], using), undefined);
+            if (using) this.putIndex(qualifiedName(name.split('.')[0], using), undefined);
           }
           this.updateTable(name, (t) => ({ ...t, constraints: [...t.constraints, constraint] }));
           this.indexForConstraint(name, constraint, at);
@@ -257,7 +309,7 @@ export class SchemaModel {
           const table = this.tables.get(name);
           const dropped = table?.constraints.find((c) => c.name === cmd.name);
           this.updateTable(name, (t) => ({ ...t, constraints: t.constraints.filter((c) => c.name !== cmd.name) }));
-          if (dropped && (dropped.type === 'primary' || dropped.type === 'unique' || dropped.type === 'exclusion')) this.put(this.indexes, `${name.split('.')[0]}.${dropped.name}`, undefined);
+          if (dropped && (dropped.type === 'primary' || dropped.type === 'unique' || dropped.type === 'exclusion')) this.putIndex(`${name.split('.')[0]}.${dropped.name}`, undefined);
           break;
         }
         default:
@@ -273,14 +325,14 @@ export class SchemaModel {
       columns: t.columns.filter((c) => c.name !== column),
       constraints: t.constraints.filter((c) => !c.columns.includes(column)),
     }));
-    for (const index of this.indexesOf(table)) if (index.columns.includes(column)) this.put(this.indexes, index.name, undefined);
+    for (const index of this.indexesOf(table)) if (index.columns.includes(column)) this.putIndex(index.name, undefined);
   }
 
   private createIndex(node: AstNode, origin: Origin): void {
     const table = relationName(node.relation);
     const schema = node.relation?.schemaname ?? 'public';
     const name = qualifiedName(schema, node.idxname ?? `${node.relation?.relname}_idx`);
-    this.put(this.indexes, name, {
+    this.putIndex(name, {
       name,
       table,
       columns: indexColumns(node.indexParams),
@@ -299,7 +351,7 @@ export class SchemaModel {
           this.dropTable(name);
           break;
         case 'OBJECT_INDEX':
-          this.put(this.indexes, name, undefined);
+          this.putIndex(name, undefined);
           break;
         case 'OBJECT_TYPE':
           this.putObject('enum', name, undefined);
@@ -338,7 +390,7 @@ export class SchemaModel {
   }
 
   private dropTable(name: string): void {
-    for (const index of this.indexesOf(name)) this.put(this.indexes, index.name, undefined);
+    for (const index of this.indexesOf(name)) this.putIndex(index.name, undefined);
     for (const object of [...this.objects.values()]) {
       if ((object.kind === 'trigger' || object.kind === 'policy') && object.name.startsWith(`${name}.`)) this.putObject(object.kind, object.name, undefined);
     }
@@ -355,7 +407,7 @@ export class SchemaModel {
         if (!table) return;
         this.put(this.tables, from, undefined);
         this.put(this.tables, to, { ...table, name: to });
-        for (const index of this.indexesOf(from)) this.put(this.indexes, index.name, { ...index, table: to });
+        for (const index of this.indexesOf(from)) this.putIndex(index.name, { ...index, table: to });
         for (const t of this.referencing(from)) this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.map((c) => (c.refTable === from ? { ...c, refTable: to } : c)) }));
         return;
       }
@@ -368,7 +420,7 @@ export class SchemaModel {
           columns: t.columns.map((c) => (c.name === from ? { ...c, name: newName } : c)),
           constraints: t.constraints.map((c) => ({ ...c, columns: c.columns.map(swap), notNullColumn: c.notNullColumn === from ? newName : c.notNullColumn })),
         }));
-        for (const index of this.indexesOf(table)) this.put(this.indexes, index.name, { ...index, columns: index.columns.map(swap) });
+        for (const index of this.indexesOf(table)) this.putIndex(index.name, { ...index, columns: index.columns.map(swap) });
         return;
       }
       case 'OBJECT_INDEX': {
@@ -376,8 +428,8 @@ export class SchemaModel {
         const index = this.indexes.get(from);
         if (!index) return;
         const to = qualifiedName(node.relation?.schemaname, newName);
-        this.put(this.indexes, from, undefined);
-        this.put(this.indexes, to, { ...index, name: to });
+        this.putIndex(from, undefined);
+        this.putIndex(to, { ...index, name: to });
         return;
       }
       case 'OBJECT_TABCONSTRAINT': {

@@ -11,10 +11,10 @@ export class LineIndex {
   /** Byte offset where each line starts. */
   private readonly lineStarts: number[];
 
-  constructor(text: string) {
-    this.bytes = Buffer.from(text, 'utf8');
+  constructor(text: string, bytes?: Buffer) {
+    this.bytes = bytes ?? Buffer.from(text, 'utf8');
     this.lineStarts = [0];
-    for (let i = 0; i < this.bytes.length; i++) if (this.bytes[i] === 0x0a) this.lineStarts.push(i + 1);
+    for (let i = this.bytes.indexOf(0x0a); i !== -1; i = this.bytes.indexOf(0x0a, i + 1)) this.lineStarts.push(i + 1);
   }
 
   get lineCount(): number {
