@@ -8,6 +8,7 @@ import { CONFIG_FILE, parseRuleSetting, readConfigFile } from './config.js';
 import { FORMATS, formatGithub, formatJson, formatSarif, formatText, type Format } from './report.js';
 import type { RuleSetting, Violation } from './rule.js';
 import { LineIndex } from './source-position.js';
+import { stagedSqlFiles } from './staged.js';
 
 const USAGE = `Usage: verify-migrations [options] [paths...]
 
@@ -19,6 +20,7 @@ Options:
   --allow-destructive                allow statements that can lose data
   --config <file>                    settings file (default: ./${CONFIG_FILE} when present)
   --no-cache                         neither read nor write the result cache
+  --staged                           check the .sql files git has staged (their staged text), for pre-commit
   --list-rules                       list the rules and exit
   -h, --help                         show this help
   --version                          print the version
@@ -32,6 +34,7 @@ interface Arguments {
   ruleFlags: string[];
   allowDestructive: boolean;
   cache: boolean;
+  staged: boolean;
   config?: string;
   listRules: boolean;
   help: boolean;
@@ -39,7 +42,7 @@ interface Arguments {
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
-  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, listRules: false, help: false, version: false };
+  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, staged: false, listRules: false, help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -60,6 +63,9 @@ function parseArguments(argv: readonly string[]): Arguments {
         break;
       case '--allow-destructive':
         args.allowDestructive = true;
+        break;
+      case '--staged':
+        args.staged = true;
         break;
       case '--no-cache':
         args.cache = false;
@@ -120,7 +126,19 @@ async function main(argv: readonly string[]): Promise<number> {
     const [rule, setting] = parseRuleSetting(flag, known, '--rule');
     settings[rule] = setting;
   }
-  const result = await verify({ paths: args.paths, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
+  let paths = args.paths;
+  let contents: ReadonlyMap<string, string> | undefined;
+  if (args.staged) {
+    const staged = stagedSqlFiles(args.paths.length ? args.paths : ['.']);
+    if (staged.paths.length === 0) {
+      if (args.format === 'text') process.stdout.write('No staged migration files.\n');
+      else process.stdout.write(render(args.format, [], 0));
+      return 0;
+    }
+    paths = [...staged.paths];
+    contents = staged.contents;
+  }
+  const result = await verify({ paths, contents, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
   process.stdout.write(render(args.format, result.violations, result.files));
   return result.violations.some((v) => v.severity === 'error') ? 1 : 0;
 }

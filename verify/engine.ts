@@ -17,6 +17,8 @@ export interface VerifyInput {
   readonly rules: readonly Rule[];
   readonly settings?: Readonly<Record<string, RuleSetting>>;
   readonly allowDestructive?: boolean;
+  /** Texts to use instead of the files on disk (absolute path → text), e.g. what git has staged. */
+  readonly contents?: ReadonlyMap<string, string>;
   /** false: neither read nor write the result cache (--no-cache). */
   readonly cache?: boolean;
   /** Rule ids that exist though they do not run here (disabled, or executed-only); `ignore` may name them. */
@@ -51,11 +53,13 @@ interface Target {
   readonly display: string;
   /** When the user named files: only these names are reported. */
   readonly only?: Set<string>;
+  /** Texts that replace what is on disk (absolute path → text), e.g. git's staged versions. */
+  readonly contents?: ReadonlyMap<string, string>;
 }
 
 /** Verify one or more migration folders. Throws UsageError for a path that does not exist. */
 export async function verify(input: VerifyInput): Promise<VerifyResult> {
-  const targets = resolveTargets(input.paths);
+  const targets = resolveTargets(input.paths).map((target) => ({ ...target, contents: input.contents }));
   const violations: Violation[] = [];
   const migrations: Migration[] = [];
   let files = 0;
@@ -273,6 +277,8 @@ function toMigration(target: Target, pair: PairedFiles, texts: PairTexts): Migra
 
 function readText(target: Target, name: string, violations: Violation[], severityOf: SeverityOf): string | undefined {
   const path = displayPath(target, name);
+  const override = target.contents?.get(join(target.directory, name));
+  if (override !== undefined) return override;
   try {
     return readFileSync(join(target.directory, name), 'utf8');
   } catch (error) {

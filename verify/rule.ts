@@ -70,8 +70,10 @@ export interface FileContext {
 export interface RuleContext {
   readonly migration: Migration;
   /**
-   * The whole ordered set (names and paths). Violations of a migration may depend only on it and the
-   * migrations before it (through `schema`): the result cache relies on that.
+   * The whole ordered set (names and paths only: a cached run does not parse earlier files).
+   * What earlier migrations did is in `schema` (tables, indexes, functions with securityDefiner/searchPath,
+   * roles with superuser, ...). Violations of a migration may depend only on it and the schema before it:
+   * the result cache relies on that.
    */
   readonly set: readonly MigrationSummary[];
   /** The schema before this migration's up file. Valid only during create(); use the per-statement schema afterwards. */

@@ -56,8 +56,10 @@ export interface Index {
 
 export interface NamedObject {
   readonly name: string;
-  readonly kind: 'type' | 'enum' | 'function' | 'view' | 'sequence' | 'extension' | 'schema' | 'domain' | 'trigger' | 'policy';
+  readonly kind: 'type' | 'enum' | 'function' | 'view' | 'sequence' | 'extension' | 'schema' | 'domain' | 'trigger' | 'policy' | 'role';
   readonly labels?: readonly string[];
+  /** Functions: securityDefiner, searchPath (a SET search_path clause). Roles: superuser. */
+  readonly attributes?: Readonly<Record<string, boolean>>;
   readonly origin: Origin;
 }
 
@@ -213,7 +215,25 @@ export class SchemaModel {
       case 'CreateDomainStmt':
         return this.putObject('domain', qualifiedFromList(stringList(node.domainname)), { origin: at });
       case 'CreateFunctionStmt':
-        return this.putObject('function', qualifiedFromList(stringList(node.funcname)), { origin: at });
+        return this.putObject('function', qualifiedFromList(stringList(node.funcname)), { origin: at, attributes: functionAttributes(node.options, {}) });
+      case 'AlterFunctionStmt': {
+        const name = qualifiedFromList(stringList(node.func?.objname));
+        const existing = this.object('function', name);
+        if (existing) this.putObject('function', name, { ...existing, attributes: functionAttributes(node.actions, existing.attributes ?? {}) });
+        return;
+      }
+      case 'CreateRoleStmt':
+        return this.putObject('role', node.role, { origin: at, attributes: { superuser: roleOption(node.options, 'superuser') ?? false } });
+      case 'AlterRoleStmt': {
+        const name = node.role?.rolename;
+        const superuser = roleOption(node.options, 'superuser');
+        const existing = name ? this.object('role', name) : undefined;
+        if (name && superuser !== undefined) this.putObject('role', name, { origin: existing?.origin ?? at, attributes: { ...existing?.attributes, superuser } });
+        return;
+      }
+      case 'DropRoleStmt':
+        for (const role of node.roles ?? []) if (role.RoleSpec?.rolename) this.putObject('role', role.RoleSpec.rolename, undefined);
+        return;
       case 'ViewStmt':
         return this.putObject('view', relationName(node.view), { origin: at });
       case 'CreateTableAsStmt':
@@ -432,6 +452,13 @@ export class SchemaModel {
         this.putIndex(to, { ...index, name: to });
         return;
       }
+      case 'OBJECT_ROLE': {
+        const role = this.object('role', node.subname);
+        if (!role) return;
+        this.putObject('role', node.subname, undefined);
+        this.putObject('role', newName, role);
+        return;
+      }
       case 'OBJECT_TABCONSTRAINT': {
         const table = relationName(node.relation);
         this.updateTable(table, (t) => ({ ...t, constraints: t.constraints.map((c) => (c.name === node.subname ? { ...c, name: newName } : c)) }));
@@ -568,4 +595,26 @@ function withNotNull(constraints: Constraint[], columns: Column[]): Constraint[]
   const primary = constraints.find((c) => c.type === 'primary');
   if (primary) for (const column of columns) if (primary.columns.includes(column.name)) (column as { notNull: boolean }).notNull = true;
   return constraints;
+}
+
+/** SECURITY DEFINER and SET search_path from CREATE/ALTER FUNCTION options. */
+function functionAttributes(options: readonly AstNode[] | undefined, previous: Readonly<Record<string, boolean>>): Record<string, boolean> {
+  const out = { securityDefiner: previous.securityDefiner ?? false, searchPath: previous.searchPath ?? false };
+  for (const option of options ?? []) {
+    const def = option.DefElem;
+    if (!def) continue;
+    if (def.defname === 'security') out.securityDefiner = def.arg?.Boolean?.boolval === true;
+    if (def.defname === 'set') {
+      const set = def.arg?.VariableSetStmt;
+      if (set?.name === 'search_path') out.searchPath = set.kind !== 'VAR_RESET' && set.kind !== 'VAR_SET_DEFAULT';
+      if (set?.kind === 'VAR_RESET_ALL') out.searchPath = false;
+    }
+  }
+  return out;
+}
+
+/** A boolean role option (SUPERUSER / NOSUPERUSER ...), or undefined when absent. */
+function roleOption(options: readonly AstNode[] | undefined, name: string): boolean | undefined {
+  const def = (options ?? []).map((o) => o.DefElem).find((d: AstNode | undefined) => d?.defname === name);
+  return def ? def.arg?.Boolean?.boolval === true : undefined;
 }

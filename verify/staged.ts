@@ -1,0 +1,36 @@
+// What git has staged: the migration files of the index, with their staged text, for pre-commit.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { UsageError } from './engine.js';
+
+export interface StagedFiles {
+  /** Paths relative to the current directory. */
+  readonly paths: readonly string[];
+  /** Absolute path → staged text. */
+  readonly contents: ReadonlyMap<string, string>;
+}
+
+function git(args: readonly string[]): string {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
+    throw new UsageError(`--staged needs a git repository: ${stderr || 'git failed'}.`);
+  }
+}
+
+/** Staged .sql files (added, copied, modified, renamed) under the given folders, with their staged text. */
+export function stagedSqlFiles(within: readonly string[]): StagedFiles {
+  const root = git(['rev-parse', '--show-toplevel']).trim();
+  const listing = git(['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--', '*.sql', '*.SQL']);
+  const folders = within.map((p) => resolve(p));
+  const paths: string[] = [];
+  const contents = new Map<string, string>();
+  for (const relative of listing.split('\0').filter(Boolean)) {
+    const absolute = resolve(root, relative);
+    if (folders.length && !folders.some((f) => absolute === f || absolute.startsWith(`${f}/`))) continue;
+    contents.set(absolute, git(['show', `:${relative}`]));
+    paths.push(absolute.startsWith(`${process.cwd()}/`) ? absolute.slice(process.cwd().length + 1) : absolute);
+  }
+  return { paths, contents };
+}
