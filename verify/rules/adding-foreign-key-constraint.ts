@@ -1,0 +1,55 @@
+import { defineRule } from '../rule.js';
+import { displayName, relationName, stringList } from '../ast.js';
+import type { AstNode } from '../parse.js';
+
+/** A foreign key added to a table in use checks every row while both tables are locked against writes. */
+export default defineRule({
+  meta: {
+    name: 'adding-foreign-key-constraint',
+    description: 'A foreign key added to an existing table is added NOT VALID and validated in a later migration.',
+    category: 'lock-safety',
+    severity: 'error',
+    lock: 'ShareRowExclusiveLock',
+    messages: {
+      addForeignKey: 'Adding foreign key {{name}} checks every row of {{table}} while holding SHARE ROW EXCLUSIVE locks on {{table}} and {{ref}}, which block writes to both until it finishes.',
+      addColumnForeignKey: 'Adding column {{column}} with a default and a foreign key checks every row of {{table}} under an ACCESS EXCLUSIVE lock on {{table}}, which blocks reads and writes, and a SHARE ROW EXCLUSIVE lock on {{ref}}, which blocks writes.',
+    },
+    help: {
+      addForeignKey: 'Add the foreign key NOT VALID here, and VALIDATE CONSTRAINT {{name}} in a later migration.',
+      addColumnForeignKey: 'Add the column without REFERENCES, then add the foreign key NOT VALID, and VALIDATE CONSTRAINT in a later migration.',
+    },
+  },
+  create(context) {
+    return {
+      statement({ statement, schema, file }) {
+        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
+        const table = relationName(statement.node.relation);
+        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
+        const bare = table.split('.')[1] ?? table;
+        for (const command of statement.node.cmds ?? []) {
+          const cmd = command.AlterTableCmd ?? {};
+          if (cmd.subtype === 'AT_AddConstraint') {
+            const c = cmd.def?.Constraint;
+            if (c?.contype !== 'CONSTR_FOREIGN' || !validates(c)) continue;
+            const name = c.conname ?? `${bare}_${stringList(c.fk_attrs).join('_')}_fkey`;
+            context.report({ messageId: 'addForeignKey', file, at: c.location ?? statement.start, data: { name, table: displayName(table), ref: displayName(relationName(c.pktable)) } });
+          } else if (cmd.subtype === 'AT_AddColumn') {
+            // A new column without a value is all NULL: Postgres skips the check. A default, identity or generated value is checked row by row.
+            const def = cmd.def?.ColumnDef ?? {};
+            const own: AstNode[] = (def.constraints ?? []).map((item: AstNode) => item.Constraint ?? {});
+            if (!def.raw_default && !own.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED')) continue;
+            for (const c of own) {
+              if (c.contype !== 'CONSTR_FOREIGN' || !validates(c)) continue;
+              context.report({ messageId: 'addColumnForeignKey', file, at: c.location ?? statement.start, data: { column: def.colname, table: displayName(table), ref: displayName(relationName(c.pktable)) } });
+            }
+          }
+        }
+      },
+    };
+  },
+});
+
+/** Neither NOT VALID nor NOT ENFORCED: existing rows are checked now. */
+function validates(c: AstNode): boolean {
+  return !c.skip_validation && c.initially_valid !== false;
+}

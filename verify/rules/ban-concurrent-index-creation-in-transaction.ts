@@ -1,0 +1,49 @@
+import { defineRule } from '../rule.js';
+import type { AstNode } from '../parse.js';
+
+/** CONCURRENTLY index commands refuse to run in a transaction block: in a transactional migration they fail at deploy time. */
+export default defineRule({
+  meta: {
+    name: 'ban-concurrent-index-creation-in-transaction',
+    description: 'CREATE, DROP and REINDEX ... CONCURRENTLY run only in a -- migrate:no-transaction migration.',
+    category: 'structure',
+    severity: 'error',
+    messages: {
+      inTransaction: 'This migration runs in a transaction, where {{command}} fails with "cannot run inside a transaction block", so the deploy stops here.',
+    },
+    help: {
+      inTransaction: 'Move the statement to its own migration whose files start with -- migrate:no-transaction.',
+    },
+  },
+  create(context) {
+    return {
+      statement({ statement, file }) {
+        if (context.migration.noTransaction) return;
+        const command = concurrentCommand(statement.kind, statement.node);
+        if (command) context.report({ messageId: 'inTransaction', file, at: statement.start, data: { command } });
+      },
+    };
+  },
+});
+
+function concurrentCommand(kind: string, n: AstNode): string | undefined {
+  switch (kind) {
+    case 'IndexStmt':
+      return n.concurrent ? `CREATE ${n.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY` : undefined;
+    case 'DropStmt':
+      return n.removeType === 'OBJECT_INDEX' && n.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
+    case 'ReindexStmt':
+      return (n.params ?? []).some((p: AstNode) => p.DefElem?.defname === 'concurrently' && enabled(p.DefElem)) ? 'REINDEX CONCURRENTLY' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A boolean option: bare, or `true`/`on`/`1` (Postgres's defGetBoolean). */
+function enabled(option: AstNode): boolean {
+  const arg = option.arg;
+  if (!arg) return true;
+  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
+  const text = String(arg.String?.sval ?? arg.Boolean?.boolval ?? '').toLowerCase();
+  return text === 'true' || text === 'on' || text === '1';
+}

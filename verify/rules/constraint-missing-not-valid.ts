@@ -1,0 +1,91 @@
+import { defineRule } from '../rule.js';
+import { displayName, relationName, stringList, walk } from '../ast.js';
+import type { AstNode } from '../parse.js';
+
+/** CHECK and FOREIGN KEY constraints on a table in use are added NOT VALID and validated in a later transaction. */
+export default defineRule({
+  meta: {
+    name: 'constraint-missing-not-valid',
+    description: 'CHECK and FOREIGN KEY constraints added to an existing table are NOT VALID, and validated in a later migration.',
+    category: 'lock-safety',
+    severity: 'error',
+    lock: 'AccessExclusiveLock',
+    messages: {
+      check: 'Adding check constraint {{name}} scans every row of {{table}} under an ACCESS EXCLUSIVE lock, which blocks reads and writes until it finishes.',
+      foreignKey: 'Adding foreign key {{name}} scans every row of {{table}} under a SHARE ROW EXCLUSIVE lock, which blocks writes until it finishes.',
+      columnCheck: 'Adding column {{column}} with check constraint {{name}} scans every row of {{table}} under an ACCESS EXCLUSIVE lock, which blocks reads and writes until it finishes.',
+      validateInTransaction: 'Validating {{name}} in the transaction that added it scans every row of {{table}} while the {{lock}} lock taken by adding it is still held, which blocks {{blocked}} until the migration commits.',
+    },
+    help: {
+      check: 'Add the constraint NOT VALID here, and VALIDATE CONSTRAINT {{name}} in a later migration.',
+      foreignKey: 'Add the constraint NOT VALID here, and VALIDATE CONSTRAINT {{name}} in a later migration.',
+      columnCheck: 'Add the column without the check, then add the constraint NOT VALID, and VALIDATE CONSTRAINT in a later migration.',
+      validateInTransaction: 'Move VALIDATE CONSTRAINT {{name}} to a later migration.',
+    },
+  },
+  create(context) {
+    return {
+      statement({ statement, schema, file }) {
+        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
+        const table = relationName(statement.node.relation);
+        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
+        const bare = table.split('.')[1] ?? table;
+        const shown = displayName(table);
+        for (const command of statement.node.cmds ?? []) {
+          const cmd = command.AlterTableCmd ?? {};
+          switch (cmd.subtype) {
+            case 'AT_AddConstraint': {
+              const c: AstNode = cmd.def?.Constraint ?? {};
+              if (!validates(c)) break;
+              if (c.contype === 'CONSTR_CHECK') {
+                context.report({ messageId: 'check', file, at: c.location ?? statement.start, data: { name: c.conname ?? checkName(table, c.raw_expr), table: shown } });
+              } else if (c.contype === 'CONSTR_FOREIGN') {
+                context.report({ messageId: 'foreignKey', file, at: c.location ?? statement.start, data: { name: c.conname ?? `${bare}_${stringList(c.fk_attrs).join('_')}_fkey`, table: shown } });
+              }
+              break;
+            }
+            case 'AT_AddColumn': {
+              // A column-level CHECK cannot be NOT VALID, and Postgres checks it on every row even when the column is all NULL.
+              const def = cmd.def?.ColumnDef ?? {};
+              for (const item of def.constraints ?? []) {
+                const c: AstNode = item.Constraint ?? {};
+                if (c.contype !== 'CONSTR_CHECK' || !validates(c)) continue;
+                context.report({ messageId: 'columnCheck', file, at: c.location ?? statement.start, data: { column: def.colname, name: c.conname ?? `${bare}_${def.colname}_check`, table: shown } });
+              }
+              break;
+            }
+            case 'AT_ValidateConstraint': {
+              // In one transaction, the lock taken by ADD CONSTRAINT ... NOT VALID lasts through the validating scan.
+              if (context.migration.noTransaction) break;
+              const added = schema.table(table)?.constraints.find((c) => c.name === cmd.name);
+              if (!added?.notValid || added.origin.migration !== context.migration.name || added.origin.file !== file.path) break;
+              const check = added.type === 'check';
+              context.report({
+                messageId: 'validateInTransaction',
+                file,
+                at: statement.start,
+                data: { name: added.name, table: shown, lock: check ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE', blocked: check ? 'reads and writes' : 'writes' },
+              });
+              break;
+            }
+            default:
+              break;
+          }
+        }
+      },
+    };
+  },
+});
+
+/** Neither NOT VALID nor NOT ENFORCED: existing rows are checked now. */
+function validates(c: AstNode): boolean {
+  return !c.skip_validation && c.initially_valid !== false;
+}
+
+/** Postgres's name for an unnamed check: <table>_<column>_check when it reads one column, else <table>_check. */
+function checkName(table: string, expr: AstNode | undefined): string {
+  const columns = new Set<string>();
+  for (const [kind, body] of walk(expr)) if (kind === 'ColumnRef') columns.add(stringList(body.fields).pop() ?? '');
+  const bare = table.split('.')[1] ?? table;
+  return columns.size === 1 ? `${bare}_${[...columns][0]}_check` : `${bare}_check`;
+}

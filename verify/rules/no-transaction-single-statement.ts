@@ -1,0 +1,26 @@
+import { defineRule } from '../rule.js';
+
+/** Without a transaction, a failure halfway leaves the statements before it applied: one statement per file. */
+export default defineRule({
+  meta: {
+    name: 'no-transaction-single-statement',
+    description: 'Each file of a -- migrate:no-transaction migration holds exactly one statement.',
+    category: 'structure',
+    severity: 'error',
+    messages: {
+      secondStatement: 'This migration runs without a transaction, so if this statement or a later one fails, the statements before it stay applied with nothing to undo them.',
+    },
+    help: {
+      secondStatement: 'Keep one statement in each file of a no-transaction migration, and move the others to migrations of their own.',
+    },
+  },
+  create(context) {
+    return {
+      statement({ statement, file }) {
+        // Either file's `-- migrate:no-transaction` makes the runner run both directions outside a transaction.
+        if (!context.migration.noTransaction || statement.index !== 1) return;
+        context.report({ messageId: 'secondStatement', file, at: statement.start });
+      },
+    };
+  },
+});
