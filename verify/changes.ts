@@ -219,9 +219,14 @@ function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
 
 export function defaultConstraintName(table: string, c: AstNode): string {
   const bare = table.split('.')[1] ?? table;
+  if (c.contype === 'CONSTR_PRIMARY') return `${bare}_pkey`;
+  if (c.contype === 'CONSTR_CHECK') {
+    const columns = expressionColumns(c.raw_expr);
+    return columns.length === 1 ? `${bare}_${columns[0]}_check` : `${bare}_check`;
+  }
   const columns = [...stringList(c.keys), ...stringList(c.fk_attrs)];
-  const suffix: Record<string, string> = { CONSTR_PRIMARY: 'pkey', CONSTR_UNIQUE: 'key', CONSTR_FOREIGN: 'fkey', CONSTR_CHECK: 'check', CONSTR_EXCLUSION: 'excl' };
-  return c.contype === 'CONSTR_PRIMARY' ? `${bare}_pkey` : `${bare}_${columns.join('_')}_${suffix[c.contype] ?? 'constraint'}`;
+  const suffix: Record<string, string> = { CONSTR_UNIQUE: 'key', CONSTR_FOREIGN: 'fkey', CONSTR_EXCLUSION: 'excl', CONSTR_NOTNULL: 'not_null' };
+  return `${bare}_${columns.join('_')}_${suffix[c.contype] ?? 'constraint'}`;
 }
 
 function dropStatement(n: AstNode, schema: SchemaModel): StatementChanges {

@@ -43,6 +43,8 @@ export interface Table {
   readonly origin: Origin;
   /** Touched by a statement the model cannot interpret (dynamic SQL): rules stay silent about it. */
   readonly unknown: boolean;
+  /** PARTITION BY: the table holds no rows itself. */
+  readonly partitioned?: boolean;
 }
 
 export interface Index {
@@ -272,7 +274,7 @@ export class SchemaModel {
       }
     }
     const unknown = Boolean(node.inhRelations?.length || node.partbound);
-    this.put(this.tables, name, { name, columns, constraints: withNotNull(constraints, columns), origin, unknown });
+    this.put(this.tables, name, { name, columns, constraints: withNotNull(constraints, columns), origin, unknown, partitioned: Boolean(node.partspec) });
     for (const constraint of constraints) this.indexForConstraint(name, constraint, origin);
     void inlineIndexes;
   }
@@ -312,7 +314,14 @@ export class SchemaModel {
           this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, hasDefault: Boolean(cmd.def), defaultExpr: cmd.def } : c)) }));
           break;
         case 'AT_AddConstraint': {
-          const constraint = constraintFrom(cmd.def?.Constraint ?? {}, name, [], at);
+          const def = cmd.def?.Constraint ?? {};
+          if (def.contype === 'CONSTR_NOTNULL') {
+            // Postgres 18: ADD CONSTRAINT n NOT NULL col.
+            const columns = stringList(def.keys);
+            this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (columns.includes(c.name) ? { ...c, notNull: true } : c)) }));
+            break;
+          }
+          const constraint = constraintFrom(def, name, [], at);
           if (!constraint) break;
           if (constraint.type === 'primary' || constraint.type === 'unique') {
             const using = cmd.def?.Constraint?.indexname;
@@ -569,7 +578,7 @@ function constraintFrom(c: AstNode, table: string, columnContext: string[], orig
   const keys = type === 'foreign' ? stringList(c.fk_attrs) : type === 'exclusion' ? (c.exclusions ?? []).map((e: AstNode) => indexColumns(e.List?.items?.slice(0, 1))[0] ?? '(expr)') : stringList(c.keys);
   const columns = keys.length ? keys : type === 'check' ? expressionColumns(c.raw_expr) : columnContext;
   const bare = table.split('.')[1] ?? table;
-  const name = c.conname ?? (type === 'primary' ? `${bare}_pkey` : `${bare}_${(columns.length ? columns : columnContext).join('_')}_${SUFFIX[type]}`);
+  const name = c.conname ?? defaultName(bare, type, columns.length ? columns : columnContext);
   return {
     name,
     type,
@@ -582,6 +591,14 @@ function constraintFrom(c: AstNode, table: string, columnContext: string[], orig
   };
 }
 
+
+/** The name Postgres chooses for an unnamed constraint (before its 63-byte truncation and de-duplication). */
+function defaultName(table: string, type: ConstraintType, columns: readonly string[]): string {
+  if (type === 'primary') return `${table}_pkey`;
+  // A CHECK is named after its column only when it uses exactly one.
+  if (type === 'check') return columns.length === 1 ? `${table}_${columns[0]}_check` : `${table}_check`;
+  return `${table}_${columns.join('_')}_${SUFFIX[type]}`;
+}
 
 function isNotNullCheck(expr: AstNode | undefined): string | undefined {
   const test = expr?.NullTest;
