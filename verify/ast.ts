@@ -46,6 +46,8 @@ export function typeRef(typeName: AstNode | undefined): TypeRef {
   const names = stringList(typeName?.names);
   const builtin = names[0] === 'pg_catalog' || names.length === 1;
   const raw = names[names.length - 1] ?? 'unknown';
+  // "char" (quoted, unqualified) is Postgres's one-byte internal type, not char(n).
+  if (names.length === 1 && raw === 'char') return { name: 'char', mods: [], array: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0 };
   const name = builtin && TYPE_ALIASES[raw] ? TYPE_ALIASES[raw]! : names.length === 1 && !TYPE_ALIASES[raw] ? qualifiedName(undefined, raw) : names[0] === 'pg_catalog' ? raw : qualifiedFromList(names);
   const mods = (typeName?.typmods ?? []).map((m: AstNode) => Number(m.A_Const?.ival?.ival ?? 0));
   return { name, mods, array: Array.isArray(typeName?.arrayBounds) && typeName.arrayBounds.length > 0 };

@@ -117,6 +117,12 @@ export class SchemaModel {
     return this.objects.get(`${kind}:${name}`);
   }
 
+  objectsOf(kind: NamedObject['kind']): NamedObject[] {
+    const out: NamedObject[] = [];
+    for (const object of this.objects.values()) if (object.kind === kind) out.push(object);
+    return out;
+  }
+
   indexesOf(table: string): Index[] {
     const out: Index[] = [];
     for (const name of this.indexNamesByTable.get(table) ?? []) {

@@ -1,0 +1,98 @@
+// The AST already holds truncated names (the parser truncates like the server), so this rule reads the scanner's
+// tokens: libpg-query's scanSync, the same scanner parse.ts uses for comments. The engine has loaded the module.
+import { scanSync } from 'libpg-query';
+import { defineRule } from '../rule.js';
+import type { SourceFile } from '../migration-set.js';
+
+/** NAMEDATALEN - 1: the longest identifier Postgres keeps, in bytes. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+/** Identifiers longer than 63 bytes, which Postgres silently truncates. */
+export default defineRule({
+  meta: {
+    name: 'identifier-too-long',
+    description: 'No identifier is longer than 63 bytes, which Postgres would silently truncate.',
+    category: 'integrity',
+    severity: 'error',
+    messages: {
+      tooLong: 'Identifier {{name}} is {{bytes}} bytes long: Postgres silently truncates it to its first 63 bytes ({{truncated}}), so two names that share those bytes collide, and anything that looks the object up by the full name finds nothing.',
+    },
+    help: {
+      tooLong: 'Shorten it to at most 63 bytes (UTF-8), e.g. by abbreviating a word.',
+    },
+  },
+  create(context) {
+    const tokens = new Map<SourceFile, readonly Identifier[]>();
+    return {
+      statement({ statement, file }) {
+        let identifiers = tokens.get(file);
+        if (!identifiers) {
+          identifiers = identifiersOf(file.text);
+          tokens.set(file, identifiers);
+        }
+        for (const identifier of identifiers) {
+          if (identifier.start < statement.start || identifier.start >= statement.end) continue;
+          const bytes = Buffer.byteLength(identifier.name, 'utf8');
+          if (bytes <= MAX_IDENTIFIER_BYTES) continue;
+          context.report({
+            messageId: 'tooLong',
+            file,
+            at: identifier.start,
+            endAt: identifier.end,
+            data: { name: identifier.name, bytes, truncated: truncate(identifier.name) },
+          });
+        }
+      },
+    };
+  },
+});
+
+interface Identifier {
+  /** The name as Postgres stores it (quotes removed, unquoted ASCII letters folded to lower case), before truncation. */
+  readonly name: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Every identifier token of a file, with byte offsets. */
+export function identifiersOf(text: string): Identifier[] {
+  let tokens: Array<{ start: number; end: number; text?: string; tokenName?: string }>;
+  try {
+    tokens = scanSync(text).tokens;
+  } catch {
+    return [];
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  const out: Identifier[] = [];
+  for (const [index, token] of tokens.entries()) {
+    const raw = bytes.subarray(token.start, token.end).toString('utf8');
+    let name: string | undefined;
+    if (token.tokenName === 'IDENT') {
+      name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+    } else if (/^u&"/i.test(raw) && !/^uescape$/i.test(tokens[index + 1]?.text ?? '')) {
+      name = decodeUnicodeEscapes(raw.slice(3, -1).replace(/""/g, '"'));
+    }
+    if (name !== undefined) out.push({ name, start: token.start, end: token.end });
+  }
+  return out;
+}
+
+/** U&"d\0061t\+000061" → "data" (the default escape character only). */
+function decodeUnicodeEscapes(body: string): string {
+  return body.replace(/\\(\\|[0-9a-fA-F]{4}|\+[0-9a-fA-F]{6})/g, (_, code: string) =>
+    code === '\\' ? '\\' : String.fromCodePoint(parseInt(code.replace('+', ''), 16)),
+  );
+}
+
+/** The longest prefix of whole characters within 63 bytes, as the server keeps it. */
+export function truncate(name: string): string {
+  let out = '';
+  let used = 0;
+  for (const ch of name) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (used + size > MAX_IDENTIFIER_BYTES) break;
+    out += ch;
+    used += size;
+  }
+  return out;
+}
