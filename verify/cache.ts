@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Violation } from './rule.js';
 import type { SchemaSnapshot } from './schema-model.js';
 
@@ -22,7 +23,26 @@ export function chainKey(previous: string, name: string, up: string | undefined,
 }
 
 export function seedKey(parts: readonly unknown[]): string {
-  return createHash('sha1').update(JSON.stringify([CACHE_FORMAT, ...parts])).digest('hex');
+  return createHash('sha1').update(JSON.stringify([CACHE_FORMAT, codeVersion(), ...parts])).digest('hex');
+}
+
+let code: string | undefined;
+
+/** A hash of the verifier's own code (this folder's files), so a changed rule never reuses old results. */
+export function codeVersion(): string {
+  if (code !== undefined) return code;
+  const hash = createHash('sha1');
+  const root = fileURLToPath(new URL('.', import.meta.url));
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (/\.(js|ts)$/.test(entry.name)) hash.update(entry.name).update(readFileSync(path));
+    }
+  };
+  visit(root);
+  code = hash.digest('hex');
+  return code;
 }
 
 /** node_modules/.cache/verify-migrations of the nearest folder above `from` that has node_modules, else undefined. */
