@@ -1,6 +1,7 @@
 import { defineRule, type RuleContext, type RuleVisitor } from '../rule.js';
 import type { AstNode, Statement } from '../parse.js';
 import { displayName, qualifiedFromList, relationName, stringList, typeLabel, typeRef } from '../ast.js';
+import { expressionColumns } from '../ast.js';
 
 /** char(n) / character(n) columns: blank-padded, and no faster than text. */
 export default defineRule({
@@ -43,6 +44,8 @@ export interface WrittenType {
   readonly label: string;
   /** How a reader writes it: integer, smallint, varchar(255), char(3), timestamp, serial ... */
   readonly display: string;
+  /** A CHECK on this column alone bounds its values (e.g. `fitzpatrick_type BETWEEN 1 AND 6`). */
+  readonly bounded: boolean;
 }
 
 const DISPLAY: Readonly<Record<string, string>> = {
@@ -52,7 +55,7 @@ const DISPLAY: Readonly<Record<string, string>> = {
 export function writtenTypes(statement: Statement): WrittenType[] {
   const n = statement.node;
   const out: WrittenType[] = [];
-  const add = (table: string, column: string | undefined, typeName: AstNode | undefined, fallback: number | undefined): void => {
+  const add = (table: string, column: string | undefined, typeName: AstNode | undefined, fallback: number | undefined, bounded = false): void => {
     if (!typeName || !column) return;
     const names = stringList(typeName.names);
     const builtin = names.length === 1 ? names[0] : names.length === 2 && names[0] === 'pg_catalog' ? names[1] : undefined;
@@ -60,24 +63,38 @@ export function writtenTypes(statement: Statement): WrittenType[] {
     const location = typeof typeName.location === 'number' && typeName.location >= 0 ? typeName.location : (fallback ?? statement.start);
     const base = builtin ? (DISPLAY[builtin] ?? builtin) : displayName(qualifiedFromList(names));
     const display = `${base}${ref.mods.length ? `(${ref.mods.join(',')})` : ''}${ref.array ? '[]' : ''}`;
-    out.push({ table, column, builtin, mods: ref.mods, array: ref.array, at: location, label: typeLabel(ref), display });
+    out.push({ table, column, builtin, mods: ref.mods, array: ref.array, at: location, label: typeLabel(ref), display, bounded });
   };
   if (statement.kind === 'CreateStmt') {
     const table = relationName(n.relation);
+    const checked = new Set<string>();
+    for (const element of n.tableElts ?? []) {
+      const columns = element.Constraint?.contype === 'CONSTR_CHECK' ? expressionColumns(element.Constraint.raw_expr) : [];
+      if (columns.length === 1) checked.add(columns[0]!);
+    }
     for (const element of n.tableElts ?? []) {
       const def = element.ColumnDef;
-      if (def) add(table, def.colname, def.typeName, def.location);
+      if (def) add(table, def.colname, def.typeName, def.location, checked.has(def.colname) || hasOwnCheck(def));
     }
   } else if (statement.kind === 'AlterTableStmt' && (n.objtype ?? 'OBJECT_TABLE') === 'OBJECT_TABLE') {
     const table = relationName(n.relation);
     for (const command of n.cmds ?? []) {
       const cmd = command.AlterTableCmd ?? {};
       const def = cmd.def?.ColumnDef;
-      if (cmd.subtype === 'AT_AddColumn' && def) add(table, def.colname, def.typeName, def.location);
+      if (cmd.subtype === 'AT_AddColumn' && def) add(table, def.colname, def.typeName, def.location, hasOwnCheck(def));
       if (cmd.subtype === 'AT_AlterColumnType' && def) add(table, cmd.name, def.typeName, def.location);
     }
   }
   return out;
+}
+
+/** A column-level CHECK that reads only this column. */
+function hasOwnCheck(def: AstNode): boolean {
+  return (def.constraints ?? []).some((c: AstNode) => {
+    if (c.Constraint?.contype !== 'CONSTR_CHECK') return false;
+    const columns = expressionColumns(c.Constraint.raw_expr);
+    return columns.length === 1 && columns[0] === def.colname;
+  });
 }
 
 export interface TypeFinding {

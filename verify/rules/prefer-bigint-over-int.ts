@@ -18,6 +18,6 @@ export default defineRule({
     },
   },
   create(context) {
-    return columnTypeVisitor(context, (type) => (type.builtin && INT4.has(type.builtin) ? { messageId: 'int' } : undefined));
+    return columnTypeVisitor(context, (type) => (!type.bounded && type.builtin && INT4.has(type.builtin) ? { messageId: 'int' } : undefined));
   },
 });

@@ -18,6 +18,6 @@ export default defineRule({
     },
   },
   create(context) {
-    return columnTypeVisitor(context, (type) => (type.builtin && INT2.has(type.builtin) ? { messageId: 'smallint' } : undefined));
+    return columnTypeVisitor(context, (type) => (!type.bounded && type.builtin && INT2.has(type.builtin) ? { messageId: 'smallint' } : undefined));
   },
 });
