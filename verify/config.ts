@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { RuleSetting } from './rule.js';
 import { UsageError } from './engine.js';
+import { canonicalRule } from './rule-aliases.js';
 
 export const CONFIG_FILE = 'verify-migrations.json';
 
@@ -15,11 +16,12 @@ const SETTINGS: Readonly<Record<string, RuleSetting>> = { off: 'off', warn: 'war
 export function parseRuleSetting(text: string, known: ReadonlySet<string>, source: string): [string, RuleSetting] {
   const match = /^([a-z0-9-]+)=([a-z]+)$/.exec(text.trim());
   if (!match) throw new UsageError(`${source}: expected <rule>=off|warn|error, got "${text}".`);
-  const [, rule, value] = match;
-  if (!known.has(rule!)) throw new UsageError(`${source}: unknown rule "${rule}" (see --list-rules).`);
+  const [, written, value] = match;
+  const rule = canonicalRule(written!);
+  if (!known.has(rule)) throw new UsageError(`${source}: unknown rule "${rule}" (see --list-rules).`);
   const setting = SETTINGS[value!];
   if (!setting) throw new UsageError(`${source}: "${value}" is not off, warn or error.`);
-  return [rule!, setting];
+  return [rule, setting];
 }
 
 /** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false }. */

@@ -1,5 +1,6 @@
 // `-- verify:` and `-- migrate:` comments: what they say, where they apply, and which were used.
 import type { Comment, Statement } from './parse.js';
+import { canonicalRule } from './rule-aliases.js';
 
 export type DirectiveKind = 'ignore' | 'allow-destructive' | 'irreversible' | 'no-transaction' | 'invalid';
 
@@ -45,7 +46,7 @@ export function readDirectives(comments: readonly Comment[], statements: readonl
         directives.push(invalid(comment, scope, 'Directive verify:ignore names no rule: write -- verify:ignore <rule>[,<rule>] <reason>.'));
         continue;
       }
-      const rules = list[1]!.split(',').map((r) => r.trim());
+      const rules = list[1]!.split(',').map((r) => canonicalRule(r.trim()));
       const reason = (list[2] ?? '').trim();
       if (!reason) {
         directives.push(invalid(comment, scope, `Directive verify:ignore ${rules.join(',')} gives no reason: say why after the rule names.`));
