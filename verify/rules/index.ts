@@ -1,13 +1,81 @@
 // The registry, alphabetical.
 import type { Rule } from '../rule.js';
+import addingFieldWithDefault from './adding-field-with-default.js';
+import addingForeignKeyConstraint from './adding-foreign-key-constraint.js';
+import addingNotNullableField from './adding-not-nullable-field.js';
+import addingRequiredField from './adding-required-field.js';
+import addingSerialPrimaryKeyField from './adding-serial-primary-key-field.js';
+import banCharField from './ban-char-field.js';
+import banConcurrentIndexCreationInTransaction from './ban-concurrent-index-creation-in-transaction.js';
+import banDisableRowLevelSecurity from './ban-disable-row-level-security.js';
+import banDropDatabase from './ban-drop-database.js';
+import banDropNotNull from './ban-drop-not-null.js';
+import banGrantToPublic from './ban-grant-to-public.js';
+import banOwnerToSuperuser from './ban-owner-to-superuser.js';
+import banPasswordLiteral from './ban-password-literal.js';
+import banTruncateCascade from './ban-truncate-cascade.js';
+import changingColumnType from './changing-column-type.js';
+import constraintMissingNotValid from './constraint-missing-not-valid.js';
 import destructiveNeedsFlag from './destructive-needs-flag.js';
+import disallowedUniqueConstraint from './disallowed-unique-constraint.js';
 import downReversesUp from './down-reverses-up.js';
+import enumAddValueSafety from './enum-add-value-safety.js';
 import foreignKeyNeedsIndex from './foreign-key-needs-index.js';
+import identifierTooLong from './identifier-too-long.js';
+import noTransactionSingleStatement from './no-transaction-single-statement.js';
 import oneChangePerMigration from './one-change-per-migration.js';
+import preferBigintOverInt from './prefer-bigint-over-int.js';
+import preferBigintOverSmallint from './prefer-bigint-over-smallint.js';
+import preferIdentity from './prefer-identity.js';
+import preferRepack from './prefer-repack.js';
+import preferRobustStmts from './prefer-robust-stmts.js';
+import preferTextField from './prefer-text-field.js';
+import preferTimestampTz from './prefer-timestamp-tz.js';
+import renamingColumn from './renaming-column.js';
+import renamingTable from './renaming-table.js';
+import requireConcurrentIndexCreation from './require-concurrent-index-creation.js';
+import requireConcurrentIndexDeletion from './require-concurrent-index-deletion.js';
+import requireEnumValueOrdering from './require-enum-value-ordering.js';
+import requireSecurityDefinerSearchPath from './require-security-definer-search-path.js';
+import transactionNesting from './transaction-nesting.js';
 
 export const rules: readonly Rule[] = [
+  addingFieldWithDefault,
+  addingForeignKeyConstraint,
+  addingNotNullableField,
+  addingRequiredField,
+  addingSerialPrimaryKeyField,
+  banCharField,
+  banConcurrentIndexCreationInTransaction,
+  banDisableRowLevelSecurity,
+  banDropDatabase,
+  banDropNotNull,
+  banGrantToPublic,
+  banOwnerToSuperuser,
+  banPasswordLiteral,
+  banTruncateCascade,
+  changingColumnType,
+  constraintMissingNotValid,
   destructiveNeedsFlag,
+  disallowedUniqueConstraint,
   downReversesUp,
+  enumAddValueSafety,
   foreignKeyNeedsIndex,
+  identifierTooLong,
+  noTransactionSingleStatement,
   oneChangePerMigration,
+  preferBigintOverInt,
+  preferBigintOverSmallint,
+  preferIdentity,
+  preferRepack,
+  preferRobustStmts,
+  preferTextField,
+  preferTimestampTz,
+  renamingColumn,
+  renamingTable,
+  requireConcurrentIndexCreation,
+  requireConcurrentIndexDeletion,
+  requireEnumValueOrdering,
+  requireSecurityDefinerSearchPath,
+  transactionNesting,
 ];

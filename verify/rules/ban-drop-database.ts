@@ -1,0 +1,28 @@
+import { defineRule } from '../rule.js';
+
+/** DROP DATABASE has no place in a migration: it deletes everything in the database, and it refuses to run in a transaction. */
+export default defineRule({
+  meta: {
+    name: 'ban-drop-database',
+    description: 'A migration never drops a database.',
+    category: 'destructive',
+    severity: 'error',
+    messages: {
+      dropDatabase: 'Dropping database {{name}} deletes every schema, table and row in it for good.',
+      dropDatabaseInTransaction: "DROP DATABASE {{name}} cannot run inside the runner's transaction, so this migration fails when it is deployed; run without one, it would delete everything in {{name}} for good.",
+    },
+    help: {
+      dropDatabase: 'Drop databases by hand, outside the migration history, after taking a backup.',
+      dropDatabaseInTransaction: 'Drop databases by hand, outside the migration history, after taking a backup.',
+    },
+  },
+  create(context) {
+    return {
+      statement({ statement, file }) {
+        if (statement.kind !== 'DropdbStmt') return;
+        const messageId = context.migration.noTransaction ? 'dropDatabase' : 'dropDatabaseInTransaction';
+        context.report({ messageId, file, at: statement.start, data: { name: statement.node.dbname } });
+      },
+    };
+  },
+});
