@@ -188,4 +188,14 @@ t.test('runner', async (t) => {
     t.match(error2.message, /no_such_db.*does not exist/);
     t.notMatch(error2.message, /pa55/);
   });
+
+  t.test('a down marked -- verify:irreversible applies up, and rolling it back is refused with its reason', async (t) => {
+    const { url, sql } = await db.freshDatabase();
+    await migrateUp({ dir: dir('irreversible'), databaseUrl: url });
+    const error = (await migrateDown({ dir: dir('irreversible'), databaseUrl: url, count: 'all' }).catch((e: unknown) => e)) as MigrationError;
+    t.type(error, MigrationError);
+    t.equal(error.code, 'IRREVERSIBLE');
+    t.match(error.message, /20260101000100_add_mood_glowing\.down\.sql: 20260101000100_add_mood_glowing cannot be rolled back \(Postgres cannot drop an enum value; restore the backup instead\)/);
+    t.same(await appliedNames(sql), ['20260101000000_create_type_mood', '20260101000100_add_mood_glowing'], 'nothing was rolled back');
+  });
 });

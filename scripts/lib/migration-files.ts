@@ -35,6 +35,8 @@ export interface MigrationFile {
   /** False when libpg-query could not parse the file. */
   readonly parsed: boolean;
   readonly noTransaction: boolean;
+  /** For a down with no statement marked `-- verify:irreversible <reason>`: the reason. Rolling it back is refused. */
+  readonly irreversible?: string;
 }
 
 export interface MigrationPair {
@@ -186,19 +188,10 @@ async function readMigrationFile(path: string, problems: FileProblem[]): Promise
   const before = problems.length;
   let firstStatementLine = Number.POSITIVE_INFINITY;
   if (statements) {
-    if (statements.length === 0) {
+    if (statements.length === 0 && !IRREVERSIBLE.test(text)) {
       problems.push({ code: 'EMPTY_MIGRATION', file: display, message: `${display}: has no SQL statements; write the change (a down that cannot undo it should raise an error saying why)` });
     }
     firstStatementLine = statements[0]?.line ?? Number.POSITIVE_INFINITY;
-    for (const statement of statements) {
-      if (statement.kind === 'TransactionStmt') {
-        problems.push({
-          code: 'TRANSACTION_CONTROL',
-          file: display,
-          message: `${display}:${statement.line}:${statement.column}: transaction control belongs to the runner; remove it (use ${NO_TRANSACTION_DIRECTIVE} in the header to run without a transaction)`,
-        });
-      }
-    }
   }
   let noTransaction = false;
   const lines = text.split('\n');
@@ -215,8 +208,19 @@ async function readMigrationFile(path: string, problems: FileProblem[]): Promise
       noTransaction = true;
     }
   }
+  for (const statement of statements ?? []) {
+    // BEGIN/COMMIT would end the runner's transaction early; a no-transaction file may manage its own.
+    if (statement.kind === 'TransactionStmt' && !noTransaction) {
+      problems.push({
+        code: 'TRANSACTION_CONTROL',
+        file: display,
+        message: `${display}:${statement.line}:${statement.column}: transaction control belongs to the runner; remove it (use ${NO_TRANSACTION_DIRECTIVE} in the header to run without a transaction)`,
+      });
+    }
+  }
   if (problems.length > before) return undefined;
   const parsed = statements !== undefined;
+  const irreversible = statements?.length === 0 ? (IRREVERSIBLE.exec(text)?.[1]?.trim() ?? undefined) : undefined;
   return {
     path,
     display,
@@ -224,8 +228,12 @@ async function readMigrationFile(path: string, problems: FileProblem[]): Promise
     statements: statements ?? [{ text, index: 0, line: 1, column: 1, kind: '' }],
     parsed,
     noTransaction,
+    ...(irreversible ? { irreversible } : {}),
   };
 }
+
+/** `-- verify:irreversible <reason>`: a down with no statement that says why it cannot undo its up. */
+const IRREVERSIBLE = /^[ \t]*--[ \t]*verify:irreversible[ \t]+(\S[^\n]*)$/m;
 
 /** True when every line before `index` is blank or a `--` comment. */
 function inHeader(lines: readonly string[], index: number): boolean {

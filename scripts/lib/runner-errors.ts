@@ -22,6 +22,7 @@ export type RunProblemCode =
   | 'LOCKED'
   | 'ORDER_MISMATCH'
   | 'MISSING_FILES'
+  | 'IRREVERSIBLE'
   | 'DATABASE_ERROR';
 
 export type MigrationErrorCode = FileProblemCode | RunProblemCode | 'USAGE';

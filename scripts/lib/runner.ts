@@ -105,7 +105,9 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
   const dir = resolve(options.dir);
   const pairs = await loadMigrationFiles(dir);
   return withConnection(options.databaseUrl, async (sql) => {
-    checkHistory(pairs, await readApplied(sql));
+    const applied = await readApplied(sql);
+    checkHistory(pairs, applied);
+    if (direction === 'down') refuseIrreversible(pairs, applied, count);
     const tracker = new StatementTracker();
     const client = adapter(sql, tracker, options.databaseUrl);
     let ran: { readonly name: string }[];
@@ -296,6 +298,18 @@ function checkHistory(pairs: readonly MigrationPair[], applied: readonly { name:
       'ORDER_MISMATCH',
       `${early.up.display} is pending but older than the applied ${lastApplied}; rename it to a newer version (make new) or roll back past it`,
     );
+  }
+}
+
+/** Rolling back a migration whose down says `-- verify:irreversible <reason>` stops before anything runs. */
+function refuseIrreversible(pairs: readonly MigrationPair[], applied: readonly { name: string }[], count: number): void {
+  const byName = new Map(pairs.map((p) => [p.name, p]));
+  const undone = applied.slice(Math.max(0, applied.length - (Number.isFinite(count) ? count : applied.length))).reverse();
+  for (const { name } of undone) {
+    const pair = byName.get(name);
+    if (pair?.down.irreversible) {
+      throw new MigrationError('IRREVERSIBLE', `${pair.down.display}: ${name} cannot be rolled back (${pair.down.irreversible}); nothing was rolled back: restore the backup taken before it was applied (docs/deploy.md)`);
+    }
   }
 }
 
