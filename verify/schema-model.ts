@@ -60,7 +60,7 @@ export interface NamedObject {
   readonly name: string;
   readonly kind: 'type' | 'enum' | 'function' | 'view' | 'sequence' | 'extension' | 'schema' | 'domain' | 'trigger' | 'policy' | 'role';
   readonly labels?: readonly string[];
-  /** Functions: securityDefiner, searchPath (a SET search_path clause). Roles: superuser. */
+  /** Functions: securityDefiner, searchPath (a SET search_path clause), notVolatile (STABLE or IMMUTABLE). Roles: superuser. Domains: constrained. */
   readonly attributes?: Readonly<Record<string, boolean>>;
   readonly origin: Origin;
 }
@@ -220,8 +220,11 @@ export class SchemaModel {
         return this.alterEnum(node);
       case 'CompositeTypeStmt':
         return this.putObject('type', relationName(node.typevar), { origin: at });
-      case 'CreateDomainStmt':
-        return this.putObject('domain', qualifiedFromList(stringList(node.domainname)), { origin: at });
+      case 'CreateDomainStmt': {
+        // A domain with a CHECK or NOT NULL makes ADD COLUMN check (and rewrite) every row.
+        const constrained = (node.constraints ?? []).some((c: AstNode) => c.Constraint?.contype === 'CONSTR_CHECK' || c.Constraint?.contype === 'CONSTR_NOTNULL');
+        return this.putObject('domain', qualifiedFromList(stringList(node.domainname)), { origin: at, attributes: { constrained } });
+      }
       case 'CreateFunctionStmt':
         return this.putObject('function', qualifiedFromList(stringList(node.funcname)), { origin: at, attributes: functionAttributes(node.options, {}) });
       case 'AlterFunctionStmt': {
@@ -622,11 +625,12 @@ function withNotNull(constraints: Constraint[], columns: Column[]): Constraint[]
 
 /** SECURITY DEFINER and SET search_path from CREATE/ALTER FUNCTION options. */
 function functionAttributes(options: readonly AstNode[] | undefined, previous: Readonly<Record<string, boolean>>): Record<string, boolean> {
-  const out = { securityDefiner: previous.securityDefiner ?? false, searchPath: previous.searchPath ?? false };
+  const out = { securityDefiner: previous.securityDefiner ?? false, searchPath: previous.searchPath ?? false, notVolatile: previous.notVolatile ?? false };
   for (const option of options ?? []) {
     const def = option.DefElem;
     if (!def) continue;
     if (def.defname === 'security') out.securityDefiner = def.arg?.Boolean?.boolval === true;
+    if (def.defname === 'volatility') out.notVolatile = def.arg?.String?.sval === 'stable' || def.arg?.String?.sval === 'immutable';
     if (def.defname === 'set') {
       const set = def.arg?.VariableSetStmt;
       if (set?.name === 'search_path') out.searchPath = set.kind !== 'VAR_RESET' && set.kind !== 'VAR_SET_DEFAULT';

@@ -43,3 +43,33 @@ ruleTester(rule, {
     { name: 'in a down file', before: [users], up: 'CREATE INDEX idx_users_email ON users (email);', down: 'DROP INDEX idx_users_email;\nALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();', errors: [{ messageId: 'volatileDefault', line: 2, column: 30, file: 'down' }] },
   ],
 });
+
+// Across migrations: the schema model remembers function volatility and domain constraints.
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'a default calling a STABLE function an earlier migration declared',
+      before: [{ up: 'CREATE TABLE t (id bigint);' }, { up: "CREATE FUNCTION app_tenant() RETURNS text LANGUAGE sql STABLE AS $$ SELECT current_setting('app.tenant') $$;" }],
+      up: 'ALTER TABLE t ADD COLUMN tenant text DEFAULT app_tenant();',
+    },
+    {
+      name: 'a column of an unconstrained domain',
+      before: [{ up: 'CREATE TABLE t (id bigint);' }, { up: 'CREATE DOMAIN label AS text;' }],
+      up: 'ALTER TABLE t ADD COLUMN l label;',
+    },
+  ],
+  invalid: [
+    {
+      name: 'a default calling a VOLATILE function an earlier migration declared',
+      before: [{ up: 'CREATE TABLE t (id bigint);' }, { up: 'CREATE FUNCTION next_code() RETURNS text LANGUAGE sql VOLATILE AS $$ SELECT md5(random()::text) $$;' }],
+      up: 'ALTER TABLE t ADD COLUMN code text DEFAULT next_code();',
+      errors: [{ messageId: 'unknownDefault', line: 1, column: 26 }],
+    },
+    {
+      name: 'a column of a domain with a CHECK',
+      before: [{ up: 'CREATE TABLE t (id bigint);' }, { up: "CREATE DOMAIN label AS text CHECK (VALUE <> '');" }],
+      up: 'ALTER TABLE t ADD COLUMN l label;',
+      errors: [{ messageId: 'domainType', line: 1, column: 26 }],
+    },
+  ],
+});

@@ -66,7 +66,10 @@ export default defineRule({
           if (cmd.subtype !== 'AT_AddColumn') continue;
           const def: AstNode = cmd.def?.ColumnDef ?? {};
           const type = typeRef(def.typeName);
-          const finding = rewriteReason(def, declared) ?? (schema.object('domain', type.name) ? { messageId: 'domainType' as const, type: displayName(type.name) } : undefined);
+          const notVolatile = (name: string): boolean => declared.has(name) || schema.object('function', name)?.attributes?.notVolatile === true;
+          const domain = schema.object('domain', type.name);
+          const constrained = domain !== undefined && domain.attributes?.constrained !== false;
+          const finding = rewriteReason(def, notVolatile) ?? (constrained ? { messageId: 'domainType' as const, type: displayName(type.name) } : undefined);
           if (!finding) continue;
           const { messageId, ...rest } = finding;
           context.report({ messageId, file, at: def.location ?? statement.start, data: { table: displayName(table), column: def.colname, ...rest } });
@@ -77,7 +80,7 @@ export default defineRule({
 });
 
 /** Why existing rows each need a value computed now, or undefined when one stored value (or NULL) serves them all. */
-function rewriteReason(def: AstNode, declared: ReadonlySet<string>): Finding | undefined {
+function rewriteReason(def: AstNode, notVolatile: (name: string) => boolean): Finding | undefined {
   const type = typeRef(def.typeName);
   if (SERIAL.has(type.name)) return { messageId: 'sequenceDefault', kind: type.name };
   for (const item of def.constraints ?? []) {
@@ -86,7 +89,7 @@ function rewriteReason(def: AstNode, declared: ReadonlySet<string>): Finding | u
     // Postgres 18: a generated column is VIRTUAL unless it says STORED ('s'); a virtual one stores nothing.
     if (c.contype === 'CONSTR_GENERATED' && c.generated_kind === 's') return { messageId: 'generatedStored' };
     if (c.contype === 'CONSTR_DEFAULT') {
-      const verdict = volatility(c.raw_expr, declared);
+      const verdict = volatility(c.raw_expr, notVolatile);
       if (verdict) return verdict;
     }
   }
@@ -94,7 +97,7 @@ function rewriteReason(def: AstNode, declared: ReadonlySet<string>): Finding | u
 }
 
 /** The worst function call of an expression: a known volatile one, else an unknown one, else undefined (constant, STABLE or IMMUTABLE). */
-export function volatility(expr: AstNode | undefined, declared: ReadonlySet<string> = new Set()): { messageId: 'volatileDefault' | 'unknownDefault'; call: string } | undefined {
+export function volatility(expr: AstNode | undefined, notVolatile: (name: string) => boolean = () => false): { messageId: 'volatileDefault' | 'unknownDefault'; call: string } | undefined {
   let unknown: string | undefined;
   for (const [kind, body] of walk({ expr })) {
     if (kind !== 'FuncCall') continue;
@@ -103,7 +106,7 @@ export function volatility(expr: AstNode | undefined, declared: ReadonlySet<stri
     const builtin = names.length === 1 || names[0] === 'pg_catalog';
     const call = `${names.join('.')}()`;
     if (VOLATILE.has(name)) return { messageId: 'volatileDefault', call };
-    if ((builtin && NOT_VOLATILE.has(name)) || declared.has(qualified(names))) continue;
+    if ((builtin && NOT_VOLATILE.has(name)) || notVolatile(qualified(names))) continue;
     unknown ??= call;
   }
   return unknown ? { messageId: 'unknownDefault', call: unknown } : undefined;
@@ -113,7 +116,7 @@ function qualified(names: readonly string[]): string {
   return names.length >= 2 ? names.slice(-2).join('.') : `public.${names[0] ?? ''}`;
 }
 
-/** Functions this migration declares STABLE or IMMUTABLE (the model does not record volatility). */
+/** Functions this migration declares STABLE or IMMUTABLE (earlier ones come from the schema model). */
 function declaredNotVolatile(migration: Migration): Set<string> {
   const out = new Set<string>();
   for (const file of [migration.up, migration.down]) {
