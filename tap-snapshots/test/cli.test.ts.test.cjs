@@ -26,8 +26,12 @@ test/fixtures/sets/broken/20260102000000_typo.up.sql:3:36  error  syntax-error  
     |                                    ^
 
 test/fixtures/sets/broken/20260103000000_orphan.down.sql:1:1  error  unpaired-down  Down file has no up file: add 20260103000000_orphan.up.sql or delete 20260103000000_orphan.down.sql.
+  1 | DROP TABLE ghosts;
+    | ^
 
 test/fixtures/sets/broken/20260104000000_Upper.UP.SQL:1:1  error  bad-file-name  Extension of 20260104000000_Upper.UP.SQL must be lower-case .sql: rename it to 20260104000000_Upper.up.sql.
+  1 | SELECT 1;
+    | ^
 
 4 files checked: 6 errors, 0 warnings.
 
