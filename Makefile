@@ -79,6 +79,11 @@ db-url: $(BUILT) ## print the database URL the scripts use, password redacted
 test: $(BUILT) ## build, then run every test with tap (each test file starts its own throwaway PostgreSQL)
 	npx tap $(TAP_ARGS)
 
+.PHONY: hooks
+hooks: $(BUILT) ## install the git pre-commit hook that verifies staged migration files
+	@install -m 0755 scripts/hooks/pre-commit "$$(git rev-parse --git-path hooks)/pre-commit"
+	@echo "installed $$(git rev-parse --git-path hooks)/pre-commit: staged .sql files are verified before each commit"
+
 .PHONY: typecheck
 typecheck: $(INSTALLED) ## type-check sources and tests (tsconfig.test.json)
 	npx tsc -p tsconfig.test.json
