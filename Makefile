@@ -81,7 +81,7 @@ test: $(BUILT) ## build, then run every test with tap (each test file starts its
 
 .PHONY: hooks
 hooks: $(BUILT) ## install the git pre-commit hook that verifies staged migration files
-	@install -m 0755 scripts/hooks/pre-commit "$$(git rev-parse --git-path hooks)/pre-commit"
+	@mkdir -p "$$(git rev-parse --git-path hooks)" && install -m 0755 scripts/hooks/pre-commit "$$(git rev-parse --git-path hooks)/pre-commit"
 	@echo "installed $$(git rev-parse --git-path hooks)/pre-commit: staged .sql files are verified before each commit"
 
 .PHONY: typecheck
