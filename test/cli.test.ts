@@ -110,3 +110,29 @@ t.test('--list-rules and --help', async (t) => {
   const help = cli(['--help']);
   t.match(help.stdout, /Exit codes: 0 no errors, 1 errors found, 2 usage error/);
 });
+
+t.test('--staged checks the staged text of staged migration files only', async (t) => {
+  const repo = mkdtempSync(join(tmpdir(), 'staged-'));
+  t.teardown(() => rmSync(repo, { recursive: true, force: true }));
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
+  git('init', '-q');
+  git('config', 'user.email', 'dba@example.com');
+  git('config', 'user.name', 'DBA');
+  const sql = join(repo, 'sql');
+  spawnSync('mkdir', [sql]);
+  writeFileSync(join(sql, '20260101000000_create_t.up.sql'), 'CREATE TABLE t (id bigint PRIMARY KEY);\n');
+  writeFileSync(join(sql, '20260101000000_create_t.down.sql'), 'DROP TABLE t;\n');
+  git('add', '.');
+  git('commit', '-qm', 'first');
+  t.equal(cli(['--staged'], repo).stdout, 'No staged migration files.\n', 'nothing staged');
+  // Staged: a broken index migration. The working tree has a fixed version that is not staged.
+  writeFileSync(join(sql, '20260102000000_add_index.up.sql'), 'CREATE INDEX idx_t ON t (id);\n');
+  writeFileSync(join(sql, '20260102000000_add_index.down.sql'), 'DROP INDEX idx_t;\n');
+  git('add', '.');
+  writeFileSync(join(sql, '20260102000000_add_index.up.sql'), 'SELECT 1;\n');
+  const { code, stdout } = cli(['--staged', '--format', 'json'], repo);
+  t.equal(code, 1);
+  const report = JSON.parse(stdout) as { violations: Array<{ file: string; rule: string }> };
+  t.ok(report.violations.some((v) => v.rule === 'require-concurrent-index-creation' && v.file === 'sql/20260102000000_add_index.up.sql'), 'the staged text is checked, with the earlier migration as context');
+  t.notOk(report.violations.some((v) => v.file.includes('20260101000000')), 'unstaged files are not reported');
+});
