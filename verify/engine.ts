@@ -10,6 +10,7 @@ import { LineIndex } from './source-position.js';
 import { createHash } from 'node:crypto';
 import { cacheDirectory, chainKey, ResultCache, seedKey } from './cache.js';
 import { formatMessage, type Rule, type RuleSetting, type RuleVisitor, type Severity, type VerifyOptions, type Violation } from './rule.js';
+import { manifestProblems } from './manifest.js';
 
 export interface VerifyInput {
   /** Directories or files; a file brings its directory's whole set as context but only its own violations are kept. */
@@ -41,6 +42,8 @@ export const BUILTIN_RULES: Readonly<Record<string, { severity: Severity; descri
   'unpaired-down': { severity: 'error', description: 'A down file has no up file.' },
   'duplicate-version': { severity: 'error', description: 'Two migrations share one version.' },
   unreadable: { severity: 'error', description: 'A path cannot be read.' },
+  'manifest-mismatch': { severity: 'error', description: 'A migration file recorded in migrations.sum was edited or deleted since, or migrations.sum does not add up.' },
+  'manifest-missing': { severity: 'warning', description: 'A migration file is not recorded in migrations.sum (a folder without migrations.sum is not checked).' },
 };
 
 export class UsageError extends Error {
@@ -117,6 +120,10 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   for (const problem of [...nameProblems, ...pairProblems]) {
     if (!keep(problem.path)) continue;
     pushBuiltin(violations, severityOf, problem.code, displayPath(target, problem.path), 1, 1, problem.message);
+  }
+  // migrations.sum, when the folder has one: recorded files must be unchanged, new files recorded.
+  for (const problem of manifestProblems(target.directory, classified.map((f) => f.path), target.contents)) {
+    if (keep(problem.path)) pushBuiltin(violations, severityOf, problem.rule, displayPath(target, problem.path), problem.line, 1, problem.message);
   }
 
   // Read every file (cheap); parse only what the cache cannot answer.
@@ -207,6 +214,7 @@ function checkMigration(migration: Migration, model: SchemaModel, active: readon
   if (migration.down) replayFile(migration, migration.down, 'down', model, visitors);
   for (const { visitor } of visitors) visitor.migrationEnd?.();
   model.rollback(afterUp);
+  model.commit();
   const files = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined);
   return settle(migration, raw, severityOf, options, files, known);
 }
@@ -214,6 +222,7 @@ function checkMigration(migration: Migration, model: SchemaModel, active: readon
 function replayModel(migration: Migration, model: SchemaModel): void {
   if (migration.up.parsed.error) return;
   for (const statement of migration.up.parsed.statements) model.apply(statement, { migration: migration.name, file: migration.up.path });
+  model.commit();
 }
 
 function relativeTo(target: Target, path: string): string {

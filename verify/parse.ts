@@ -1,5 +1,6 @@
 // The libpg-query wrapper: statements with byte spans, comments, and parse errors.
 // All offsets here are UTF-8 byte offsets into the file; report.ts alone turns them into line:column.
+import { setFlagsFromString } from 'node:v8';
 import { findComments, nextTokenStart } from './sql-lexer.js';
 
 // libpg-query is imported on first use: a run answered from the cache never loads it.
@@ -45,11 +46,20 @@ let loading: Promise<void> | undefined;
 
 /** Load the WASM parser once per process. */
 export function loadParser(): Promise<void> {
+  // V8 compiles the 1.7 MB parser twice: a baseline (Liftoff) then, in the background, an optimized one that a
+  // short run never profits from. Liftoff alone halves a cold run's CPU and saves ~40 MB (docs/performance.md).
+  // It applies to WebAssembly compiled after this call, i.e. to the parser only.
+  if (!loading && process.env.VERIFY_WASM_TIER_UP !== '1') setFlagsFromString('--liftoff-only');
   loading ??= import('libpg-query').then(async (module) => {
     await module.loadModule();
     lib = module;
   });
   return loading;
+}
+
+/** libpg-query's scanner tokens (for the rare rule that needs them). Call loadParser() first. */
+export function scanSql(text: string): ReturnType<LibPgQuery['scanSync']> {
+  return parser().scanSync(text);
 }
 
 function parser(): LibPgQuery {
@@ -73,9 +83,28 @@ export function parseSql(text: string, bytes: Buffer = Buffer.from(text, 'utf8')
     const location = raw.stmt_location ?? 0;
     const end = raw.stmt_len ? location + raw.stmt_len : trimmedEnd(bytes, location);
     const kind = Object.keys(raw.stmt)[0] ?? 'Unknown';
-    statements.push({ index, kind, node: raw.stmt[kind] ?? {}, start: nextTokenStart(bytes, location, end), end });
+    const start = nextTokenStart(bytes, location, end);
+    // The rules and the schema model walk the tree recursively: refuse what would overflow the stack.
+    if (nestedDeeperThan(raw.stmt, MAX_AST_DEPTH)) {
+      return { statements: [], comments, error: { message: `statement nests more than ${MAX_AST_DEPTH} levels deep, too deep to check: simplify it`, offset: start } };
+    }
+    statements.push({ index, kind, node: raw.stmt[kind] ?? {}, start, end });
   }
   return { statements, comments };
+}
+
+/** Deepest AST the verifier checks (objects and arrays); real migrations stay under 100, node's stack overflows near 4,500. */
+const MAX_AST_DEPTH = 2000;
+
+/** Iterative, so it cannot overflow the stack itself. */
+function nestedDeeperThan(root: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    for (const value of Object.values(node as object)) if (value !== null && typeof value === 'object') stack.push([value, depth + 1]);
+  }
+  return false;
 }
 
 /** A statement without stmt_len runs to the end of the input, less trailing blanks. */

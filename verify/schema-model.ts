@@ -80,7 +80,8 @@ export class SchemaModel {
   private readonly indexes = new Map<string, Index>();
   /** table → names of its indexes; kept in step with `indexes` by putIndex(). */
   private readonly indexNamesByTable = new Map<string, Set<string>>();
-  private readonly objects = new Map<string, NamedObject>();
+  /** kind → name → object. */
+  private readonly objects = new Map<NamedObject['kind'], Map<string, NamedObject>>();
   private readonly journal: Undo[] = [];
   /** Set when a statement the model cannot follow may have touched anything. */
   private opaqueSince: string | undefined;
@@ -88,7 +89,8 @@ export class SchemaModel {
   // ---- saving and restoring
 
   toSnapshot(): SchemaSnapshot {
-    return { tables: [...this.tables.values()], indexes: [...this.indexes.values()], objects: [...this.objects.values()], opaqueSince: this.opaqueSince };
+    const objects = [...this.objects.values()].flatMap((map) => [...map.values()]);
+    return { tables: [...this.tables.values()], indexes: [...this.indexes.values()], objects, opaqueSince: this.opaqueSince };
   }
 
   static fromSnapshot(snapshot: SchemaSnapshot): SchemaModel {
@@ -98,7 +100,7 @@ export class SchemaModel {
       model.indexes.set(index.name, index);
       model.linkIndex(index.table, index.name);
     }
-    for (const object of snapshot.objects) model.objects.set(`${object.kind}:${object.name}`, object);
+    for (const object of snapshot.objects) model.kindMap(object.kind).set(object.name, object);
     model.opaqueSince = snapshot.opaqueSince;
     return model;
   }
@@ -114,13 +116,17 @@ export class SchemaModel {
   }
 
   object(kind: NamedObject['kind'], name: string): NamedObject | undefined {
-    return this.objects.get(`${kind}:${name}`);
+    return this.objects.get(kind)?.get(name);
   }
 
   objectsOf(kind: NamedObject['kind']): NamedObject[] {
-    const out: NamedObject[] = [];
-    for (const object of this.objects.values()) if (object.kind === kind) out.push(object);
-    return out;
+    return [...(this.objects.get(kind)?.values() ?? [])];
+  }
+
+  private kindMap(kind: NamedObject['kind']): Map<string, NamedObject> {
+    let map = this.objects.get(kind);
+    if (!map) this.objects.set(kind, (map = new Map()));
+    return map;
   }
 
   indexesOf(table: string): Index[] {
@@ -159,6 +165,11 @@ export class SchemaModel {
     while (this.journal.length > mark) this.journal.pop()!();
   }
 
+  /** Forget the undo history (marks taken before are void): keeps memory flat over a long history. */
+  commit(): void {
+    this.journal.length = 0;
+  }
+
   private put<K, V>(map: Map<K, V>, key: K, value: V | undefined): void {
     const had = map.has(key);
     const previous = map.get(key);
@@ -194,7 +205,7 @@ export class SchemaModel {
   }
 
   private putObject(kind: NamedObject['kind'], name: string, object: Omit<NamedObject, 'kind' | 'name'> | undefined): void {
-    this.put(this.objects, `${kind}:${name}`, object ? { kind, name, ...object } : undefined);
+    this.put(this.kindMap(kind), name, object ? { kind, name, ...object } : undefined);
   }
 
   // ---- replay
@@ -429,8 +440,8 @@ export class SchemaModel {
 
   private dropTable(name: string): void {
     for (const index of this.indexesOf(name)) this.putIndex(index.name, undefined);
-    for (const object of [...this.objects.values()]) {
-      if ((object.kind === 'trigger' || object.kind === 'policy') && object.name.startsWith(`${name}.`)) this.putObject(object.kind, object.name, undefined);
+    for (const kind of ['trigger', 'policy'] as const) {
+      for (const object of this.objectsOf(kind)) if (object.name.startsWith(`${name}.`)) this.putObject(kind, object.name, undefined);
     }
     this.put(this.tables, name, undefined);
   }

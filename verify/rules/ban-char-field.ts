@@ -132,9 +132,15 @@ export function typeEnd(text: string, at: number): number | undefined {
   return match && match[0].length > 0 ? at + Buffer.byteLength(match[0], 'utf8') : undefined;
 }
 
+const TYPES_BEFORE_UP = new WeakMap<object, Map<string, Map<string, string>>>();
+
 /** Column types, as they stood before the up file, of every table the up file names. Read during create(). */
 function typesBeforeUp(context: RuleContext): Map<string, Map<string, string>> {
+  // Every column-type rule asks the same question of the same migration: answer it once.
+  const known = TYPES_BEFORE_UP.get(context.migration);
+  if (known) return known;
   const out = new Map<string, Map<string, string>>();
+  TYPES_BEFORE_UP.set(context.migration, out);
   for (const statement of context.migration.up.parsed.statements) {
     for (const name of tablesNamed(statement.node)) {
       const table = context.schema.table(name);

@@ -1,6 +1,7 @@
 // The AST already holds truncated names (the parser truncates like the server), so this rule reads the scanner's
-// tokens: libpg-query's scanSync, the same scanner parse.ts uses for comments. The engine has loaded the module.
-import { scanSync } from 'libpg-query';
+// tokens: libpg-query's scanner, reached through parse.ts (loaded by the engine before any rule runs), and only
+// for a file that has a candidate longer than 63 bytes at all.
+import { scanSql } from '../parse.js';
 import { defineRule } from '../rule.js';
 import type { SourceFile } from '../migration-set.js';
 
@@ -56,9 +57,10 @@ interface Identifier {
 
 /** Every identifier token of a file, with byte offsets. */
 export function identifiersOf(text: string): Identifier[] {
+  if (!hasLongWord(text)) return [];
   let tokens: Array<{ start: number; end: number; text?: string; tokenName?: string }>;
   try {
-    tokens = scanSync(text).tokens;
+    tokens = scanSql(text).tokens;
   } catch {
     return [];
   }
@@ -75,6 +77,15 @@ export function identifiersOf(text: string): Identifier[] {
     if (name !== undefined) out.push({ name, start: token.start, end: token.end });
   }
   return out;
+}
+
+/** A cheap first look: any word, quoted name or U&"..." long enough to be an identifier over 63 bytes. */
+function hasLongWord(text: string): boolean {
+  if (/u&"/i.test(text)) return true;
+  for (const match of text.matchAll(/[\w$\u0080-\uffff]{16,}|"(?:[^"]|"")*"/g)) {
+    if (Buffer.byteLength(match[0], 'utf8') > MAX_IDENTIFIER_BYTES) return true;
+  }
+  return false;
 }
 
 /** U&"d\0061t\+000061" → "data" (the default escape character only). */
