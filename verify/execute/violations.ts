@@ -1,0 +1,63 @@
+// The executed rules' messages and the violations they make. Messages: consequence first, one sentence.
+import { spanOf, statementNaming, type PreparedFile } from './prepared-file.js';
+import type { StatementFailure } from './apply.js';
+import type { Violation } from './types.js';
+
+export type ExecutedRule = 'up-fails' | 'down-fails' | 'down-restores-schema' | 'up-is-repeatable' | 'schema-drift';
+
+export const EXECUTED_RULES: Readonly<Record<ExecutedRule, { readonly description: string; readonly help: string }>> = {
+  'up-fails': {
+    description: 'The up file fails on a real PostgreSQL after the earlier migrations.',
+    help: 'Make the statement run against the schema the earlier migrations leave.',
+  },
+  'down-fails': {
+    description: 'The down file fails on a real PostgreSQL right after its up.',
+    help: 'Make the down run against the schema its up leaves, or mark it -- verify:irreversible <reason>.',
+  },
+  'down-restores-schema': {
+    description: 'After up then down, the schema is not what it was before the up.',
+    help: 'Make the down undo exactly what the up does, in reverse order.',
+  },
+  'up-is-repeatable': {
+    description: 'After up, down and up again, the schema is not what the first up made.',
+    help: 'Make the down remove everything the up creates, so that a rollback followed by a redeploy works.',
+  },
+  'schema-drift': {
+    description: 'The target database differs from what its recorded migrations make.',
+    help: 'Capture the change in a new migration, or undo it on the target.',
+  },
+};
+
+const STOPS: Readonly<Record<'up-fails' | 'down-fails' | 'up-is-repeatable', string>> = {
+  'up-fails': 'The deploy stops here',
+  'down-fails': 'Rolling back stops here',
+  'up-is-repeatable': 'Redeploying after a rollback stops here',
+};
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+function make(rule: ExecutedRule, file: string, line: number, column: number, endLine: number, endColumn: number, message: string): Violation {
+  return { file, line, column, endLine, endColumn, rule, severity: 'error', message: sentence(message), help: EXECUTED_RULES[rule].help };
+}
+
+/** A statement PostgreSQL rejected, at the position it points to. */
+export function failureViolation(rule: 'up-fails' | 'down-fails' | 'up-is-repeatable', file: PreparedFile, failure: StatementFailure): Violation {
+  const span = spanOf(file, failure.start, failure.end);
+  const why = failure.parse ? 'because the file does not parse' : 'because PostgreSQL rejects this statement';
+  return make(rule, file.path, span.start.line, span.start.column, span.end.line, span.end.column, `${STOPS[rule]} ${why}: ${failure.message}`);
+}
+
+/** A schema difference, at the statement naming the object when there is one, else at 1:1. */
+export function differenceViolation(rule: 'down-restores-schema' | 'up-is-repeatable', file: PreparedFile, line: string, names: readonly string[]): Violation {
+  const lead = rule === 'down-restores-schema' ? 'Rolling back leaves the schema changed' : 'Redeploying after a rollback gives a different schema';
+  const statement = statementNaming(file, names);
+  if (!statement) return make(rule, file.path, 1, 1, 1, 1, `${lead}: ${line}`);
+  const span = spanOf(file, statement.start, statement.end);
+  return make(rule, file.path, span.start.line, span.start.column, span.end.line, span.end.column, `${lead}: ${line}`);
+}
+
+export function driftViolation(target: string, line: string): Violation {
+  return make('schema-drift', target, 0, 0, 0, 0, `The target schema differs from its migrations: ${line}`);
+}
