@@ -9,8 +9,21 @@ STEPS ?= 1
 # Extra arguments for tap, e.g. `make test TAP_ARGS='--reporter=tap test/chain.test.ts'`.
 TAP_ARGS ?=
 
+# Safe deployment (docs/deploy.md). DRY_RUN=1: migrate, rollback and redo print the SQL and change nothing.
+DRY_RUN ?=
+# Per migration session: how long to wait for a table lock, and for one statement (PostgreSQL durations; 0 = none).
+MIGRATE_LOCK_TIMEOUT ?= 5s
+MIGRATE_STATEMENT_TIMEOUT ?= 15min
+# make backup / make deploy: where dumps go; BACKUP=skip deploys without one (never do that to production lightly).
+BACKUP_DIR ?= backups
+BACKUP ?= auto
+# make check-order: the branch the migrations merge into.
+BASE ?= origin/main
+export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR
+
 NODE ?= node
 MIGRATE = $(NODE) dist/scripts/migrate.js --dir $(MIGRATIONS_DIR)
+DRY_RUN_FLAG = $(if $(filter-out 0 no false,$(DRY_RUN)),--dry-run)
 
 # Stamps: npm ci when package.json or package-lock.json changed; tsc when a TypeScript source changed.
 INSTALLED := node_modules/.installed
@@ -38,26 +51,58 @@ all: $(BUILT) ## verify the chain (once the verifier is built), apply it to the 
 verify: $(BUILT) ## check the migration files with the verifier (no database)
 	$(NODE) dist/verify/cli.js $(MIGRATIONS_DIR)
 
+.PHONY: verify-db
+verify-db: $(BUILT) ## verify, then prove on a scratch database that each down restores the schema (VERIFY_DATABASE_URL, else embedded)
+	$(NODE) dist/verify/cli.js --execute $(MIGRATIONS_DIR)
+
+.PHONY: drift
+drift: $(BUILT) ## compare DATABASE_URL's schema with what its applied migrations make (read-only on the target)
+	$(NODE) dist/verify/cli.js --drift $(MIGRATIONS_DIR)
+
 .PHONY: migrate
 migrate: $(BUILT) ## apply every pending migration (DATABASE_URL, else the embedded server)
-	@$(MIGRATE) up
+	@$(MIGRATE) up $(DRY_RUN_FLAG)
 
 .PHONY: rollback
 rollback: $(BUILT) ## roll back the last STEPS migrations (STEPS=1 by default, STEPS=all for every one)
-	@$(MIGRATE) down $(STEPS)
+	@$(MIGRATE) down $(STEPS) $(DRY_RUN_FLAG)
 
 .PHONY: redo
 redo: $(BUILT) ## roll back the last migration and apply it again
-	@$(MIGRATE) redo
+	@$(MIGRATE) redo $(DRY_RUN_FLAG)
 
 .PHONY: status
-status: $(BUILT) ## list applied migrations (with run_on), then pending ones
+status: $(BUILT) ## list applied migrations (run_on, checksum ok/changed/missing), then pending ones
 	@$(MIGRATE) status
 
 .PHONY: new
 new: $(BUILT) ## create sql/<UTC timestamp>_NAME.up.sql and .down.sql (make new NAME=add_products_barcode)
 	@if [ -z "$(NAME)" ]; then echo "error: usage: make new NAME=<lower_snake_case_name>" >&2; exit 2; fi
 	@$(NODE) dist/scripts/new-migration.js --dir $(MIGRATIONS_DIR) '$(NAME)'
+	@$(NODE) dist/scripts/sum.js --dir $(MIGRATIONS_DIR)
+
+.PHONY: sum
+sum: $(BUILT) ## rewrite MIGRATIONS_DIR/migrations.sum (the checksum of every migration file; make verify checks it)
+	@$(NODE) dist/scripts/sum.js --dir $(MIGRATIONS_DIR)
+
+.PHONY: accept-checksum
+accept-checksum: $(BUILT) ## accept the edited files of an applied migration (make accept-checksum NAME=<version>_<slug>); logged
+	@if [ -z "$(NAME)" ]; then echo "error: usage: make accept-checksum NAME=<version>_<slug>" >&2; exit 2; fi
+	@$(MIGRATE) accept-checksum '$(NAME)'
+
+.PHONY: check-order
+check-order: $(BUILT) ## fail when a migration new on this branch sorts before the newest one on BASE (default origin/main)
+	@$(MIGRATE) check-order --base '$(BASE)'
+
+# ---- deployment (docs/deploy.md) -------------------------------------------------------------------------------
+
+.PHONY: backup
+backup: $(BUILT) ## pg_dump -Fc into BACKUP_DIR/<db>-<UTC time>.dump (mode 0600), checked with pg_restore --list
+	@$(NODE) dist/scripts/backup.js --dir '$(BACKUP_DIR)'
+
+.PHONY: deploy
+deploy: $(BUILT) ## preflight (health, verify, checksums, order, indexes), backup, migrate, post-checks; prints rollback
+	@$(NODE) dist/scripts/deploy.js --dir $(MIGRATIONS_DIR) --backup '$(BACKUP)' --backup-dir '$(BACKUP_DIR)'
 
 # ---- the embedded server (.pgdata/, port 54329; EMBEDDED_PG_DIR and EMBEDDED_PG_PORT move it) ----------------
 
@@ -93,4 +138,4 @@ build: $(BUILT) ## compile TypeScript into dist/
 
 .PHONY: help
 help: ## list the targets
-	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z0-9_-]+):.*## (.*)$$/  \1|\2/' | awk -F'|' '{ printf "%-12s %s\n", $$1, $$2 }'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z0-9_-]+):.*## (.*)$$/  \1|\2/' | awk -F'|' '{ printf "%-17s %s\n", $$1, $$2 }'

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { verify, BUILTIN_RULES, UsageError } from './engine.js';
 import { rules } from './rules/index.js';
 import { CONFIG_FILE, parseRuleSetting, readConfigFile } from './config.js';
-import { FORMATS, formatGithub, formatJson, formatSarif, formatText, type Format } from './report.js';
+import { FORMATS, formatExecutionText, formatGithub, formatJson, formatSarif, formatText, type Format } from './report.js';
 import type { RuleSetting, Violation } from './rule.js';
 import { LineIndex } from './source-position.js';
 import { stagedSqlFiles } from './staged.js';
+import { runDrift, runExecuted } from './executed-run.js';
 
 const USAGE = `Usage: verify-migrations [options] [paths...]
 
@@ -19,6 +20,9 @@ Options:
   --rule <id>=<off|warn|error>       change a rule's severity (repeatable)
   --allow-destructive                allow statements that can lose data
   --config <file>                    settings file (default: ./${CONFIG_FILE} when present)
+  --execute                          also apply each migration up, down and up on a scratch database and prove
+                                     the down restores the schema (VERIFY_DATABASE_URL's server, else embedded)
+  --drift                            compare DATABASE_URL's schema with what its applied migrations make (read-only)
   --no-cache                         neither read nor write the result cache
   --staged                           check the .sql files git has staged (their staged text), for pre-commit
   --list-rules                       list the rules and exit
@@ -35,6 +39,8 @@ interface Arguments {
   allowDestructive: boolean;
   cache: boolean;
   staged: boolean;
+  execute: boolean;
+  drift: boolean;
   config?: string;
   listRules: boolean;
   help: boolean;
@@ -42,7 +48,7 @@ interface Arguments {
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
-  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, staged: false, listRules: false, help: false, version: false };
+  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, staged: false, execute: false, drift: false, listRules: false, help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -63,6 +69,12 @@ function parseArguments(argv: readonly string[]): Arguments {
         break;
       case '--allow-destructive':
         args.allowDestructive = true;
+        break;
+      case '--execute':
+        args.execute = true;
+        break;
+      case '--drift':
+        args.drift = true;
         break;
       case '--staged':
         args.staged = true;
@@ -138,9 +150,30 @@ async function main(argv: readonly string[]): Promise<number> {
     paths = [...staged.paths];
     contents = staged.contents;
   }
+  if (args.drift) {
+    const drift = await runDrift(paths);
+    process.stdout.write(render(args.format, drift.violations, 0, { differences: drift.differences }));
+    return drift.violations.some((v) => v.severity === 'error') ? 1 : 0;
+  }
   const result = await verify({ paths, contents, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
-  process.stdout.write(render(args.format, result.violations, result.files));
-  return result.violations.some((v) => v.severity === 'error') ? 1 : 0;
+  let violations: readonly Violation[] = result.violations;
+  let extra: Record<string, unknown> = {};
+  let executedText = '';
+  if (args.execute) {
+    const progress = args.format === 'text' && process.stderr.isTTY === true;
+    const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined);
+    if (progress) process.stderr.write('\r\u001b[K');
+    violations = [...violations, ...executed.reports.flatMap((r) => r.violations)];
+    extra = {
+      locks: executed.reports.flatMap((r) => r.migrations.flatMap((m) => m.locks)),
+      migrations: executed.reports.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible }))),
+      totalMs: executed.reports.reduce((sum, r) => sum + r.totalMs, 0),
+    };
+    executedText = formatExecutionText(executed.reports);
+  }
+  process.stdout.write(render(args.format, violations, result.files, extra));
+  if (args.format === 'text' && executedText) process.stdout.write(executedText);
+  return violations.some((v) => v.severity === 'error') ? 1 : 0;
 }
 
 /** Source lines for code frames, read from disk on demand (a cached run parsed nothing). */
@@ -158,17 +191,19 @@ function sourceLines(): (file: string, line: number) => string {
   };
 }
 
-function render(format: Format, violations: readonly Violation[], files: number): string {
+function render(format: Format, violations: readonly Violation[], files: number, extra: Record<string, unknown> = {}): string {
   switch (format) {
     case 'json':
-      return formatJson(violations, files);
+      return formatJson(violations, files, extra);
     case 'sarif':
       return formatSarif(violations, rules.map((r) => ({ name: r.meta.name, description: r.meta.description, severity: r.meta.severity })), packageVersion());
     case 'github':
       return formatGithub(violations);
     default: {
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-      return formatText(violations, { color, files, lineText: sourceLines() });
+      const differences = (extra.differences as readonly string[] | undefined) ?? [];
+      const text = formatText(violations, { color, files, lineText: sourceLines() });
+      return differences.length ? `${text}${differences.map((d) => `drift: ${d}`).join('\n')}\n` : text;
     }
   }
 }
@@ -178,7 +213,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof UsageError ? error.message : `Internal error: ${error instanceof Error ? error.message : String(error)}`;
+    const known = error instanceof UsageError || ['SCRATCH_DATABASE', 'DRIFT_TARGET'].includes((error as { code?: string })?.code ?? '');
+    const message = known ? (error as Error).message : `Internal error: ${error instanceof Error ? error.message : String(error)}`;
     process.stderr.write(`verify-migrations: ${message}\n`);
     process.exitCode = 2;
   },

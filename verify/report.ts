@@ -104,3 +104,56 @@ export function formatGithub(violations: readonly Violation[]): string {
     .map((line) => `${line}\n`)
     .join('');
 }
+
+export interface ExecutionSummary {
+  readonly migrations: ReadonlyArray<{ readonly name: string; readonly upMs: number; readonly downMs?: number; readonly irreversible: boolean; readonly locks: ReadonlyArray<{ readonly file: string; readonly line: number; readonly statement: string; readonly locks: ReadonlyArray<{ readonly relation: string; readonly mode: string }> }> }>;
+  readonly totalMs: number;
+}
+
+/** The executed run in text: a short lock table per statement that took relation locks, then timings. */
+export function formatExecutionText(runs: readonly ExecutionSummary[]): string {
+  const out: string[] = [];
+  const rows = runs.flatMap((run) => run.migrations.flatMap((m) => m.locks.filter((s) => s.locks.length > 0)));
+  if (rows.length) {
+    out.push('Locks taken, statement by statement (executed on PostgreSQL):');
+    for (const row of rows) {
+      const locks = strongestPerRelation(row.locks);
+      out.push(`  ${`${row.file}:${row.line}`.padEnd(60)} ${row.statement.padEnd(40).slice(0, 40)}  ${locks}`);
+    }
+    out.push('');
+  }
+  for (const run of runs) {
+    const ups = run.migrations.map((m) => m.upMs);
+    const downs = run.migrations.flatMap((m) => (m.downMs === undefined ? [] : [m.downMs]));
+    const irreversible = run.migrations.filter((m) => m.irreversible).map((m) => m.name);
+    out.push(
+      `Executed ${run.migrations.length} migration${run.migrations.length === 1 ? '' : 's'} up, down and up again in ${formatMs(run.totalMs)} (median up ${formatMs(median(ups))}, down ${formatMs(median(downs))}).` +
+        (irreversible.length ? ` Applied up only (irreversible): ${irreversible.join(', ')}.` : ''),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const LOCK_RANK = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+
+/** "AccessExclusiveLock on users, ShareLock on x": the strongest mode per relation, strongest first, at most four. */
+function strongestPerRelation(locks: ReadonlyArray<{ readonly relation: string; readonly mode: string }>): string {
+  const best = new Map<string, string>();
+  for (const lock of locks) {
+    const known = best.get(lock.relation);
+    if (!known || LOCK_RANK.indexOf(lock.mode) > LOCK_RANK.indexOf(known)) best.set(lock.relation, lock.mode);
+  }
+  const sorted = [...best].sort((a, b) => LOCK_RANK.indexOf(b[1]) - LOCK_RANK.indexOf(a[1]) || (a[0] < b[0] ? -1 : 1));
+  const shown = sorted.slice(0, 4).map(([relation, mode]) => `${mode} on ${relation}`);
+  return sorted.length > 4 ? `${shown.join(', ')}, +${sorted.length - 4} more` : shown.join(', ');
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
