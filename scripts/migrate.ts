@@ -2,34 +2,57 @@
 // Exit codes: 0 ok, 1 migration or database failure, 2 usage error or bad migration files.
 import { parseArgs } from 'node:util';
 import { describeTarget, resolveDatabase, scrubSecrets, type DatabaseTarget } from './lib/database-url.js';
+import { branchOrderProblems, IntegrityError, migrationsAtRef } from './lib/integrity.js';
 import { MigrationError, MigrationFilesError } from './lib/runner-errors.js';
 import {
+  acceptMigrationChecksum,
   checkMigrations,
   migrateDown,
   migrateUp,
   migrationStatus,
   redoLast,
   type MigrationStatus,
+  type RunPlan,
   type RunResult,
 } from './lib/runner.js';
+import { timeoutsFromEnv } from './lib/runtime-safety.js';
 
-const USAGE = `usage: migrate <command> [--dir DIR]
+const USAGE = `usage: migrate <command> [--dir DIR] [--dry-run]
 
 commands:
-  up              apply every pending migration, each in its own transaction
-  down [N|all]    roll back the last N applied migrations (default 1), or all of them
-  redo            roll back the last applied migration and apply it again
-  status          list the applied migrations (with run_on), then the pending ones
-  check           check the migration files only; no database needed
+  up                    apply every pending migration, each in its own transaction
+  down [N|all]          roll back the last N applied migrations (default 1), or all of them
+  redo                  roll back the last applied migration and apply it again
+  status                list the applied migrations (run_on, checksum state), then the pending ones
+  check                 check the migration files only; no database needed
+  accept-checksum NAME  record the current checksums of an applied migration whose files were edited (logged)
+  check-order           compare with the newest migration on a git ref (--base, default origin/main); no database
 
 options:
   --dir DIR       the migration folder (default: sql)
+  --dry-run       up, down, redo: print the SQL that would run, in order, and change nothing
+  --base REF      check-order: the branch the migrations merge into (default: origin/main)
 
 The database is DATABASE_URL when set, else the embedded server in .pgdata/ (port 54329).
+Each migration session runs with lock_timeout = MIGRATE_LOCK_TIMEOUT (default 5s) and
+statement_timeout = MIGRATE_STATEMENT_TIMEOUT (default 15min).
 Exit codes: 0 ok, 1 migration or database failure, 2 usage error or bad migration files.`;
 
+type Command = 'up' | 'down' | 'redo' | 'status' | 'check' | 'accept-checksum' | 'check-order';
+const COMMANDS: readonly Command[] = ['up', 'down', 'redo', 'status', 'check', 'accept-checksum', 'check-order'];
+
+interface CommandLine {
+  readonly help: boolean;
+  readonly command: Command;
+  readonly dir: string;
+  readonly count: number | 'all';
+  readonly dryRun: boolean;
+  readonly name?: string;
+  readonly base: string;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseCommandLine>;
+  let parsed: CommandLine;
   try {
     parsed = parseCommandLine(argv);
   } catch (error) {
@@ -39,7 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { command, dir, count } = parsed;
+  const { command, dir, count, dryRun } = parsed;
 
   // The files are checked before any server is started or contacted.
   const pairs = await checkMigrations(dir);
@@ -47,10 +70,17 @@ async function main(argv: readonly string[]): Promise<number> {
     out(`${pairs.length} migration${plural(pairs.length)} in ${dir}: names, pairs and directives are fine`);
     return 0;
   }
+  if (command === 'check-order') {
+    const problems = branchOrderProblems(pairs, migrationsAtRef(dir, parsed.base), parsed.base);
+    if (problems.length > 0) throw new IntegrityError(problems);
+    out(`order is fine: every migration new on this branch sorts after the newest one on ${parsed.base}`);
+    return 0;
+  }
 
+  const timeouts = timeoutsFromEnv();
   const target = resolveTarget();
   out(`database: ${describeTarget(target.url)}${target.source === 'embedded' ? ' (embedded)' : ' (DATABASE_URL)'}`);
-  const options = { dir, databaseUrl: target.url };
+  const options = { dir, databaseUrl: target.url, dryRun, timeouts };
   switch (command) {
     case 'up':
       printRun(await migrateUp(options), pairs.length);
@@ -60,8 +90,13 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'redo': {
       const { down, up } = await redoLast(options);
-      if (down.migrations.length === 0) {
+      if (down.migrations.length === 0 && !(down.plan?.migrations.length)) {
         out('nothing to redo: no migration is applied');
+        return 0;
+      }
+      if (dryRun) {
+        printPlan(down, 'down', false);
+        printPlan(up, 'up', true);
         return 0;
       }
       printRun(down, pairs.length);
@@ -71,25 +106,53 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'status':
       printStatus(await migrationStatus(options));
       return 0;
+    case 'accept-checksum': {
+      const { changed, accepted } = await acceptMigrationChecksum({ ...options, name: parsed.name! });
+      if (!changed) {
+        out(`nothing to accept: the recorded checksums of ${accepted.name} match its files`);
+        return 0;
+      }
+      for (const side of ['up', 'down'] as const) {
+        const before = accepted.old?.[side];
+        const after = accepted.new[side];
+        out(`${side.padEnd(4)} ${accepted.name}.${side}.sql  ${before === after ? `unchanged ${short(after)}` : `${before ? short(before) : '(none recorded)'} -> ${short(after)}`}`);
+      }
+      out(`accepted the current files of ${accepted.name}: logged in pgmigrations_checksum_log by ${accepted.actor} at ${accepted.at}`);
+      out('the database keeps the schema the old text made: the edit itself never runs here; put schema changes in a new migration');
+      return 0;
+    }
   }
+  return 0;
 }
 
-type Command = 'up' | 'down' | 'redo' | 'status' | 'check';
-
-function parseCommandLine(argv: readonly string[]): { help: boolean; command: Command; dir: string; count: number | 'all' } {
+function parseCommandLine(argv: readonly string[]): CommandLine {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     strict: true,
-    options: { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      dir: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      'dry-run': { type: 'boolean' },
+      base: { type: 'string' },
+    },
   });
   const dir = values.dir ?? 'sql';
-  if (values.help) return { help: true, command: 'status', dir, count: 1 };
+  const dryRun = values['dry-run'] ?? false;
+  const base = values.base ?? 'origin/main';
+  if (values.help) return { help: true, command: 'status', dir, count: 1, dryRun, base };
   const [command, argument, ...extra] = positionals;
-  if (!command) throw new Error('no command given (up, down, redo, status or check)');
-  if (!['up', 'down', 'redo', 'status', 'check'].includes(command)) throw new Error(`unknown command "${command}"`);
-  if (extra.length > 0 || (argument !== undefined && command !== 'down')) {
-    throw new Error(`unexpected argument "${command === 'down' ? extra[0] : argument}" for ${command}`);
+  if (!command) throw new Error('no command given (up, down, redo, status, check, accept-checksum or check-order)');
+  if (!COMMANDS.includes(command as Command)) throw new Error(`unknown command "${command}"`);
+  const takesArgument = command === 'down' || command === 'accept-checksum';
+  if (extra.length > 0 || (argument !== undefined && !takesArgument)) {
+    throw new Error(`unexpected argument "${takesArgument ? extra[0] : argument}" for ${command}`);
+  }
+  if (dryRun && !['up', 'down', 'redo'].includes(command)) throw new Error(`--dry-run applies to up, down and redo, not ${command}`);
+  if (values.base !== undefined && command !== 'check-order') throw new Error(`--base applies to check-order only`);
+  if (command === 'accept-checksum') {
+    if (!argument) throw new Error('accept-checksum needs the migration name (make accept-checksum NAME=20260105090100_create_users)');
+    return { help: false, command, dir, count: 1, dryRun, name: argument, base };
   }
   let count: number | 'all' = 1;
   if (argument !== undefined) {
@@ -97,7 +160,7 @@ function parseCommandLine(argv: readonly string[]): { help: boolean; command: Co
     else if (/^[1-9]\d*$/.test(argument)) count = Number(argument);
     else throw new Error(`down takes a positive number of steps or "all", not "${argument}"`);
   }
-  return { help: false, command: command as Command, dir, count };
+  return { help: false, command: command as Command, dir, count, dryRun, base };
 }
 
 function resolveTarget(): DatabaseTarget {
@@ -109,6 +172,14 @@ function resolveTarget(): DatabaseTarget {
 }
 
 function printRun(result: RunResult, total: number): void {
+  if (result.plan) {
+    printPlan(result, result.direction, true);
+    return;
+  }
+  if (result.baseline?.length) {
+    const n = result.baseline.length;
+    out(`recorded the checksums of ${n} migration${plural(n)} applied before checksums were kept (from the files as they are now; logged as baseline)`);
+  }
   const verb = result.direction === 'up' ? 'applied' : 'rolled back';
   if (result.migrations.length === 0) {
     out(result.direction === 'up' ? `nothing to apply: all ${total} migration${plural(total)} are applied` : 'nothing to roll back: no migration is applied');
@@ -119,24 +190,76 @@ function printRun(result: RunResult, total: number): void {
   out(`${n} migration${plural(n)} ${verb} in ${result.milliseconds} ms`);
 }
 
+/** A dry run: the SQL in the order it would be sent, with the transaction boundaries; nothing was sent. */
+function printPlan(result: RunResult, direction: 'up' | 'down', last: boolean): void {
+  const plan: RunPlan = result.plan ?? { session: [], setup: [], migrations: [] };
+  const verb = direction === 'up' ? 'applied' : 'rolled back';
+  if (plan.session.length) {
+    out('-- dry run: nothing below is sent; the session starts with');
+    for (const line of plan.session) out(line);
+  }
+  if (plan.setup.length) {
+    out('');
+    out('-- the first run creates the bookkeeping tables');
+    for (const line of plan.setup) out(line);
+  }
+  for (const migration of plan.migrations) {
+    out('');
+    if (migration.noTransaction) {
+      out(`-- ${migration.file} (${direction}): no transaction (-- migrate:no-transaction): each statement commits on its own`);
+      for (const line of [...migration.statements, ...migration.bookkeeping]) out(line);
+    } else {
+      out(`-- ${migration.file} (${direction})`);
+      out('BEGIN;');
+      for (const line of [...migration.statements, ...migration.bookkeeping]) out(line);
+      out('COMMIT;');
+    }
+  }
+  if (last || plan.migrations.length === 0) {
+    out('');
+    const n = plan.migrations.length;
+    out(n === 0 ? `-- dry run: nothing would be ${verb}` : `-- dry run: ${n} migration${plural(n)} would be ${verb}; nothing was changed`);
+  }
+}
+
 function printStatus(status: MigrationStatus): void {
-  for (const a of status.applied) out(`applied  ${a.runOn}  ${a.name}${a.hasFiles ? '' : '  (files missing)'}`);
+  for (const a of status.applied) out(`applied  ${a.runOn}  ${a.name}  ${describeState(a)}`);
   for (const p of status.pending) out(`pending  ${''.padEnd(19)}  ${p.name}${p.outOfOrder ? '  (older than an applied migration: up refuses it)' : ''}`);
+  for (const problem of status.problems.filter((p) => p.code === 'INVALID_INDEX')) out(`warning: ${problem.message}`);
   out(`${status.applied.length} applied, ${status.pending.length} pending`);
 }
 
+function describeState(a: MigrationStatus['applied'][number]): string {
+  switch (a.state) {
+    case 'changed':
+      return `changed (${a.changed.map((side) => `${side}.sql`).join(', ')} edited since it was applied: up, down and redo refuse to run)`;
+    case 'missing':
+      return 'missing (files gone)';
+    case 'renamed':
+      return `renamed (its files are now ${a.renamedTo})`;
+    case 'untracked':
+      return 'untracked (applied before checksums were kept; the next migrate records them)';
+    default:
+      return 'ok';
+  }
+}
+
+function short(sha: string): string {
+  return `${sha.slice(0, 12)}…`;
+}
+
 function out(line: string): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${scrubSecrets(line, process.env.DATABASE_URL)}\n`);
 }
 
 function plural(n: number): string {
   return n === 1 ? '' : 's';
 }
 
-/** Print `error: <message>` (one line per bad file) and return the exit code; never a stack trace, never a password. */
+/** Print `error: <message>` (one line per problem) and return the exit code; never a stack trace, never a password. */
 function fail(error: unknown): number {
   const url = process.env.DATABASE_URL;
-  if (error instanceof MigrationFilesError) {
+  if (error instanceof MigrationFilesError || error instanceof IntegrityError) {
     for (const problem of error.problems) process.stderr.write(`error: ${scrubSecrets(problem.message, url)}\n`);
     return error.exitCode;
   }
@@ -148,6 +271,12 @@ function fail(error: unknown): number {
   process.stderr.write(`error: ${scrubSecrets(message, url).split('\n')[0]}\n`);
   return 1;
 }
+
+// `migrate status | head` closes the pipe early: stop quietly instead of printing a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

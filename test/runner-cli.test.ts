@@ -104,7 +104,7 @@ t.test('up, status, a SQL error, down all: what a user sees', async (t) => {
 
   const status = run(migrateJs, ['status', '--dir', `${fixtures}/basic`], withPassword);
   t.equal(status.status, 0);
-  t.match(status.stdout, /applied {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}20260101000200_add_items_label\n3 applied, 0 pending\n$/);
+  t.match(status.stdout, /applied {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}20260101000200_add_items_label {2}ok\n3 applied, 0 pending\n$/);
 
   const down = run(migrateJs, ['down', '2', '--dir', `${fixtures}/basic`], withPassword);
   t.equal(down.status, 0);

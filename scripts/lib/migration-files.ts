@@ -237,7 +237,8 @@ const IRREVERSIBLE = /^[ \t]*--[ \t]*verify:irreversible[ \t]+(\S[^\n]*)$/m;
 
 /** True when every line before `index` is blank or a `--` comment. */
 function inHeader(lines: readonly string[], index: number): boolean {
-  return lines.slice(0, index).every((line) => /^\s*(--.*)?$/.test(line));
+  // `.` stops at a CR: a file checked out with CRLF line ends keeps its header.
+  return lines.slice(0, index).every((line) => /^\s*(--.*)?\r?$/.test(line));
 }
 
 /**

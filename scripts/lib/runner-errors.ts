@@ -23,7 +23,14 @@ export type RunProblemCode =
   | 'ORDER_MISMATCH'
   | 'MISSING_FILES'
   | 'IRREVERSIBLE'
-  | 'DATABASE_ERROR';
+  | 'DATABASE_ERROR'
+  // Integrity and deployment (scripts/lib/integrity.ts, backup.ts, deploy.ts).
+  | 'CHECKSUM_MISMATCH'
+  | 'RENAMED_MIGRATION'
+  | 'INVALID_INDEX'
+  | 'NOT_APPLIED'
+  | 'BACKUP_FAILED'
+  | 'DEPLOY_FAILED';
 
 export type MigrationErrorCode = FileProblemCode | RunProblemCode | 'USAGE';
 

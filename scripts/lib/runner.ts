@@ -2,7 +2,29 @@
 // Functions return data; only scripts/migrate.ts prints.
 import { join, resolve } from 'node:path';
 import type { MigrationBuilder, RunnerOption } from 'node-pg-migrate';
-import { connect, connectionErrorMessage, scrubSecrets, type Sql } from './database-url.js';
+import { connect, connectionErrorMessage, describeTarget, scrubSecrets, type Sql } from './database-url.js';
+import {
+  checksumTablesSql,
+  ensureChecksumTables,
+  forgetChecksumSql,
+  operatorName,
+  pairChecksum,
+  readChecksums,
+  recordBaseline,
+  recordChecksumSql,
+  acceptChecksum,
+  type AcceptedChecksum,
+} from './checksums.js';
+import {
+  assessApplied,
+  findInvalidIndexes,
+  historyProblems,
+  IntegrityError,
+  invalidIndexProblem,
+  type IntegrityProblem,
+  type IntegrityState,
+} from './integrity.js';
+import { describeLockTimeout, describeStatementTimeout, findLockHolders, timeoutsFromEnv, timeoutStatements, type SessionTimeouts } from './runtime-safety.js';
 import {
   indexOfCharacterPosition,
   lineAndColumn,
@@ -20,7 +42,16 @@ export interface RunnerOptions {
   /** The migration folder, e.g. 'sql'. */
   readonly dir: string;
   readonly databaseUrl: string;
+  /** Plan only: read the database, print nothing into it (not even pgmigrations). */
+  readonly dryRun?: boolean;
+  /** lock_timeout and statement_timeout of the migration session; default MIGRATE_LOCK_TIMEOUT / MIGRATE_STATEMENT_TIMEOUT or 5s / 15min. */
+  readonly timeouts?: SessionTimeouts;
+  /** Who runs it, recorded with the checksums; default $USER and git's user.name. */
+  readonly actor?: string;
 }
+
+/** node-pg-migrate's advisory lock id: a run of its own CLI and ours exclude each other. */
+const ADVISORY_LOCK_ID = '7241865325823964';
 
 export interface MigrationStep {
   /** `<version>_<slug>` */
@@ -34,6 +65,30 @@ export interface RunResult {
   /** In the order they ran. */
   readonly migrations: readonly MigrationStep[];
   readonly milliseconds: number;
+  /** Applied migrations that had no checksum yet (applied before checksums were kept): recorded now, from their files. */
+  readonly baseline?: readonly string[];
+  /** A dry run: what would run, in order; nothing ran. */
+  readonly plan?: RunPlan;
+}
+
+export interface RunPlan {
+  /** The session settings, sent first. */
+  readonly session: readonly string[];
+  /** DDL the first real run would send to create the bookkeeping tables (empty when they exist). */
+  readonly setup: readonly string[];
+  readonly migrations: readonly PlannedMigration[];
+}
+
+export interface PlannedMigration {
+  readonly name: string;
+  readonly file: string;
+  readonly direction: 'up' | 'down';
+  /** Runs statement by statement outside a transaction (-- migrate:no-transaction). */
+  readonly noTransaction: boolean;
+  /** The statements as they are sent, each ending with a semicolon. */
+  readonly statements: readonly string[];
+  /** pgmigrations and checksum bookkeeping, in the same transaction (right after, for a no-transaction migration). */
+  readonly bookkeeping: readonly string[];
 }
 
 export interface AppliedMigration {
@@ -42,6 +97,12 @@ export interface AppliedMigration {
   readonly runOn: string;
   /** False when the folder has no files for it any more. */
   readonly hasFiles: boolean;
+  /** ok, changed (files edited since it was applied), missing, renamed, or untracked (no checksum recorded yet). */
+  readonly state: IntegrityState;
+  /** For 'changed': the files that differ. */
+  readonly changed: readonly ('up' | 'down')[];
+  /** For 'renamed': the pending migration with its content. */
+  readonly renamedTo?: string;
 }
 
 export interface PendingMigration {
@@ -54,6 +115,8 @@ export interface PendingMigration {
 export interface MigrationStatus {
   readonly applied: readonly AppliedMigration[];
   readonly pending: readonly PendingMigration[];
+  /** What `up`, `down` and `redo` would refuse to run over, one line each (changed, missing, renamed, order, INVALID indexes). */
+  readonly problems: readonly IntegrityProblem[];
 }
 
 /** Check the folder without touching a database: the pairs in order, or a MigrationFilesError listing every problem. */
@@ -75,6 +138,18 @@ export async function migrateDown(options: RunnerOptions & { readonly count?: nu
 /** Roll back the last applied migration and apply it again. Both results are empty when nothing is applied. */
 export async function redoLast(options: RunnerOptions): Promise<{ readonly down: RunResult; readonly up: RunResult }> {
   const down = await migrateDown({ ...options, count: 1 });
+  if (options.dryRun) {
+    // Nothing was rolled back: the up half is the same migration's up file.
+    const planned = down.plan?.migrations[0];
+    const pair = planned ? (await loadMigrationFiles(options.dir)).find((p) => p.name === planned.name) : undefined;
+    const up: RunResult = {
+      direction: 'up',
+      migrations: [],
+      milliseconds: 0,
+      ...(down.plan ? { plan: { session: [], setup: [], migrations: pair ? [plannedMigration(pair, 'up', options.actor ?? operatorName())] : [] } } : {}),
+    };
+    return { down, up };
+  }
   const last = down.migrations[0];
   if (!last) return { down, up: { direction: 'up', migrations: [], milliseconds: 0 } };
   const up = await migrateUp({ ...options, count: 1, only: last.name });
@@ -89,8 +164,20 @@ export async function migrationStatus(options: RunnerOptions): Promise<Migration
     const names = new Set(pairs.map((p) => p.name));
     const appliedNames = new Set(applied.map((a) => a.name));
     const lastApplied = applied.filter((a) => names.has(a.name)).map((a) => a.name).sort().pop();
+    const states = new Map(assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA)).map((s) => [s.name, s]));
+    const problems = [...historyProblems(pairs, [...states.values()], MIGRATIONS_TABLE), ...(await findInvalidIndexes(sql)).map(invalidIndexProblem)];
     return {
-      applied: applied.map((a) => ({ ...a, hasFiles: names.has(a.name) })),
+      problems,
+      applied: applied.map((a) => {
+        const state = states.get(a.name);
+        return {
+          ...a,
+          hasFiles: names.has(a.name),
+          state: state?.state ?? 'untracked',
+          changed: state?.changed ?? [],
+          ...(state?.renamedTo ? { renamedTo: state.renamedTo } : {}),
+        };
+      }),
       pending: pairs
         .filter((p) => !appliedNames.has(p.name))
         .map((p) => ({ name: p.name, file: p.up.display, outOfOrder: lastApplied !== undefined && p.name < lastApplied })),
@@ -104,47 +191,172 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
   const started = Date.now();
   const dir = resolve(options.dir);
   const pairs = await loadMigrationFiles(dir);
-  return withConnection(options.databaseUrl, async (sql) => {
-    const applied = await readApplied(sql);
-    checkHistory(pairs, applied);
-    if (direction === 'down') refuseIrreversible(pairs, applied, count);
-    const tracker = new StatementTracker();
-    const client = adapter(sql, tracker, options.databaseUrl);
-    let ran: { readonly name: string }[];
+  const timeouts = options.timeouts ?? timeoutsFromEnv();
+  const url = options.databaseUrl;
+  return withConnection(url, async (sql) => {
+    for (const statement of timeoutStatements(timeouts)) await sql.unsafe(statement);
+    // A dry run takes no lock: it reads, and a run in progress may change what it reads.
+    const locked = options.dryRun ? false : await lockMigrations(sql);
     try {
-      // Loaded here, not at the top: `status` and `check` do not need it, and it costs a third of a second.
-      const { runner } = await import('node-pg-migrate');
-      ran = await runner({
-        dbClient: client as unknown as Extract<RunnerOption, { dbClient: unknown }>['dbClient'],
-        dir,
-        // Only the checked file names reach node-pg-migrate; a README.md beside them is never loaded.
-        ignorePattern: '(?!\\d{14}_[a-z0-9_]+\\.(?:up|down)\\.sql$).*',
-        migrationsTable: MIGRATIONS_TABLE,
-        migrationsSchema: MIGRATIONS_SCHEMA,
+      const applied = await readApplied(sql);
+      const states = assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA));
+      const problems = [...historyProblems(pairs, states, MIGRATIONS_TABLE), ...(await findInvalidIndexes(sql)).map(invalidIndexProblem)];
+      if (problems.length > 0) throw new IntegrityError(problems);
+      if (direction === 'down') refuseIrreversible(pairs, applied, count);
+      const actor = options.actor ?? operatorName();
+      if (options.dryRun) {
+        return { direction, migrations: [], milliseconds: Date.now() - started, plan: await planRun(sql, pairs, applied, direction, count, only, timeouts, actor) };
+      }
+      await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
+      const baseline = await recordBaseline(
+        sql,
+        MIGRATIONS_SCHEMA,
+        MIGRATIONS_TABLE,
+        states.filter((st) => st.state === 'untracked' && st.current).map((st) => ({ name: st.name, sums: st.current! })),
+        actor,
+      );
+      const [session] = await sql.unsafe<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
+      const tracker = new StatementTracker();
+      const client = adapter(sql, tracker, { url, timeouts, pid: session?.pid, pairs, actor });
+      let ran: { readonly name: string }[];
+      try {
+        // Loaded here, not at the top: `status` and `check` do not need it, and it costs a third of a second.
+        const { runner } = await import('node-pg-migrate');
+        ran = await runner({
+          dbClient: client as unknown as Extract<RunnerOption, { dbClient: unknown }>['dbClient'],
+          dir,
+          // Only the checked file names reach node-pg-migrate; a README.md beside them is never loaded.
+          ignorePattern: '(?!\\d{14}_[a-z0-9_]+\\.(?:up|down)\\.sql$).*',
+          migrationsTable: MIGRATIONS_TABLE,
+          migrationsSchema: MIGRATIONS_SCHEMA,
+          direction,
+          count,
+          ...(only ? { file: only } : {}),
+          checkOrder: true,
+          // The advisory lock is ours (lockMigrations): it covers the checks above as well.
+          noLock: true,
+          // One transaction per migration (Flyway's and node-pg-migrate's default): locks are released after each one,
+          // so a NOT VALID constraint and its VALIDATE in the next migration never share a long lock.
+          singleTransaction: false,
+          migrationLoaderStrategies: [{ extensions: ['.sql'], loader: loaderFor(dir, pairs, tracker) }],
+          logger: QUIET,
+          verbose: false,
+        });
+      } catch (error) {
+        throw translate(error, url);
+      }
+      const byName = new Map(pairs.map((p) => [p.name, p]));
+      return {
         direction,
-        count,
-        ...(only ? { file: only } : {}),
-        checkOrder: true,
-        noLock: false,
-        // One transaction per migration (Flyway's and node-pg-migrate's default): locks are released after each one,
-        // so a NOT VALID constraint and its VALIDATE in the next migration never share a long lock.
-        singleTransaction: false,
-        migrationLoaderStrategies: [{ extensions: ['.sql'], loader: loaderFor(dir, pairs, tracker) }],
-        logger: QUIET,
-        verbose: false,
-      });
-    } catch (error) {
-      throw translate(error, options.databaseUrl);
+        migrations: ran.map((m) => {
+          const pair = byName.get(m.name);
+          return { name: m.name, file: pair ? (direction === 'up' ? pair.up.display : pair.down.display) : m.name };
+        }),
+        milliseconds: Date.now() - started,
+        ...(baseline.length ? { baseline } : {}),
+      };
+    } finally {
+      if (locked) {
+        // A failed migration leaves its transaction open (node-pg-migrate sends no ROLLBACK): end it, then unlock.
+        await sql.unsafe('ROLLBACK').catch(noop);
+        await sql.unsafe(`SELECT pg_advisory_unlock(${ADVISORY_LOCK_ID})`).catch(noop);
+      }
     }
-    const byName = new Map(pairs.map((p) => [p.name, p]));
-    return {
-      direction,
-      migrations: ran.map((m) => {
-        const pair = byName.get(m.name);
-        return { name: m.name, file: pair ? (direction === 'up' ? pair.up.display : pair.down.display) : m.name };
-      }),
-      milliseconds: Date.now() - started,
-    };
+  });
+}
+
+/** Take the migration advisory lock without waiting; LOCKED when another run holds it. */
+async function lockMigrations(sql: Sql): Promise<true> {
+  const [row] = await sql.unsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_lock(${ADVISORY_LOCK_ID}) AS locked`);
+  if (!row?.locked) {
+    throw new MigrationError('LOCKED', 'another migration run holds the advisory lock on this database; wait for it to finish and retry');
+  }
+  return true;
+}
+
+/** What a run would send, in order: the migrations node-pg-migrate would pick (same rules), with their bookkeeping. */
+async function planRun(
+  sql: Sql,
+  pairs: readonly MigrationPair[],
+  applied: readonly { name: string }[],
+  direction: 'up' | 'down',
+  count: number,
+  only: string | undefined,
+  timeouts: SessionTimeouts,
+  actor: string,
+): Promise<RunPlan> {
+  const byName = new Map(pairs.map((p) => [p.name, p]));
+  const appliedNames = new Set(applied.map((a) => a.name));
+  const chosen =
+    direction === 'up'
+      ? pairs.filter((p) => !appliedNames.has(p.name) && (!only || p.name === only)).slice(0, count)
+      : applied
+          .slice(Math.max(0, applied.length - (Number.isFinite(count) ? count : applied.length)))
+          .reverse()
+          .map((a) => byName.get(a.name))
+          .filter((p): p is MigrationPair => p !== undefined);
+  const [present] = await sql.unsafe<{ migrations: boolean; sums: boolean }[]>(
+    `SELECT to_regclass('"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"') IS NOT NULL AS migrations, to_regclass('"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}_checksums"') IS NOT NULL AS sums`,
+  );
+  const setup = [
+    ...(present?.migrations ? [] : [`CREATE TABLE "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}" (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL);`]),
+    ...(present?.sums ? [] : checksumTablesSql(MIGRATIONS_SCHEMA).map((statement) => `${statement};`)),
+  ];
+  return { session: timeoutStatements(timeouts), setup, migrations: chosen.map((pair) => plannedMigration(pair, direction, actor)) };
+}
+
+function plannedMigration(pair: MigrationPair, direction: 'up' | 'down', actor: string): PlannedMigration {
+  const file = direction === 'up' ? pair.up : pair.down;
+  const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
+  return {
+    name: pair.name,
+    file: file.display,
+    direction,
+    noTransaction: pair.noTransaction,
+    statements: file.statements.map((st) => (st.text.endsWith(';') ? st.text : `${st.text};`)),
+    bookkeeping:
+      direction === 'up'
+        ? [`INSERT INTO ${table} (name, run_on) VALUES ('${pair.name}', NOW());`, recordChecksumSql(MIGRATIONS_SCHEMA, pair.name, pairChecksum(pair), actor)]
+        : [`DELETE FROM ${table} WHERE name='${pair.name}';`, forgetChecksumSql(MIGRATIONS_SCHEMA, pair.name)],
+  };
+}
+
+export interface AcceptResult {
+  /** False when the recorded checksums already match the files (nothing was written). */
+  readonly changed: boolean;
+  readonly accepted: AcceptedChecksum;
+}
+
+/**
+ * `make accept-checksum NAME=...`: record the current checksums of an applied migration whose files were edited, and
+ * log who did it, when, and the old and new hashes. The database keeps what the old text did; the edit never runs.
+ */
+export async function acceptMigrationChecksum(options: RunnerOptions & { readonly name: string }): Promise<AcceptResult> {
+  const name = options.name.replace(/^.*\//, '').replace(/\.(up|down)\.sql$/, '');
+  const pairs = await loadMigrationFiles(options.dir);
+  return withConnection(options.databaseUrl, async (sql) => {
+    await lockMigrations(sql);
+    try {
+      const applied = await readApplied(sql);
+      if (!applied.some((a) => a.name === name)) {
+        throw new MigrationError('NOT_APPLIED', `${name} is not applied to ${describeTarget(options.databaseUrl)}: only an applied migration has a checksum to accept (make status lists them)`);
+      }
+      const pair = pairs.find((p) => p.name === name);
+      if (!pair) {
+        throw new MigrationError('MISSING_FILES', `${name} is applied but has no files in ${options.dir}: restore them; there is nothing to accept`);
+      }
+      await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
+      const recorded = (await readChecksums(sql, MIGRATIONS_SCHEMA)).get(name);
+      const sums = pairChecksum(pair);
+      const actor = options.actor ?? operatorName();
+      if (recorded && recorded.up === sums.up && recorded.down === sums.down) {
+        return { changed: false, accepted: { name, old: recorded, new: sums, actor, at: '' } };
+      }
+      const old = recorded ? { up: recorded.up, down: recorded.down } : undefined;
+      return { changed: true, accepted: await acceptChecksum(sql, MIGRATIONS_SCHEMA, name, old, sums, actor) };
+    } finally {
+      await sql.unsafe(`SELECT pg_advisory_unlock(${ADVISORY_LOCK_ID})`).catch(noop);
+    }
   });
 }
 
@@ -217,22 +429,56 @@ class StatementTracker {
   }
 }
 
-/** The `query()` node-pg-migrate needs, over a reserved postgres.js connection, with statement errors located. */
-function adapter(sql: Sql, tracker: StatementTracker, url: string): { query(text: string): Promise<{ rows: unknown[] }> } {
+interface AdapterContext {
+  readonly url: string;
+  readonly timeouts: SessionTimeouts;
+  /** The migration session's backend pid (left out when looking for who held a lock). */
+  readonly pid: number | undefined;
+  readonly pairs: readonly MigrationPair[];
+  readonly actor: string;
+}
+
+/**
+ * The `query()` node-pg-migrate needs, over a reserved postgres.js connection: statement errors located (and a lock
+ * or statement timeout explained), and the checksums recorded right after node-pg-migrate marks a migration as run,
+ * in the same transaction (right after it, for a no-transaction migration).
+ */
+function adapter(sql: Sql, tracker: StatementTracker, context: AdapterContext): { query(text: string): Promise<{ rows: unknown[] }> } {
+  const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
+  const marked = new RegExp(`^INSERT INTO ${escapeRegExp(table)} \\(name, run_on\\) VALUES \\('([^']+)', NOW\\(\\)\\);$`);
+  const unmarked = new RegExp(`^DELETE FROM ${escapeRegExp(table)} WHERE name='([^']+)';$`);
+  const byName = new Map(context.pairs.map((p) => [p.name, p]));
   return {
     async query(text: string) {
       const origin = tracker.claim(text);
       try {
         const result = await sql.unsafe(text).simple();
+        const ran = marked.exec(text)?.[1];
+        const pair = ran ? byName.get(ran) : undefined;
+        if (pair) await sql.unsafe(recordChecksumSql(MIGRATIONS_SCHEMA, pair.name, pairChecksum(pair), context.actor));
+        const undone = unmarked.exec(text)?.[1];
+        if (undone) await sql.unsafe(forgetChecksumSql(MIGRATIONS_SCHEMA, undone));
         return { rows: Array.isArray(result) ? [...result] : [] };
       } catch (error) {
-        throw origin ? locate(error, origin, url) : error;
+        if (!origin) throw error;
+        const code = (error as { code?: unknown }).code;
+        let explanation: string | undefined;
+        if (code === '55P03') {
+          explanation = describeLockTimeout(await findLockHolders(context.url, origin.statement.text, context.pid), context.timeouts, context.url);
+        } else if (code === '57014' && /statement timeout/.test(String((error as Error).message))) {
+          explanation = describeStatementTimeout(context.timeouts);
+        }
+        throw locate(error, origin, context.url, explanation);
       }
     },
   };
 }
 
-function locate(error: unknown, origin: Origin, url: string): MigrationError {
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function locate(error: unknown, origin: Origin, url: string, explanation?: string): MigrationError {
   const pg = error as { message?: string; position?: string | number; code?: string; detail?: string; hint?: string };
   if (typeof pg.code !== 'string' || !/^[0-9A-Z]{5}$/.test(pg.code)) return translate(error, url);
   const position = Number(pg.position);
@@ -243,7 +489,7 @@ function locate(error: unknown, origin: Origin, url: string): MigrationError {
     file: origin.file.display,
     line,
     column,
-    message: scrubSecrets(pg.message ?? String(error), url),
+    message: scrubSecrets(`${pg.message ?? String(error)}${explanation ? `: ${explanation}` : ''}`, url),
     sqlState: pg.code,
     detail: pg.detail,
     hint: pg.hint,
@@ -277,28 +523,6 @@ function translate(error: unknown, url: string): MigrationError {
   return new MigrationError('DATABASE_ERROR', `database error: ${firstLine.replace(/^Unable to ensure migrations table: (\w*Error: )?/, 'cannot create pgmigrations: ')}${sqlState}`, {
     cause: error,
   });
-}
-
-/** Refuse, before the lock, a history that `up`/`down` cannot continue: applied migrations whose files are gone, or pending ones older than applied ones. */
-function checkHistory(pairs: readonly MigrationPair[], applied: readonly { name: string }[]): void {
-  const byName = new Map(pairs.map((p) => [p.name, p]));
-  const gone = applied.filter((a) => !byName.has(a.name)).map((a) => a.name);
-  if (gone.length > 0) {
-    throw new MigrationError(
-      'MISSING_FILES',
-      `${gone.join(', ')} ${gone.length === 1 ? 'is' : 'are'} recorded in ${MIGRATIONS_TABLE} but ${gone.length === 1 ? 'its files are' : 'their files are'} missing; restore them (or roll back with the files that applied them)`,
-    );
-  }
-  const appliedNames = new Set(applied.map((a) => a.name));
-  const lastApplied = [...appliedNames].sort().pop();
-  if (!lastApplied) return;
-  const early = pairs.find((p) => !appliedNames.has(p.name) && p.name < lastApplied);
-  if (early) {
-    throw new MigrationError(
-      'ORDER_MISMATCH',
-      `${early.up.display} is pending but older than the applied ${lastApplied}; rename it to a newer version (make new) or roll back past it`,
-    );
-  }
 }
 
 /** Rolling back a migration whose down says `-- verify:irreversible <reason>` stops before anything runs. */

@@ -1,5 +1,6 @@
 // A normalized snapshot of the user schema, for "down restores exactly what was there" comparisons.
-// One set-based query over pg_catalog; each line is `<kind> <object>: <definition>`, sorted; pgmigrations is left out.
+// One set-based query over pg_catalog; each line is `<kind> <object>: <definition>`, sorted; the runner's bookkeeping
+// (pgmigrations, pgmigrations_checksums, pgmigrations_checksum_log and their sequences and indexes) is left out.
 import type { Sql } from '../../scripts/lib/database-url.js';
 
 const SNAPSHOT = `
@@ -14,7 +15,7 @@ user_relations AS (
     SELECT c.oid, c.relname, c.relkind, n.nspname, format('%I.%I', n.nspname, c.relname) AS qualified
     FROM pg_class c
     JOIN user_namespaces n ON n.oid = c.relnamespace
-    WHERE NOT (n.nspname = 'public' AND c.relname IN ('pgmigrations', 'pgmigrations_id_seq', 'pgmigrations_pkey'))
+    WHERE NOT (n.nspname = 'public' AND (c.relname = 'pgmigrations' OR c.relname LIKE 'pgmigrations\\_%'))
 ),
 user_functions AS (
     SELECT p.oid, p.prokind, format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS signature
@@ -108,13 +109,13 @@ export async function catalogSnapshot(sql: Sql): Promise<string[]> {
   return rows.map((row) => row.line);
 }
 
-/** The user tables (schema-qualified when not in public), sorted, without pgmigrations. */
+/** The user tables (schema-qualified when not in public), sorted, without pgmigrations and its checksum tables. */
 export async function userTables(sql: Sql): Promise<string[]> {
   const rows = await sql.unsafe<{ name: string }[]>(`
     SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text ELSE format('%I.%I', n.nspname, c.relname) END AS name
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-      AND NOT (n.nspname = 'public' AND c.relname = 'pgmigrations')
+      AND NOT (n.nspname = 'public' AND (c.relname = 'pgmigrations' OR c.relname LIKE 'pgmigrations\\_%'))
     ORDER BY 1`);
   return rows.map((row) => row.name);
 }

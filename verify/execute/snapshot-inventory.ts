@@ -23,7 +23,7 @@ ext AS (
 urel AS (
   SELECT c.oid FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
   WHERE c.oid >= ${FIRST_USER_OID} AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S', 'c')
-    AND c.relname NOT IN ('pgmigrations', 'pgmigrations_id_seq', 'pgmigrations_pkey')
+    AND c.relname <> 'pgmigrations' AND c.relname NOT LIKE 'pgmigrations\\_%'
     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass AND ext.objid = c.oid)
 ),
 utype AS (

@@ -55,7 +55,7 @@ rel AS (
             WHEN 'c' THEN 'type ' WHEN 'S' THEN 'sequence ' WHEN 'i' THEN 'index ' WHEN 'I' THEN 'index ' ELSE 'table ' END)
            || ${qualified('n.nspname', 'c.relname')} AS okey
   FROM pg_class c JOIN ns n ON n.oid = c.relnamespace
-  WHERE c.oid >= 16384 AND c.relname NOT IN ('pgmigrations', 'pgmigrations_id_seq', 'pgmigrations_pkey')
+  WHERE c.oid >= 16384 AND c.relname <> 'pgmigrations' AND c.relname NOT LIKE 'pgmigrations\\_%'
     AND ${notInExtension('pg_class', 'c.oid')}
 )`;
 
