@@ -80,6 +80,7 @@ new: $(BUILT) ## create sql/<UTC timestamp>_NAME.up.sql and .down.sql (make new 
 	@if [ -z "$(NAME)" ]; then echo "error: usage: make new NAME=<lower_snake_case_name>" >&2; exit 2; fi
 	@$(NODE) dist/scripts/new-migration.js --dir $(MIGRATIONS_DIR) '$(NAME)'
 	@$(NODE) dist/scripts/sum.js --dir $(MIGRATIONS_DIR)
+	@echo "write both files, then make sum: it records them in $(MIGRATIONS_DIR)/migrations.sum, which make verify checks"
 
 .PHONY: sum
 sum: $(BUILT) ## rewrite MIGRATIONS_DIR/migrations.sum (the checksum of every migration file; make verify checks it)

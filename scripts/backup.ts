@@ -1,0 +1,46 @@
+// `make backup`: dump the database (DATABASE_URL, else the embedded server) into BACKUP_DIR (default backups/) as
+// <database>-<UTC YYYYMMDDTHHMMSSZ>.dump, mode 0600, read back with pg_restore --list.
+// Exit codes: 0 written and verified, 1 failed (no file left), 2 usage error.
+import { parseArgs } from 'node:util';
+import { backupDatabase, formatBytes, urlWithoutPassword } from './lib/backup.js';
+import { describeTarget, resolveDatabase, scrubSecrets } from './lib/database-url.js';
+import { MigrationError } from './lib/runner-errors.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let dir: string;
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { dir: { type: 'string' } } });
+    if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
+    dir = values.dir ?? process.env.BACKUP_DIR ?? 'backups';
+  } catch (error) {
+    throw new MigrationError('USAGE', `${(error as Error).message} (usage: backup [--dir DIR]; or BACKUP_DIR, PG_DUMP)`);
+  }
+  let target;
+  try {
+    target = resolveDatabase();
+  } catch (error) {
+    throw new MigrationError('CONNECTION_FAILED', `cannot start the embedded PostgreSQL: ${(error as Error).message}`);
+  }
+  out(`database: ${describeTarget(target.url)}${target.source === 'embedded' ? ' (embedded)' : ' (DATABASE_URL)'}`);
+  const result = await backupDatabase({ databaseUrl: target.url, dir });
+  out(`pg_dump ${result.pgDump.version} (${result.pgDump.path}), server PostgreSQL ${result.serverVersion}`);
+  out(`wrote ${result.file} (${formatBytes(result.bytes)}, mode 0600) in ${result.milliseconds} ms`);
+  out(`verified: pg_restore --list reads ${result.entries} entries`);
+  out(`restore with: pg_restore --clean --if-exists --single-transaction -d '${urlWithoutPassword(target.url)}' ${result.file}`);
+  return 0;
+}
+
+function out(line: string): void {
+  process.stdout.write(`${scrubSecrets(line, process.env.DATABASE_URL)}\n`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${scrubSecrets(message, process.env.DATABASE_URL).split('\n')[0]}\n`);
+    process.exitCode = error instanceof MigrationError ? error.exitCode : 1;
+  },
+);

@@ -1,0 +1,295 @@
+// `make deploy`: preflight, backup, migrate, post-checks, as one command that stops at the first failed step and
+// says where the database stands. It returns data and reports progress through a callback; scripts/deploy.ts prints.
+// The runbook around it is docs/deploy.md: keep the two in step.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backupDatabase, formatBytes, urlWithoutPassword } from './backup.js';
+import { connect, connectionErrorMessage, describeTarget, redactUrl, scrubSecrets, type DatabaseTarget } from './database-url.js';
+import { MigrationError, SqlError } from './runner-errors.js';
+import { checkMigrations, migrateUp, migrationStatus, type MigrationStatus } from './runner.js';
+import { timeoutsFromEnv, type SessionTimeouts } from './runtime-safety.js';
+
+export type DeployStep = 'preflight' | 'backup' | 'migrate' | 'post-checks';
+export const DEPLOY_STEPS: readonly DeployStep[] = ['preflight', 'backup', 'migrate', 'post-checks'];
+
+export type DeployEvent = { readonly kind: 'step'; readonly step: DeployStep } | { readonly kind: 'ok' | 'info' | 'warn'; readonly text: string };
+
+export interface DeployOptions {
+  readonly dir: string;
+  readonly target: DatabaseTarget;
+  /**
+   * 'auto': a backup is required for a DATABASE_URL target; for the embedded development server a backup that
+   * cannot be made (pg_dump older than the server) is skipped with a warning. 'skip': no backup (BACKUP=skip).
+   */
+  readonly backup: 'auto' | 'skip';
+  readonly backupDir: string;
+  /** dist/verify/cli.js; found beside this module by default. */
+  readonly verifyCli?: string;
+  readonly timeouts?: SessionTimeouts;
+  readonly report: (event: DeployEvent) => void;
+}
+
+export interface DeployResult {
+  readonly ok: boolean;
+  readonly failedStep?: DeployStep;
+  /** What failed, one line. */
+  readonly error?: string;
+  /** Where the database stands now. */
+  readonly state: string;
+  /** Migrations this deploy applied, in order. */
+  readonly applied: readonly string[];
+  readonly backupFile?: string;
+  /** Undo what this deploy applied (absent when it applied nothing). */
+  readonly rollbackCommand?: string;
+  /** Put the backup back (absent without a backup). */
+  readonly restoreCommand?: string;
+  readonly exitCode: 0 | 1 | 2;
+}
+
+class StepFailure extends Error {}
+
+/** The command that undoes `steps` migrations on the same target; the password shows as ***. */
+export function rollbackCommand(target: DatabaseTarget, dir: string, steps: number): string {
+  const parts = target.source === 'env' ? [`DATABASE_URL='${redactUrl(target.url)}'`] : [];
+  parts.push('make rollback', `STEPS=${steps}`);
+  if (dir.replace(/\/+$/, '') !== 'sql') parts.push(`MIGRATIONS_DIR=${dir}`);
+  return parts.join(' ');
+}
+
+/** pg_restore of the backup into the same database; libpq takes the password from PGPASSWORD or ~/.pgpass. */
+export function restoreCommand(target: DatabaseTarget, file: string): string {
+  return `pg_restore --clean --if-exists --single-transaction -d '${urlWithoutPassword(target.url)}' ${file}`;
+}
+
+export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  const { target, dir, report } = options;
+  const url = target.url;
+  const timeouts = options.timeouts ?? timeoutsFromEnv();
+  const where = describeTarget(url);
+  const scrub = (text: string): string => scrubSecrets(text, url);
+  const say = (kind: 'ok' | 'info' | 'warn', text: string): void => report({ kind, text: scrub(text) });
+  let step: DeployStep = 'preflight';
+  let backupFile: string | undefined;
+  let applied: string[] = [];
+  let pendingNames: string[] = [];
+  let noTransaction = new Set<string>();
+
+  const failed = (error: unknown, state: string, extra: Partial<DeployResult> = {}): DeployResult => {
+    const message = scrub(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    return {
+      ok: false,
+      failedStep: step,
+      error: message,
+      state: scrub(state),
+      applied,
+      ...(backupFile ? { backupFile, restoreCommand: restoreCommand(target, backupFile) } : {}),
+      exitCode: error instanceof MigrationError && error.exitCode === 2 ? 2 : 1,
+      ...extra,
+    };
+  };
+
+  // ---- 1. preflight: nothing is written ----
+  report({ kind: 'step', step });
+  let before: MigrationStatus;
+  try {
+    say('ok', `health: ${await healthCheck(url)}`);
+    // Every check runs, so one deploy attempt lists every problem; then the first one stops it.
+    const failures: string[] = [];
+    try {
+      say('ok', `make verify: ${runVerifier(options.verifyCli ?? defaultVerifyCli(), dir)}`);
+    } catch (error) {
+      if (!(error instanceof StepFailure)) throw error;
+      say('warn', error.message);
+      failures.push(error.message);
+    }
+    before = await migrationStatus({ dir, databaseUrl: url });
+    if (before.problems.length > 0) {
+      for (const problem of before.problems) say('warn', problem.message);
+      const n = before.problems.length;
+      failures.push(`${n} problem${n === 1 ? '' : 's'} with the applied history or the indexes (listed above); fix ${n === 1 ? 'it' : 'them'} first (docs/deploy.md says how)`);
+    } else {
+      const tracked = before.applied.filter((a) => a.state === 'ok').length;
+      const untracked = before.applied.length - tracked;
+      say('ok', `history: ${before.applied.length} applied (${tracked} with unchanged checksums${untracked ? `, ${untracked} without one yet: the next migrate records them` : ''}), no INVALID index, order ok`);
+    }
+    if (failures.length > 0) throw new StepFailure(failures.join('; '));
+    pendingNames = before.pending.map((p) => p.name);
+    noTransaction = new Set((await checkMigrations(dir)).filter((p) => p.noTransaction).map((p) => p.name));
+    if (pendingNames.length === 0) {
+      say('info', `nothing pending: all ${before.applied.length} migrations are applied; no backup taken, nothing to migrate`);
+    } else {
+      say('info', `${pendingNames.length} pending, in this order:`);
+      for (const p of before.pending) say('info', `  ${p.name}${noTransaction.has(p.name) ? '  (no transaction)' : ''}`);
+    }
+  } catch (error) {
+    return failed(error, 'Nothing was changed: no backup was taken and no migration ran.');
+  }
+
+  if (pendingNames.length > 0) {
+    // ---- 2. backup ----
+    step = 'backup';
+    report({ kind: 'step', step });
+    if (options.backup === 'skip') {
+      say('warn', 'BACKUP=skip: NO BACKUP WAS TAKEN. Only a rollback (the down files) can undo this deploy, and it cannot bring back data a migration drops.');
+    } else {
+      try {
+        const backup = await backupDatabase({ databaseUrl: url, dir: options.backupDir });
+        backupFile = backup.file;
+        say('ok', `${backup.file} (${formatBytes(backup.bytes)}, mode 0600, pg_dump ${backup.pgDump.version}); pg_restore --list reads ${backup.entries} entries`);
+      } catch (error) {
+        const message = scrub(error instanceof Error ? error.message : String(error));
+        if (target.source !== 'embedded') {
+          return failed(error, 'Nothing was migrated: the database is as it was before the deploy. Fix the backup, or (only if you accept deploying without one) re-run with BACKUP=skip.');
+        }
+        say('warn', `NO BACKUP: ${message}`);
+        say('warn', 'continuing WITHOUT A BACKUP only because the target is the embedded development server; a DATABASE_URL target stops here unless BACKUP=skip is given.');
+      }
+    }
+
+    // ---- 3. migrate ----
+    step = 'migrate';
+    report({ kind: 'step', step });
+    try {
+      const result = await migrateUp({ dir, databaseUrl: url, timeouts });
+      applied = result.migrations.map((m) => m.name);
+      if (result.baseline?.length) say('info', `recorded the checksums of ${result.baseline.length} migrations applied before checksums were kept`);
+      for (const name of applied) say('ok', `applied ${name}`);
+      say('ok', `${applied.length} migration${applied.length === 1 ? '' : 's'} applied in ${result.milliseconds} ms`);
+    } catch (error) {
+      applied = await appliedSince(dir, url, before).catch(() => applied);
+      const failing = pendingNames[applied.length];
+      const partial = failing !== undefined && noTransaction.has(failing) && error instanceof SqlError;
+      const state = [
+        applied.length > 0
+          ? `${applied.length} of the ${pendingNames.length} pending migrations were applied and committed before the failure (${applied.join(', ')}).`
+          : `None of the ${pendingNames.length} pending migrations is applied.`,
+        failing
+          ? partial
+            ? `${failing} runs without a transaction: what its statements did before the failure stays, and it is not recorded (a failed CREATE INDEX CONCURRENTLY leaves an INVALID index: make status reports it, docs/deploy.md says how to recover).`
+            : `${failing} was rolled back as a whole and is not recorded.`
+          : '',
+        applied.length > 0 ? `To return to where the deploy started: ${rollbackCommand(target, dir, applied.length)}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      return failed(error, state, applied.length > 0 ? { rollbackCommand: rollbackCommand(target, dir, applied.length) } : {});
+    }
+  }
+
+  // ---- 4. post-checks: read-only ----
+  step = 'post-checks';
+  report({ kind: 'step', step });
+  const undo = applied.length > 0 ? { rollbackCommand: rollbackCommand(target, dir, applied.length) } : {};
+  try {
+    const after = await migrationStatus({ dir, databaseUrl: url });
+    // 'untracked' (applied before checksums were kept) can remain only when nothing ran: the next migrate records them.
+    const notOk = after.applied.filter((a) => a.state !== 'ok' && a.state !== 'untracked');
+    const untracked = after.applied.filter((a) => a.state === 'untracked').length;
+    if (after.pending.length > 0 || after.problems.length > 0 || notOk.length > 0) {
+      for (const problem of after.problems) say('warn', problem.message);
+      throw new StepFailure(
+        `status after migrating: ${after.pending.length} pending, ${after.problems.length} problem(s), ${notOk.length} applied migration(s) not ok${notOk.length ? ` (${notOk.map((a) => `${a.name}: ${a.state}`).join(', ')})` : ''}`,
+      );
+    }
+    say('ok', `status: ${after.applied.length} applied, 0 pending, every recorded checksum matches its files${untracked ? ` (${untracked} applied before checksums were kept have none yet)` : ''}`);
+    say('ok', `smoke: ${await smokeQueries(url)}`);
+    say('ok', `health: ${await healthCheck(url)}`);
+  } catch (error) {
+    return failed(
+      error,
+      `All ${applied.length} migration${applied.length === 1 ? '' : 's'} of this deploy are applied; a post-check failed. Investigate before traffic relies on it${applied.length ? `; to undo: ${rollbackCommand(target, dir, applied.length)}` : ''}.`,
+      undo,
+    );
+  }
+  return {
+    ok: true,
+    state:
+      applied.length > 0
+        ? `${applied.length} migration${applied.length === 1 ? '' : 's'} applied to ${where}; all checks passed.`
+        : `Nothing to deploy: ${where} has every migration applied; all checks passed.`,
+    applied,
+    ...(backupFile ? { backupFile, restoreCommand: restoreCommand(target, backupFile) } : {}),
+    ...undo,
+    exitCode: 0,
+  };
+}
+
+function defaultVerifyCli(): string {
+  const beside = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'verify', 'cli.js');
+  return existsSync(beside) ? beside : join(process.cwd(), 'dist', 'verify', 'cli.js');
+}
+
+/** `make verify` (the verifier CLI over the folder): its summary line, or StepFailure with its report. */
+function runVerifier(cli: string, dir: string): string {
+  if (!existsSync(cli)) throw new StepFailure(`the verifier is not built (${cli} is missing): run make build`);
+  const result = spawnSync(process.execPath, [cli, dir], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1' } });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  const summary = output.split('\n').filter(Boolean).pop() ?? '';
+  if (result.status !== 0) {
+    const violations = output.split('\n').filter((line) => /\s(error|warning)\s/.test(line)).slice(0, 5);
+    throw new StepFailure(`make verify failed (exit ${result.status ?? result.signal}): ${[...violations.map((v) => v.trim()), summary].join(' | ')}`);
+  }
+  return summary;
+}
+
+/** The health check query: reachable, a primary, writable, version 15 or newer. Returns a one-line summary. */
+export async function healthCheck(url: string): Promise<string> {
+  const sql = connect(url, { max: 1, idle_timeout: 1, connection: { application_name: 'skincare-deploy' } });
+  try {
+    let row: { version: string; num: number; replica: boolean; read_only: string; database: string; role: string; size: string; sessions: number } | undefined;
+    try {
+      [row] = await sql.unsafe<NonNullable<typeof row>[]>(`
+        SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int AS num,
+               pg_is_in_recovery() AS replica, current_setting('transaction_read_only') AS read_only,
+               current_database() AS database, current_user AS role,
+               pg_size_pretty(pg_database_size(current_database())) AS size,
+               (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database())::int AS sessions`);
+    } catch (error) {
+      throw new MigrationError('CONNECTION_FAILED', connectionErrorMessage(error, url));
+    }
+    if (!row) throw new StepFailure('the health check query returned nothing');
+    if (row.replica) throw new StepFailure(`${describeTarget(url)} is a standby (pg_is_in_recovery): point DATABASE_URL at the primary`);
+    if (row.read_only === 'on') throw new StepFailure(`${describeTarget(url)} is read-only (default_transaction_read_only): migrations cannot run there`);
+    if (row.num < 150000) throw new StepFailure(`${describeTarget(url)} runs PostgreSQL ${row.version}; the migrations need 15 or newer`);
+    return `${describeTarget(url)} as ${row.role}: PostgreSQL ${row.version.split(' ')[0]}, primary, read-write, ${row.size}, ${row.sessions} session${row.sessions === 1 ? '' : 's'}`;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => undefined);
+  }
+}
+
+/** SELECT count(*) over every user table (partitioned tables once, as a whole), read-only, 30 s per table at most. */
+export async function smokeQueries(url: string): Promise<string> {
+  const sql = connect(url, { max: 1, idle_timeout: 1, connection: { application_name: 'skincare-deploy' } });
+  try {
+    return await sql.begin('READ ONLY', async (tx) => {
+      await tx.unsafe(`SET LOCAL statement_timeout = '30s'`);
+      await tx.unsafe(`SET LOCAL lock_timeout = '5s'`);
+      const tables = await tx.unsafe<{ name: string }[]>(`
+        SELECT format('%I.%I', n.nspname, c.relname) AS name
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+        ORDER BY 1`);
+      const counts: string[] = [];
+      for (const { name } of tables) {
+        const [row] = await tx.unsafe<{ n: string }[]>(`SELECT count(*) AS n FROM ${name}`);
+        counts.push(`${name.replace(/^public\./, '')} ${row?.n ?? '?'}`);
+      }
+      return `SELECT count(*) on ${tables.length} table${tables.length === 1 ? '' : 's'}: ${counts.join(', ') || '(none)'}`;
+    });
+  } catch (error) {
+    if (error instanceof MigrationError || error instanceof StepFailure) throw error;
+    throw new StepFailure(`smoke query failed: ${scrubSecrets(error instanceof Error ? error.message : String(error), url).split('\n')[0]}`);
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => undefined);
+  }
+}
+
+/** The migrations applied since `before` (after a failed run), in pgmigrations order. */
+async function appliedSince(dir: string, url: string, before: MigrationStatus): Promise<string[]> {
+  const known = new Set(before.applied.map((a) => a.name));
+  const now = await migrationStatus({ dir, databaseUrl: url });
+  return now.applied.map((a) => a.name).filter((name) => !known.has(name));
+}
