@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { backupDatabase, formatBytes, urlWithoutPassword } from './lib/backup.js';
 import { describeTarget, resolveDatabase, scrubSecrets } from './lib/database-url.js';
 import { MigrationError } from './lib/runner-errors.js';
+import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let dir: string;
@@ -34,6 +35,7 @@ function out(line: string): void {
   process.stdout.write(`${scrubSecrets(line, process.env.DATABASE_URL)}\n`);
 }
 
+exitQuietlyOnClosedPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -2,6 +2,7 @@
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, ensureEmbeddedServer, stopEmbeddedServer } from './lib/embedded-server.js';
 import { displayPath } from './lib/migration-files.js';
 import { redactUrl, resolveDatabase, scrubSecrets } from './lib/database-url.js';
+import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
 
 const USAGE = 'usage: db <start|stop|url>';
 
@@ -29,4 +30,5 @@ function main(argv: readonly string[]): number {
   }
 }
 
+exitQuietlyOnClosedPipe();
 process.exitCode = main(process.argv.slice(2));

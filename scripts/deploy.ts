@@ -8,6 +8,7 @@ import { deploy, DEPLOY_STEPS, type DeployEvent } from './lib/deploy.js';
 import { MigrationError, MigrationFilesError } from './lib/runner-errors.js';
 import { checkMigrations } from './lib/runner.js';
 import { timeoutsFromEnv } from './lib/runtime-safety.js';
+import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
 
 const USAGE = `usage: deploy [--dir DIR] [--backup auto|skip] [--backup-dir DIR]
 
@@ -92,6 +93,7 @@ function err(line: string): void {
   process.stderr.write(`${scrubSecrets(line, process.env.DATABASE_URL)}\n`);
 }
 
+exitQuietlyOnClosedPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -16,6 +16,7 @@ import {
   type RunResult,
 } from './lib/runner.js';
 import { timeoutsFromEnv } from './lib/runtime-safety.js';
+import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
 
 const USAGE = `usage: migrate <command> [--dir DIR] [--dry-run]
 
@@ -272,11 +273,7 @@ function fail(error: unknown): number {
   return 1;
 }
 
-// `migrate status | head` closes the pipe early: stop quietly instead of printing a stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
+exitQuietlyOnClosedPipe();
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MANIFEST_FILE, parseManifest, readMigrationTexts, renderManifest } from '../verify/manifest.js';
 import { displayPath } from './lib/migration-files.js';
+import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
 
 function main(argv: readonly string[]): number {
   let dir: string;
@@ -52,4 +53,5 @@ function describeChange(old: string | undefined, text: string): string {
   return `${added} added, ${changed} changed, ${removed} removed`;
 }
 
+exitQuietlyOnClosedPipe();
 process.exitCode = main(process.argv.slice(2));

@@ -168,10 +168,12 @@ t.test('runner', async (t) => {
 
   t.test('another run holding the advisory lock is reported, not waited on forever', async (t) => {
     const { url, sql } = await db.freshDatabase();
-    await sql`SELECT pg_advisory_lock(7241865325823964)`;
+    const [holder] = await sql<{ pid: number }[]>`SELECT pg_advisory_lock(7241865325823964), pg_backend_pid() AS pid`;
     const error = (await migrateUp({ dir: dir('basic'), databaseUrl: url }).catch((e: unknown) => e)) as MigrationError;
     await sql`SELECT pg_advisory_unlock(7241865325823964)`;
     t.equal(error.code, 'LOCKED');
+    t.match(error.message, `backend pid ${holder!.pid}`, 'names the backend holding the lock');
+    t.match(error.message, `pg_terminate_backend(${holder!.pid})`, 'and how to end it once that run is known to be dead');
     t.same(await userTables(sql), []);
   });
 

@@ -1,7 +1,7 @@
 // Load the set, parse once, replay the schema, run every rule, apply directives: violations as data.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadParser, parseSql } from './parse.js';
+import { loadParser, parseSql, type Statement } from './parse.js';
 import { readDirectives, type Directive } from './directives.js';
 import { classifyFiles, pairFiles, splitSections, type ListingEntry, type Migration, type MigrationSummary, type PairedFiles, type SourceFile } from './migration-set.js';
 import { SchemaModel } from './schema-model.js';
@@ -69,8 +69,8 @@ export async function verify(input: VerifyInput): Promise<VerifyResult> {
   for (const target of targets) {
     const result = await verifyDirectory(target, input);
     files += result.files;
-    migrations.push(...result.migrations);
-    violations.push(...result.violations);
+    appendAll(migrations, result.migrations);
+    appendAll(violations, result.violations);
   }
   violations.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : 1)));
   return { files, migrations, violations };
@@ -167,7 +167,7 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     const key = keys[i]!;
     if (i < start) {
       cache?.keep(key);
-      violations.push(...(cache?.get(key) ?? []).filter((v) => keep(v.file)).map((v) => ({ ...v, file: displayPath(target, v.file) })));
+      appendAll(violations, (cache?.get(key) ?? []).filter((v) => keep(v.file)).map((v) => ({ ...v, file: displayPath(target, v.file) })));
       continue;
     }
     const text = texts[i]!;
@@ -180,11 +180,11 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
       // Replay the model only; the violations are known.
       cache?.keep(key);
       replayModel(migration, model);
-      violations.push(...cached.filter((v) => keep(v.file)).map((v) => ({ ...v, file: displayPath(target, v.file) })));
+      appendAll(violations, cached.filter((v) => keep(v.file)).map((v) => ({ ...v, file: displayPath(target, v.file) })));
     } else {
       const found = checkMigration(migration, model, active, summaries, options, severityOf, known);
       cache?.set(key, found.map((v) => ({ ...v, file: relativeTo(target, v.file) })));
-      violations.push(...found.filter((v) => keep(relativeTo(target, v.file))));
+      appendAll(violations, found.filter((v) => keep(relativeTo(target, v.file))));
     }
     if (cache && (i >= pairs.length - 2 || (i + 1) % 512 === 0)) cache.addSnapshot(key, model.toSnapshot());
   }
@@ -217,6 +217,27 @@ function checkMigration(migration: Migration, model: SchemaModel, active: readon
   model.commit();
   const files = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined);
   return settle(migration, raw, severityOf, options, files, known);
+}
+
+/** push(...items) overflows the call stack past about 100,000 items; a file can report more. */
+function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
+/** The statement whose text holds byte `at` (statements are in file order: a binary search, files can hold 100,000). */
+function statementAt(statements: readonly Statement[], at: number): Statement | undefined {
+  let lo = 0;
+  let hi = statements.length - 1;
+  let found: Statement | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const candidate = statements[mid]!;
+    if (candidate.start <= at) {
+      found = candidate;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found && at <= Math.max(found.end, found.start) ? found : undefined;
 }
 
 function replayModel(migration: Migration, model: SchemaModel): void {
@@ -332,7 +353,7 @@ function settle(migration: Migration, raw: RawViolation[], severityOf: SeverityO
   const irreversible = [migration.down, migration.up].flatMap((f) => f?.directives.filter((d) => d.kind === 'irreversible') ?? []);
   for (const report of raw) {
     const meta = report.rule.meta;
-    const statement = report.file.parsed.statements.find((s) => s.start <= report.at && report.at <= Math.max(s.end, s.start));
+    const statement = statementAt(report.file.parsed.statements, report.at);
     const covers = (d: Directive): boolean => d.scope === 'file' || (statement !== undefined && d.scope === statement.index);
     const ignore = report.file.directives.find((d) => d.kind === 'ignore' && d.rules.includes(meta.name) && covers(d));
     if (ignore) {

@@ -72,7 +72,8 @@ export function parseSql(text: string, bytes: Buffer = Buffer.from(text, 'utf8')
   const comments = findComments(bytes).map((c) => ({ start: c.start, end: c.end, text: bytes.toString('utf8', c.start, c.end) }));
   let result: { stmts?: Array<{ stmt: AstNode; stmt_location?: number; stmt_len?: number }> };
   // libpg-query refuses an empty string; an empty file simply holds no statement.
-  if (text.trim() === '') return { statements: [], comments };
+  // Postgres's blanks only: a no-break space or a BOM is not whitespace to it, so String#trim would hide an error.
+  if (/^[ \t\n\r\f\v]*$/.test(text)) return { statements: [], comments };
   try {
     result = parser().parseSync(text) as typeof result;
   } catch (error) {
@@ -116,11 +117,19 @@ function trimmedEnd(bytes: Buffer, from: number): number {
 
 function toParseError(error: unknown, text: string): ParseError {
   const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
-  const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+  const message = oneLine(details?.message ?? (error instanceof Error ? error.message : String(error)));
   // Postgres counts the cursor in characters (code points), 0-based here; convert to bytes.
   const cursor = details?.cursorPosition;
   const offset = cursor === undefined || cursor < 0 ? Buffer.byteLength(text) : codePointsToBytes(text, cursor);
   return { message, offset };
+}
+
+/** Messages quote the offending token, which can be a megabyte string over many lines: keep one short line. */
+const MAX_MESSAGE_CHARS = 200;
+
+function oneLine(message: string): string {
+  const first = message.split(/\r?\n/, 1)[0] ?? '';
+  return first.length > MAX_MESSAGE_CHARS ? `${first.slice(0, MAX_MESSAGE_CHARS)}…` : first;
 }
 
 function codePointsToBytes(text: string, codePoints: number): number {

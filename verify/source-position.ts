@@ -43,4 +43,9 @@ export class LineIndex {
     const end = next === undefined ? this.bytes.length : next - 1;
     return this.bytes.subarray(start, end).toString('utf8').replace(/\r$/, '');
   }
+
+  /** The text between two byte offsets (clamped to the file). */
+  textBetween(startByte: number, endByte: number): string {
+    return this.bytes.subarray(Math.max(0, startByte), Math.min(endByte, this.bytes.length)).toString('utf8');
+  }
 }

@@ -1,4 +1,5 @@
 // Where the database comes from, and how to talk about it without leaking the password.
+import { createConnection, type Socket } from 'node:net';
 import postgres from 'postgres';
 import { ensureEmbeddedServer } from './embedded-server.js';
 
@@ -66,13 +67,59 @@ function safeDecode(value: string): string {
 
 /** A postgres.js client that keeps notices quiet and never prints the URL. */
 export function connect(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): Sql {
+  if (!/^postgres(?:ql)?:\/\//i.test(url)) {
+    throw Object.assign(new Error('not a postgres:// URL'), { code: 'ERR_INVALID_URL' });
+  }
+  const connectTimeout = options.connect_timeout ?? 10;
+  // `socket` is a documented postgres.js option its type declarations leave out.
+  const socket = { socket: guardedSocket(connectTimeout) } as postgres.Options<Record<string, postgres.PostgresType>>;
   return postgres(url, {
     onnotice: () => undefined,
     max: 1,
-    connect_timeout: 10,
+    connect_timeout: connectTimeout,
     idle_timeout: 5,
+    ...socket,
     ...options,
   });
+}
+
+/** Start-up closes in a row after which a peer is taken for something other than PostgreSQL. */
+const MAX_STARTUP_CLOSES = 3;
+/** A connection that lived longer than this was a real session: its close does not count as a start-up failure. */
+const SESSION_MS = 2_000;
+
+/**
+ * postgres.js reconnects at once, forever, when the peer closes during start-up (an HTTP server on the port does
+ * that): thousands of connections a second. This socket factory connects as postgres.js would, and gives up with
+ * NOT_POSTGRES after a few such closes in a row.
+ */
+function guardedSocket(connectTimeoutSeconds: number): (options: { host: string[]; port: number[]; path?: string }) => Promise<Socket> {
+  let quickCloses = 0;
+  return async (options) => {
+    if (quickCloses >= MAX_STARTUP_CLOSES) {
+      throw Object.assign(new Error(`the server closed the connection during start-up ${quickCloses} times`), { code: 'NOT_POSTGRES' });
+    }
+    const socket = options.path ? createConnection(options.path) : createConnection(options.port[0] ?? 5432, options.host[0] ?? 'localhost');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' }));
+      }, connectTimeoutSeconds * 1000);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+    const opened = Date.now();
+    socket.once('close', () => {
+      quickCloses = Date.now() - opened < SESSION_MS ? quickCloses + 1 : 0;
+    });
+    return socket;
+  };
 }
 
 /** A one-line, actionable message for a failure to connect; never contains the password. */
@@ -90,6 +137,7 @@ export function connectionErrorMessage(error: unknown, url: string): string {
     '28000': 'check pg_hba.conf and the user name in DATABASE_URL',
     '3D000': 'create the database or fix its name in DATABASE_URL',
     ERR_INVALID_URL: 'DATABASE_URL must look like postgres://user:password@host:5432/database',
+    NOT_POSTGRES: 'check the port in DATABASE_URL: something other than PostgreSQL answers there',
   };
   const advice = hint[code] ?? 'check DATABASE_URL, the server and your network';
   return `cannot connect to ${target}: ${raw.split('\n')[0]} (${advice})`;

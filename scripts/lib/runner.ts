@@ -269,7 +269,17 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
 async function lockMigrations(sql: Sql): Promise<true> {
   const [row] = await sql.unsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_lock(${ADVISORY_LOCK_ID}) AS locked`);
   if (!row?.locked) {
-    throw new MigrationError('LOCKED', 'another migration run holds the advisory lock on this database; wait for it to finish and retry');
+    const [holder] = await sql
+      .unsafe<{ pid: number; application_name: string; since: string }[]>(
+        `SELECT a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') AS since
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND ((l.classid::bigint << 32) | l.objid::bigint) = ${ADVISORY_LOCK_ID}`,
+      )
+      .catch(() => []);
+    const who = holder ? ` (backend pid ${holder.pid}, ${holder.application_name || 'no application_name'}, connected since ${holder.since})` : '';
+    const dead = holder ? `; if that run is known to be dead, end it with SELECT pg_terminate_backend(${holder.pid})` : '';
+    throw new MigrationError('LOCKED', `another migration run holds the advisory lock on this database${who}: wait for it to finish and retry${dead}`);
   }
   return true;
 }

@@ -26,7 +26,7 @@ export async function executeMigrations(migrations: readonly ExecutableMigration
       options.onProgress?.(index + 1, migrations.length, migration.name);
       const outcome = await checkMigration(sql, snapshots, migration, current);
       runs.push(outcome.run);
-      violations.push(...outcome.violations);
+      for (const violation of outcome.violations) violations.push(violation);
       if (outcome.stop) break;
       current = outcome.after;
     }

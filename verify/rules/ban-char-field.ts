@@ -2,6 +2,7 @@ import { defineRule, type RuleContext, type RuleVisitor } from '../rule.js';
 import type { AstNode, Statement } from '../parse.js';
 import { displayName, qualifiedFromList, relationName, stringList, typeLabel, typeRef } from '../ast.js';
 import { expressionColumns } from '../ast.js';
+import type { LineIndex } from '../source-position.js';
 
 /** char(n) / character(n) columns: blank-padded, and no faster than text. */
 export default defineRule({
@@ -116,7 +117,7 @@ export function columnTypeVisitor(context: RuleContext, check: (type: WrittenTyp
         if (!finding) continue;
         if (side === 'down' && before.get(type.table)?.get(type.column) === type.label) continue;
         const data = { table: displayName(type.table), column: type.column, type: type.display, ...finding.data };
-        context.report({ messageId: finding.messageId, file, at: type.at, endAt: typeEnd(file.text, type.at), data });
+        context.report({ messageId: finding.messageId, file, at: type.at, endAt: typeEnd(file.lines, type.at), data });
       }
     },
   };
@@ -125,9 +126,8 @@ export function columnTypeVisitor(context: RuleContext, check: (type: WrittenTyp
 const TYPE_TEXT = /^(?:"(?:[^"]|"")*"|[a-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")*"|[a-z_][\w$]*))?(?:\s+(?:varying|precision))?(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\s+with(?:out)?\s+time\s+zone)?(?:\s*\[\s*\d*\s*\])*/i;
 
 /** Byte offset just after the type name written at `at` (with its length, time zone and array brackets). */
-export function typeEnd(text: string, at: number): number | undefined {
-  const bytes = Buffer.from(text, 'utf8');
-  const rest = bytes.subarray(at, at + 200).toString('utf8');
+export function typeEnd(lines: LineIndex, at: number): number | undefined {
+  const rest = lines.textBetween(at, at + 200);
   const match = TYPE_TEXT.exec(rest);
   return match && match[0].length > 0 ? at + Buffer.byteLength(match[0], 'utf8') : undefined;
 }

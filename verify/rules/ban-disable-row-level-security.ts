@@ -29,7 +29,8 @@ export default defineRule({
         const inverse = (key: string): boolean => side === 'down' && expected.has(key);
         // A table this migration creates is not in use yet: whatever it does to its security is not a change anyone sees.
         const isNew = (table: string): boolean => schema.isNew(table, migration.name);
-        const later = file.parsed.statements.slice(statement.index + 1);
+        // The statements after this one, read only when one of them might undo it (a slice per statement is quadratic).
+        const later = (): readonly Statement[] => file.parsed.statements.slice(statement.index + 1);
         const n = statement.node;
         if (statement.kind === 'AlterTableStmt' && (n.objtype ?? 'OBJECT_TABLE') === 'OBJECT_TABLE') {
           const table = relationName(n.relation);
@@ -37,11 +38,11 @@ export default defineRule({
           for (const command of n.cmds ?? []) {
             const subtype = command.AlterTableCmd?.subtype;
             if (subtype === 'AT_DisableRowSecurity' && !inverse(`disable rls ${table}`)) {
-              if (!migration.noTransaction && later.some((s) => altersTable(s, table, 'AT_EnableRowSecurity'))) continue;
+              if (!migration.noTransaction && later().some((s) => altersTable(s, table, 'AT_EnableRowSecurity'))) continue;
               context.report({ messageId: 'disable', file, at: statement.start, data: { table: displayName(table) } });
             }
             if (subtype === 'AT_NoForceRowSecurity' && !inverse(`noforce rls ${table}`)) {
-              if (!migration.noTransaction && later.some((s) => altersTable(s, table, 'AT_ForceRowSecurity'))) continue;
+              if (!migration.noTransaction && later().some((s) => altersTable(s, table, 'AT_ForceRowSecurity'))) continue;
               context.report({ messageId: 'noForce', file, at: statement.start, data: { table: displayName(table) } });
             }
           }
@@ -53,7 +54,7 @@ export default defineRule({
             const policy = names[names.length - 1] ?? '';
             const table = qualifiedFromList(names.slice(0, -1));
             if (inverse(`drop policy ${table}.${policy}`) || isNew(table)) continue;
-            if (!migration.noTransaction && later.some((s) => createsPolicy(s, table, policy))) continue;
+            if (!migration.noTransaction && later().some((s) => createsPolicy(s, table, policy))) continue;
             context.report({ messageId: 'dropPolicy', file, at: statement.start, data: { policy, table: displayName(table) } });
           }
         }

@@ -58,13 +58,13 @@ export default defineRule({
   },
 });
 
-function newForeignKeyTables(schema: SchemaModel, file: SourceFile): string[] {
-  const out: string[] = [];
+function newForeignKeyTables(schema: SchemaModel, file: SourceFile): Set<string> {
+  const out = new Set<string>();
   for (const statement of file.parsed.statements) {
     const relation = statement.node.relation;
     if ((statement.kind === 'CreateStmt' || statement.kind === 'AlterTableStmt') && relation) {
       const name = `${relation.schemaname ?? 'public'}.${relation.relname}`;
-      if (schema.table(name) && !out.includes(name)) out.push(name);
+      if (!out.has(name) && schema.table(name)) out.add(name);
     }
   }
   return out;

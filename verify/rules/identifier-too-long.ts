@@ -40,7 +40,7 @@ export default defineRule({
             file,
             at: identifier.start,
             endAt: identifier.end,
-            data: { name: identifier.name, bytes, truncated: truncate(identifier.name) },
+            data: { name: shortened(identifier.name), bytes, truncated: truncate(identifier.name) },
           });
         }
       },
@@ -82,8 +82,13 @@ export function identifiersOf(text: string): Identifier[] {
 /** A cheap first look: any word, quoted name or U&"..." long enough to be an identifier over 63 bytes. */
 function hasLongWord(text: string): boolean {
   if (/u&"/i.test(text)) return true;
-  for (const match of text.matchAll(/[\w$\u0080-\uffff]{16,}|"(?:[^"]|"")*"/g)) {
-    if (Buffer.byteLength(match[0], 'utf8') > MAX_IDENTIFIER_BYTES) return true;
+  try {
+    for (const match of text.matchAll(/[\w$\u0080-\uffff]{16,}|"[^"]*(?:""[^"]*)*"/g)) {
+      if (Buffer.byteLength(match[0], 'utf8') > MAX_IDENTIFIER_BYTES) return true;
+    }
+  } catch {
+    // A word or quoted name of megabytes overflows the regexp backtracking stack (RangeError): it is long, so scan.
+    return true;
   }
   return false;
 }
@@ -96,6 +101,12 @@ function decodeUnicodeEscapes(body: string): string {
 }
 
 /** The longest prefix of whole characters within 63 bytes, as the server keeps it. */
+/** The name as the message shows it: whole up to 120 characters, otherwise its start and end (it can be megabytes). */
+function shortened(name: string): string {
+  const chars = [...name];
+  return chars.length <= 120 ? name : `${chars.slice(0, 80).join('')}…${chars.slice(-20).join('')}`;
+}
+
 export function truncate(name: string): string {
   let out = '';
   let used = 0;
