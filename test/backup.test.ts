@@ -10,6 +10,7 @@ import { startPg15Server } from './helpers/pg15-server.js';
 import { startTestServer } from './helpers/server.js';
 import { backupDatabase, backupFileName, urlWithoutPassword } from '../scripts/lib/backup.js';
 import { MigrationError } from '../scripts/lib/runner-errors.js';
+import { childEnv } from './helpers/child-env.js';
 
 const root = join(import.meta.dirname, '..');
 const backupJs = join(root, 'dist', 'scripts', 'backup.js');
@@ -21,8 +22,7 @@ function tempDir(t: Test, prefix: string): string {
 }
 
 function cli(args: readonly string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NODE_OPTIONS', 'DATABASE_URL', 'PG_DUMP', 'PG_RESTORE', 'BACKUP_DIR', 'PGPASSWORD'].includes(k) && !k.startsWith('TAP') && !k.startsWith('_TAPJS')));
-  const result = spawnSync(process.execPath, [backupJs, ...args], { cwd: root, env: { ...base, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [backupJs, ...args], { cwd: root, env: childEnv(env), encoding: 'utf8', timeout: 120_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -13,6 +13,7 @@ import { userTables } from './helpers/catalog.js';
 import { freePort, stopEmbeddedServer } from '../scripts/lib/embedded-server.js';
 import { migrateUp } from '../scripts/lib/runner.js';
 import type { Sql } from '../scripts/lib/database-url.js';
+import { childEnv } from './helpers/child-env.js';
 
 const root = join(import.meta.dirname, '..');
 const deployJs = join(root, 'dist', 'scripts', 'deploy.js');
@@ -25,21 +26,16 @@ interface Run {
   readonly stderr: string;
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const drop = ['NODE_OPTIONS', 'DATABASE_URL', 'BACKUP', 'BACKUP_DIR', 'PG_DUMP', 'PG_RESTORE', 'PGPASSWORD', 'MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MIGRATIONS_DIR', 'STEPS'];
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !drop.includes(k) && !k.startsWith('MIGRATE_') && !k.startsWith('TAP') && !k.startsWith('_TAPJS')));
-  return { ...base, ...extra };
-}
 
 function deploy(args: readonly string[], env: Record<string, string>): Run {
-  const result = spawnSync(process.execPath, [deployJs, ...args], { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 180_000 });
+  const result = spawnSync(process.execPath, [deployJs, ...args], { cwd: root, env: childEnv(env), encoding: 'utf8', timeout: 180_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Run a printed shell command as a user would paste it; make is told not to rebuild (the test runs on a fresh build). */
 function shell(command: string, env: Record<string, string> = {}): Run {
   const line = command.replace(/\bmake rollback\b/, 'make -s -o dist/.built -o node_modules/.installed rollback');
-  const result = spawnSync('sh', ['-c', line], { cwd: root, env: cleanEnv(env), encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync('sh', ['-c', line], { cwd: root, env: childEnv(env), encoding: 'utf8', timeout: 120_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

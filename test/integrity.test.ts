@@ -11,6 +11,7 @@ import { userTables } from './helpers/catalog.js';
 import { acceptMigrationChecksum, migrateDown, migrateUp, migrationStatus, redoLast } from '../scripts/lib/runner.js';
 import { IntegrityError, nextVersions } from '../scripts/lib/integrity.js';
 import type { Sql } from '../scripts/lib/database-url.js';
+import { childEnv } from './helpers/child-env.js';
 
 const root = join(import.meta.dirname, '..');
 const migrateJs = join(root, 'dist', 'scripts', 'migrate.js');
@@ -30,8 +31,7 @@ async function appliedNames(sql: Sql): Promise<string[]> {
 }
 
 function cli(args: readonly string[], databaseUrl: string): { status: number | null; stdout: string; stderr: string } {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !k.startsWith('TAP') && !k.startsWith('_TAPJS')));
-  const result = spawnSync(process.execPath, [migrateJs, ...args], { cwd: root, env: { ...env, DATABASE_URL: databaseUrl }, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [migrateJs, ...args], { cwd: root, env: childEnv({ DATABASE_URL: databaseUrl }), encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

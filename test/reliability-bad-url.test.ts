@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { connect, type Sql } from '../scripts/lib/database-url.js';
 import { freePort } from '../scripts/lib/embedded-server.js';
+import { childEnv } from './helpers/child-env.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const MIGRATE = join(ROOT, 'dist', 'scripts', 'migrate.js');
@@ -30,19 +31,11 @@ interface Run {
   readonly ms: number;
 }
 
-function cliEnv(databaseUrl: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => key !== 'DATABASE_URL' && key !== 'NODE_OPTIONS' && !key.startsWith('TAP') && !key.startsWith('_TAPJS')),
-  );
-  env.DATABASE_URL = databaseUrl;
-  return env;
-}
-
 /** Run the CLI; killed (SIGKILL) after `BOUND_MS` + 5 s so a hang fails the test instead of stalling it. */
 function migrate(command: string, databaseUrl: string): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MIGRATE, command, '--dir', DIR], { cwd: ROOT, env: cliEnv(databaseUrl), timeout: BOUND_MS + 5_000, killSignal: 'SIGKILL' });
+    const child = spawn(process.execPath, [MIGRATE, command, '--dir', DIR], { cwd: ROOT, env: childEnv({ DATABASE_URL: databaseUrl }), timeout: BOUND_MS + 5_000, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { catalogSnapshot } from './helpers/catalog.js';
 import { connect, type Sql } from '../scripts/lib/database-url.js';
+import { childEnv } from './helpers/child-env.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const MIGRATE = join(ROOT, 'dist', 'scripts', 'migrate.js');
@@ -22,18 +23,10 @@ interface Run {
   readonly ms: number;
 }
 
-function cliEnv(databaseUrl: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => key !== 'DATABASE_URL' && key !== 'NODE_OPTIONS' && !key.startsWith('TAP') && !key.startsWith('_TAPJS')),
-  );
-  env.DATABASE_URL = databaseUrl;
-  return env;
-}
-
 function migrateAsync(args: readonly string[], databaseUrl: string): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MIGRATE, ...args], { cwd: ROOT, env: cliEnv(databaseUrl), timeout: 60_000 });
+    const child = spawn(process.execPath, [MIGRATE, ...args], { cwd: ROOT, env: childEnv({ DATABASE_URL: databaseUrl }), timeout: 60_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

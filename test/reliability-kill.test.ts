@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, type TestDatabase } from './helpers/server.js';
 import { connect, type Sql } from '../scripts/lib/database-url.js';
+import { childEnv } from './helpers/child-env.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const MIGRATE = join(ROOT, 'dist', 'scripts', 'migrate.js');
@@ -23,22 +24,13 @@ interface Run {
   readonly stderr: string;
 }
 
-/** A plain environment: not tap's loaders, not the developer's DATABASE_URL. */
-function cliEnv(databaseUrl: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => key !== 'DATABASE_URL' && key !== 'NODE_OPTIONS' && !key.startsWith('TAP') && !key.startsWith('_TAPJS')),
-  );
-  env.DATABASE_URL = databaseUrl;
-  return env;
-}
-
 function migrate(args: readonly string[], databaseUrl: string): Run {
-  const result = spawnSync(process.execPath, [MIGRATE, ...args], { cwd: ROOT, env: cliEnv(databaseUrl), encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [MIGRATE, ...args], { cwd: ROOT, env: childEnv({ DATABASE_URL: databaseUrl }), encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function startMigrate(args: readonly string[], databaseUrl: string): ChildProcess {
-  return spawn(process.execPath, [MIGRATE, ...args], { cwd: ROOT, env: cliEnv(databaseUrl), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [MIGRATE, ...args], { cwd: ROOT, env: childEnv({ DATABASE_URL: databaseUrl }), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function assertOneCleanLine(t: Test, run: Run, label: string): void {

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
+import { childEnv } from './helpers/child-env.js';
 
 const root = join(import.meta.dirname, '..');
 const migrateJs = join(root, 'dist', 'scripts', 'migrate.js');
@@ -19,12 +20,7 @@ interface Run {
 }
 
 function run(script: string, args: readonly string[], databaseUrl?: string): Run {
-  // A plain environment: not tap's loaders (NODE_OPTIONS), not the developer's DATABASE_URL.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => key !== 'DATABASE_URL' && key !== 'NODE_OPTIONS' && !key.startsWith('TAP') && !key.startsWith('_TAPJS')),
-  );
-  if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
-  const result = spawnSync(process.execPath, [script, ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [script, ...args], { cwd: root, env: childEnv({ DATABASE_URL: databaseUrl }), encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

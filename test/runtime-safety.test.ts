@@ -12,6 +12,7 @@ import { migrateUp, migrationStatus } from '../scripts/lib/runner.js';
 import { IntegrityError } from '../scripts/lib/integrity.js';
 import { SqlError } from '../scripts/lib/runner-errors.js';
 import { relationsOf, timeoutsFromEnv } from '../scripts/lib/runtime-safety.js';
+import { childEnv } from './helpers/child-env.js';
 
 const root = join(import.meta.dirname, '..');
 const migrateJs = join(root, 'dist', 'scripts', 'migrate.js');
@@ -21,8 +22,7 @@ const app = join(fixtures, 'deploy', 'app');
 const SECRET = 'runtime-S3cret';
 
 function cli(args: readonly string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !k.startsWith('MIGRATE_') && !k.startsWith('TAP') && !k.startsWith('_TAPJS')));
-  const result = spawnSync(process.execPath, [migrateJs, ...args], { cwd: root, env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [migrateJs, ...args], { cwd: root, env: childEnv(env), encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

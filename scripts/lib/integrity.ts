@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Sql } from './database-url.js';
 import { versionFor, type MigrationPair } from './migration-files.js';
 import { pairChecksum, type PairChecksum, type RecordedChecksum } from './checksums.js';
-import { MigrationError, type MigrationErrorCode } from './runner-errors.js';
+import { MigrationError, withCount, type MigrationErrorCode } from './runner-errors.js';
 
 export type IntegrityState = 'ok' | 'changed' | 'missing' | 'renamed' | 'untracked';
 
@@ -36,8 +36,7 @@ export class IntegrityError extends MigrationError {
   constructor(problems: readonly IntegrityProblem[]) {
     const [first] = problems;
     if (!first) throw new TypeError('IntegrityError needs at least one problem');
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-    super(first.code, `${first.message}${more}`);
+    super(first.code, withCount(problems));
     this.problems = problems;
   }
 }

@@ -85,10 +85,15 @@ export class MigrationFilesError extends MigrationError {
   constructor(problems: readonly FileProblem[]) {
     const [first] = problems;
     if (!first) throw new TypeError('MigrationFilesError needs at least one problem');
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-    super(first.code, `${first.message}${more}`);
+    super(first.code, withCount(problems));
     this.problems = problems;
   }
+}
+
+/** The first problem's message, and how many more there are: "... (and 2 more problems)". */
+export function withCount(problems: readonly { readonly message: string }[]): string {
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  return `${problems[0]?.message ?? ''}${more}`;
 }
 
 /** PostgreSQL rejected a statement of a migration file. */
