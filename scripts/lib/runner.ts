@@ -1,20 +1,9 @@
 // The migration runner: node-pg-migrate's runner() over the checked migration folder, on one postgres.js connection.
 // Functions return data; only scripts/migrate.ts prints.
-import { join, resolve } from 'node:path';
-import type { MigrationBuilder, RunnerOption } from 'node-pg-migrate';
-import { connect, connectionErrorMessage, describeTarget, scrubSecrets, type Sql } from './database-url.js';
-import {
-  checksumTablesSql,
-  ensureChecksumTables,
-  forgetChecksumSql,
-  operatorName,
-  pairChecksum,
-  readChecksums,
-  recordBaseline,
-  recordChecksumSql,
-  acceptChecksum,
-  type AcceptedChecksum,
-} from './checksums.js';
+import { resolve } from 'node:path';
+import type { RunnerOption } from 'node-pg-migrate';
+import { connect, connectionErrorMessage, describeTarget, type Sql } from './database-url.js';
+import { ensureChecksumTables, operatorName, pairChecksum, readChecksums, recordBaseline, acceptChecksum, type AcceptedChecksum } from './checksums.js';
 import {
   assessApplied,
   findInvalidIndexes,
@@ -24,19 +13,15 @@ import {
   type IntegrityProblem,
   type IntegrityState,
 } from './integrity.js';
-import { describeLockTimeout, describeStatementTimeout, findLockHolders, timeoutsFromEnv, timeoutStatements, type SessionTimeouts } from './runtime-safety.js';
-import {
-  indexOfCharacterPosition,
-  lineAndColumn,
-  loadMigrationFiles,
-  type MigrationFile,
-  type MigrationPair,
-  type Statement,
-} from './migration-files.js';
-import { MigrationError, SqlError } from './runner-errors.js';
+import { timeoutsFromEnv, timeoutStatements, type SessionTimeouts } from './runtime-safety.js';
+import { loadMigrationFiles, type MigrationPair } from './migration-files.js';
+import { MigrationError } from './runner-errors.js';
+import { ADVISORY_LOCK_ID, MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
+import { adapter, loaderFor, noop, QUIET, StatementTracker, translate } from './pg-migrate-bridge.js';
+import { planRun, plannedMigration, type RunPlan } from './run-plan.js';
 
-export const MIGRATIONS_TABLE = 'pgmigrations';
-export const MIGRATIONS_SCHEMA = 'public';
+export { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
+export type { PlannedMigration, RunPlan } from './run-plan.js';
 
 export interface RunnerOptions {
   /** The migration folder, e.g. 'sql'. */
@@ -49,9 +34,6 @@ export interface RunnerOptions {
   /** Who runs it, recorded with the checksums; default $USER and git's user.name. */
   readonly actor?: string;
 }
-
-/** node-pg-migrate's advisory lock id: a run of its own CLI and ours exclude each other. */
-const ADVISORY_LOCK_ID = '7241865325823964';
 
 export interface MigrationStep {
   /** `<version>_<slug>` */
@@ -69,26 +51,6 @@ export interface RunResult {
   readonly baseline?: readonly string[];
   /** A dry run: what would run, in order; nothing ran. */
   readonly plan?: RunPlan;
-}
-
-export interface RunPlan {
-  /** The session settings, sent first. */
-  readonly session: readonly string[];
-  /** DDL the first real run would send to create the bookkeeping tables (empty when they exist). */
-  readonly setup: readonly string[];
-  readonly migrations: readonly PlannedMigration[];
-}
-
-export interface PlannedMigration {
-  readonly name: string;
-  readonly file: string;
-  readonly direction: 'up' | 'down';
-  /** Runs statement by statement outside a transaction (-- migrate:no-transaction). */
-  readonly noTransaction: boolean;
-  /** The statements as they are sent, each ending with a semicolon. */
-  readonly statements: readonly string[];
-  /** pgmigrations and checksum bookkeeping, in the same transaction (right after, for a no-transaction migration). */
-  readonly bookkeeping: readonly string[];
 }
 
 export interface AppliedMigration {
@@ -284,53 +246,6 @@ async function lockMigrations(sql: Sql): Promise<true> {
   return true;
 }
 
-/** What a run would send, in order: the migrations node-pg-migrate would pick (same rules), with their bookkeeping. */
-async function planRun(
-  sql: Sql,
-  pairs: readonly MigrationPair[],
-  applied: readonly { name: string }[],
-  direction: 'up' | 'down',
-  count: number,
-  only: string | undefined,
-  timeouts: SessionTimeouts,
-  actor: string,
-): Promise<RunPlan> {
-  const byName = new Map(pairs.map((p) => [p.name, p]));
-  const appliedNames = new Set(applied.map((a) => a.name));
-  const chosen =
-    direction === 'up'
-      ? pairs.filter((p) => !appliedNames.has(p.name) && (!only || p.name === only)).slice(0, count)
-      : applied
-          .slice(Math.max(0, applied.length - (Number.isFinite(count) ? count : applied.length)))
-          .reverse()
-          .map((a) => byName.get(a.name))
-          .filter((p): p is MigrationPair => p !== undefined);
-  const [present] = await sql.unsafe<{ migrations: boolean; sums: boolean }[]>(
-    `SELECT to_regclass('"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"') IS NOT NULL AS migrations, to_regclass('"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}_checksums"') IS NOT NULL AS sums`,
-  );
-  const setup = [
-    ...(present?.migrations ? [] : [`CREATE TABLE "${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}" (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL);`]),
-    ...(present?.sums ? [] : checksumTablesSql(MIGRATIONS_SCHEMA).map((statement) => `${statement};`)),
-  ];
-  return { session: timeoutStatements(timeouts), setup, migrations: chosen.map((pair) => plannedMigration(pair, direction, actor)) };
-}
-
-function plannedMigration(pair: MigrationPair, direction: 'up' | 'down', actor: string): PlannedMigration {
-  const file = direction === 'up' ? pair.up : pair.down;
-  const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
-  return {
-    name: pair.name,
-    file: file.display,
-    direction,
-    noTransaction: pair.noTransaction,
-    statements: file.statements.map((st) => (st.text.endsWith(';') ? st.text : `${st.text};`)),
-    bookkeeping:
-      direction === 'up'
-        ? [`INSERT INTO ${table} (name, run_on) VALUES ('${pair.name}', NOW());`, recordChecksumSql(MIGRATIONS_SCHEMA, pair.name, pairChecksum(pair), actor)]
-        : [`DELETE FROM ${table} WHERE name='${pair.name}';`, forgetChecksumSql(MIGRATIONS_SCHEMA, pair.name)],
-  };
-}
-
 export interface AcceptResult {
   /** False when the recorded checksums already match the files (nothing was written). */
   readonly changed: boolean;
@@ -367,171 +282,6 @@ export async function acceptMigrationChecksum(options: RunnerOptions & { readonl
     } finally {
       await sql.unsafe(`SELECT pg_advisory_unlock(${ADVISORY_LOCK_ID})`).catch(noop);
     }
-  });
-}
-
-const noop = (): void => undefined;
-/** node-pg-migrate talks through this; the CLI alone prints. */
-const QUIET = { debug: noop, info: noop, warn: noop, error: noop };
-
-type Loader = Extract<NonNullable<RunnerOption['migrationLoaderStrategies']>[number]['loader'], (...args: never[]) => unknown>;
-
-/** Pairs the up and down files node-pg-migrate lists with the checked ones and honours `-- migrate:no-transaction`. */
-function loaderFor(dir: string, pairs: readonly MigrationPair[], tracker: StatementTracker): Loader {
-  const byFile = new Map<string, MigrationPair>();
-  for (const pair of pairs) {
-    byFile.set(resolve(pair.up.path), pair);
-    byFile.set(resolve(pair.down.path), pair);
-  }
-  return async (filePaths: string[]) => {
-    const seen = new Set<MigrationPair>();
-    for (const path of filePaths) {
-      const pair = byFile.get(resolve(path));
-      if (pair) seen.add(pair);
-    }
-    return pairs
-      .filter((pair) => seen.has(pair))
-      .map((pair) => ({
-        // The same id as node-pg-migrate's own 'sql' loader: the recorded name is `<version>_<slug>`.
-        id: join(dir, `${pair.name}.sql`),
-        filePaths: [pair.up.path, pair.down.path],
-        actions: {
-          up: (pgm: MigrationBuilder) => queue(pgm, pair, pair.up, tracker),
-          down: (pgm: MigrationBuilder) => queue(pgm, pair, pair.down, tracker),
-        },
-      }));
-  };
-}
-
-function queue(pgm: MigrationBuilder, pair: MigrationPair, file: MigrationFile, tracker: StatementTracker): void {
-  if (pair.noTransaction) pgm.noTransaction();
-  tracker.plan(file, pair.noTransaction);
-  // One step per statement: a no-transaction file can then hold CREATE INDEX CONCURRENTLY (a multi-statement
-  // query is an implicit transaction), and an error without a position still names its statement.
-  for (const statement of file.statements) pgm.sql(statement.text);
-}
-
-interface Origin {
-  readonly file: MigrationFile;
-  readonly statement: Statement;
-  readonly ordinal: number;
-  readonly noTransaction: boolean;
-}
-
-/** Knows which statement of which file node-pg-migrate is sending: the steps of a migration run in order. */
-class StatementTracker {
-  private file: MigrationFile | undefined;
-  private noTransaction = false;
-  private next = 0;
-
-  plan(file: MigrationFile, noTransaction: boolean): void {
-    this.file = file;
-    this.noTransaction = noTransaction;
-    this.next = 0;
-  }
-
-  claim(text: string): Origin | undefined {
-    const statement = this.file?.statements[this.next];
-    if (!this.file || !statement) return undefined;
-    // pgm.sql() appends a semicolon when the text does not end with one.
-    if (text !== statement.text && text !== `${statement.text};`) return undefined;
-    return { file: this.file, statement, ordinal: this.next++, noTransaction: this.noTransaction };
-  }
-}
-
-interface AdapterContext {
-  readonly url: string;
-  readonly timeouts: SessionTimeouts;
-  /** The migration session's backend pid (left out when looking for who held a lock). */
-  readonly pid: number | undefined;
-  readonly pairs: readonly MigrationPair[];
-  readonly actor: string;
-}
-
-/**
- * The `query()` node-pg-migrate needs, over a reserved postgres.js connection: statement errors located (and a lock
- * or statement timeout explained), and the checksums recorded right after node-pg-migrate marks a migration as run,
- * in the same transaction (right after it, for a no-transaction migration).
- */
-function adapter(sql: Sql, tracker: StatementTracker, context: AdapterContext): { query(text: string): Promise<{ rows: unknown[] }> } {
-  const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
-  const marked = new RegExp(`^INSERT INTO ${escapeRegExp(table)} \\(name, run_on\\) VALUES \\('([^']+)', NOW\\(\\)\\);$`);
-  const unmarked = new RegExp(`^DELETE FROM ${escapeRegExp(table)} WHERE name='([^']+)';$`);
-  const byName = new Map(context.pairs.map((p) => [p.name, p]));
-  return {
-    async query(text: string) {
-      const origin = tracker.claim(text);
-      try {
-        const result = await sql.unsafe(text).simple();
-        const ran = marked.exec(text)?.[1];
-        const pair = ran ? byName.get(ran) : undefined;
-        if (pair) await sql.unsafe(recordChecksumSql(MIGRATIONS_SCHEMA, pair.name, pairChecksum(pair), context.actor));
-        const undone = unmarked.exec(text)?.[1];
-        if (undone) await sql.unsafe(forgetChecksumSql(MIGRATIONS_SCHEMA, undone));
-        return { rows: Array.isArray(result) ? [...result] : [] };
-      } catch (error) {
-        if (!origin) throw error;
-        const code = (error as { code?: unknown }).code;
-        let explanation: string | undefined;
-        if (code === '55P03') {
-          explanation = describeLockTimeout(await findLockHolders(context.url, origin.statement.text, context.pid), context.timeouts, context.url);
-        } else if (code === '57014' && /statement timeout/.test(String((error as Error).message))) {
-          explanation = describeStatementTimeout(context.timeouts);
-        }
-        throw locate(error, origin, context.url, explanation);
-      }
-    },
-  };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function locate(error: unknown, origin: Origin, url: string, explanation?: string): MigrationError {
-  const pg = error as { message?: string; position?: string | number; code?: string; detail?: string; hint?: string };
-  if (typeof pg.code !== 'string' || !/^[0-9A-Z]{5}$/.test(pg.code)) return translate(error, url);
-  const position = Number(pg.position);
-  const sent = origin.statement.text;
-  const index = origin.statement.index + (position >= 1 ? indexOfCharacterPosition(sent, position) : 0);
-  const { line, column } = lineAndColumn(origin.file.text, Math.min(index, origin.statement.index + sent.length));
-  return new SqlError({
-    file: origin.file.display,
-    line,
-    column,
-    message: scrubSecrets(`${pg.message ?? String(error)}${explanation ? `: ${explanation}` : ''}`, url),
-    sqlState: pg.code,
-    detail: pg.detail,
-    hint: pg.hint,
-    note:
-      origin.noTransaction && origin.ordinal > 0
-        ? 'this migration runs without a transaction: the statements before this one stay applied and it is not recorded'
-        : undefined,
-  });
-}
-
-/** Turn what node-pg-migrate or the driver threw into a one-line MigrationError without secrets. */
-function translate(error: unknown, url: string): MigrationError {
-  if (error instanceof MigrationError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const firstLine = scrubSecrets(message, url).split('\n')[0] ?? '';
-  const code = (error as { code?: unknown }).code;
-  let match: RegExpExecArray | null;
-  if (/Another migration is already running/.test(message)) {
-    return new MigrationError('LOCKED', 'another migration run holds the advisory lock on this database; wait for it to finish and retry');
-  }
-  if ((match = /Not run migration (\S+) is preceding already run migration (\S+)/.exec(message))) {
-    return new MigrationError('ORDER_MISMATCH', `${match[1]} is pending but sorts before the applied ${match[2]}; give it a newer version or roll back past it`);
-  }
-  if ((match = /Definitions of migrations (.+) have been deleted/.exec(message))) {
-    return new MigrationError('MISSING_FILES', `${match[1]} is applied but its files are gone; restore them to roll it back`);
-  }
-  if (typeof code === 'string' && /^(E[A-Z]+|CONNECT_TIMEOUT|CONNECTION_[A-Z]+|28P01|28000|3D000|57P0[1-3])$/.test(code)) {
-    return new MigrationError('CONNECTION_FAILED', connectionErrorMessage(error, url));
-  }
-  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? ` [${code}]` : '';
-  return new MigrationError('DATABASE_ERROR', `database error: ${firstLine.replace(/^Unable to ensure migrations table: (\w*Error: )?/, 'cannot create pgmigrations: ')}${sqlState}`, {
-    cause: error,
   });
 }
 
