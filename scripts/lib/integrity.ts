@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Sql } from './database-url.js';
 import { versionFor, type MigrationPair } from './migration-files.js';
 import { pairChecksum, type PairChecksum, type RecordedChecksum } from './checksums.js';
-import { MigrationError, withCount, type MigrationErrorCode } from './runner-errors.js';
+import { MigrationError, ProblemListError, type MigrationErrorCode } from './runner-errors.js';
 
 export type IntegrityState = 'ok' | 'changed' | 'missing' | 'renamed' | 'untracked';
 
@@ -29,17 +29,8 @@ export interface IntegrityProblem {
   readonly message: string;
 }
 
-/** Several problems at once; `message` is the first, `problems` has them all (the CLI prints one line each). */
-export class IntegrityError extends MigrationError {
-  readonly problems: readonly IntegrityProblem[];
-
-  constructor(problems: readonly IntegrityProblem[]) {
-    const [first] = problems;
-    if (!first) throw new TypeError('IntegrityError needs at least one problem');
-    super(first.code, withCount(problems));
-    this.problems = problems;
-  }
-}
+/** History problems that stop a run: changed, missing or renamed files, order, INVALID indexes (one line each). */
+export class IntegrityError extends ProblemListError<IntegrityProblem> {}
 
 /** The state of every applied migration (in pgmigrations order). Pure. */
 export function assessApplied(

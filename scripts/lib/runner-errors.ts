@@ -78,23 +78,21 @@ export interface FileProblem {
   readonly message: string;
 }
 
-/** Every problem found in a migration folder; `message` is the first, `problems` has them all. */
-export class MigrationFilesError extends MigrationError {
-  readonly problems: readonly FileProblem[];
+/** Several problems found at once: `message` is the first and how many more there are; `problems` has them all. */
+export class ProblemListError<P extends { readonly code: MigrationErrorCode; readonly message: string }> extends MigrationError {
+  readonly problems: readonly P[];
 
-  constructor(problems: readonly FileProblem[]) {
+  constructor(problems: readonly P[]) {
     const [first] = problems;
-    if (!first) throw new TypeError('MigrationFilesError needs at least one problem');
-    super(first.code, withCount(problems));
+    if (!first) throw new TypeError(`${new.target.name} needs at least one problem`);
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+    super(first.code, `${first.message}${more}`);
     this.problems = problems;
   }
 }
 
-/** The first problem's message, and how many more there are: "... (and 2 more problems)". */
-export function withCount(problems: readonly { readonly message: string }[]): string {
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-  return `${problems[0]?.message ?? ''}${more}`;
-}
+/** Every problem found in a migration folder (the CLI prints one line each). */
+export class MigrationFilesError extends ProblemListError<FileProblem> {}
 
 /** PostgreSQL rejected a statement of a migration file. */
 export class SqlError extends MigrationError {
