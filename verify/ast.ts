@@ -1,5 +1,5 @@
 // Small readers over libpg-query's JSON AST: names, types, lists. No rule logic here.
-import type { AstNode } from './parse.js';
+import type { AstNode, Statement } from './parse.js';
 
 /** `{ String: { sval } }` lists → ['a', 'b']. */
 export function stringList(list: readonly AstNode[] | undefined): string[] {
@@ -19,6 +19,12 @@ export function displayName(qualified: string): string {
 export function relationName(rangeVar: AstNode | undefined): string {
   if (!rangeVar) return '';
   return qualifiedName(rangeVar.schemaname, rangeVar.relname ?? '');
+}
+
+/** ALTER TABLE on a table (not an index, view or sequence): the table's qualified name and its AlterTableCmd nodes. */
+export function alterTableOf(statement: Statement): { readonly table: string; readonly commands: readonly AstNode[] } | undefined {
+  if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return undefined;
+  return { table: relationName(statement.node.relation), commands: (statement.node.cmds ?? []).map((command: AstNode) => command.AlterTableCmd ?? {}) };
 }
 
 /** A name list (['myschema','mytype'] or ['mytype']) → qualified name. */

@@ -150,6 +150,11 @@ export class SchemaModel {
     return this.tables.get(table)?.origin.migration === migration;
   }
 
+  /** True when the table existed before this migration and the model can vouch for it: what lock rules look at. */
+  isEstablished(table: string, migration: string): boolean {
+    return !this.isNew(table, migration) && !this.isUnknown(table);
+  }
+
   /** True when the model cannot vouch for the table (dynamic SQL may have changed it). */
   isUnknown(table: string): boolean {
     return this.tables.get(table)?.unknown ?? this.opaqueSince !== undefined;

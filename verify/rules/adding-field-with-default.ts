@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName, stringList, typeRef, walk } from '../ast.js';
+import { alterTableOf, displayName, typeRef, stringList, walk } from '../ast.js';
 import type { AstNode } from '../parse.js';
 import type { Migration } from '../migration-set.js';
 
@@ -58,11 +58,10 @@ export default defineRule({
     const declared = declaredNotVolatile(context.migration);
     return {
       statement({ statement, schema, file }) {
-        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
-        const table = relationName(statement.node.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
-        for (const command of statement.node.cmds ?? []) {
-          const cmd = command.AlterTableCmd ?? {};
+        const alter = alterTableOf(statement);
+        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
+        const table = alter.table;
+        for (const cmd of alter.commands) {
           if (cmd.subtype !== 'AT_AddColumn') continue;
           const def: AstNode = cmd.def?.ColumnDef ?? {};
           const type = typeRef(def.typeName);

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName, stringList } from '../ast.js';
+import { alterTableOf, displayName, relationName, stringList } from '../ast.js';
 import type { AstNode } from '../parse.js';
 
 /** A foreign key added to a table in use checks every row while both tables are locked against writes. */
@@ -22,12 +22,11 @@ export default defineRule({
   create(context) {
     return {
       statement({ statement, schema, file }) {
-        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
-        const table = relationName(statement.node.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
+        const alter = alterTableOf(statement);
+        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
+        const table = alter.table;
         const bare = table.split('.')[1] ?? table;
-        for (const command of statement.node.cmds ?? []) {
-          const cmd = command.AlterTableCmd ?? {};
+        for (const cmd of alter.commands) {
           if (cmd.subtype === 'AT_AddConstraint') {
             const c = cmd.def?.Constraint;
             if (c?.contype !== 'CONSTR_FOREIGN' || !validates(c)) continue;

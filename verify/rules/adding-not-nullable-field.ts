@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName, stringList } from '../ast.js';
+import { alterTableOf, displayName, stringList } from '../ast.js';
 import type { SchemaModel } from '../schema-model.js';
 
 /** SET NOT NULL on a table in use scans every row under an ACCESS EXCLUSIVE lock, unless a validated check proves it. */
@@ -22,12 +22,11 @@ export default defineRule({
   create(context) {
     return {
       statement({ statement, schema, file }) {
-        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
-        const table = relationName(statement.node.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
+        const alter = alterTableOf(statement);
+        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
+        const table = alter.table;
         const bare = table.split('.')[1] ?? table;
-        for (const command of statement.node.cmds ?? []) {
-          const cmd = command.AlterTableCmd ?? {};
+        for (const cmd of alter.commands) {
           if (cmd.subtype === 'AT_SetNotNull') {
             if (proven(schema, table, cmd.name)) continue;
             context.report({ messageId: 'setNotNull', file, at: statement.start, data: { table: displayName(table), column: cmd.name } });

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName, typeRef } from '../ast.js';
+import { alterTableOf, displayName, typeRef } from '../ast.js';
 import type { AstNode } from '../parse.js';
 
 const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
@@ -22,11 +22,10 @@ export default defineRule({
   create(context) {
     return {
       statement({ statement, schema, file }) {
-        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
-        const table = relationName(statement.node.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
-        for (const command of statement.node.cmds ?? []) {
-          const cmd = command.AlterTableCmd ?? {};
+        const alter = alterTableOf(statement);
+        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
+        const table = alter.table;
+        for (const cmd of alter.commands) {
           if (cmd.subtype !== 'AT_AddColumn') continue;
           const def: AstNode = cmd.def?.ColumnDef ?? {};
           // A domain may bring its own DEFAULT, which the model does not record: trust it.

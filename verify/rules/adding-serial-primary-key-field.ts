@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName, stringList } from '../ast.js';
+import { alterTableOf, displayName, stringList } from '../ast.js';
 import type { AstNode } from '../parse.js';
 
 /** A primary key added to a table in use builds its unique index while holding ACCESS EXCLUSIVE, unless USING INDEX adopts a ready one. */
@@ -22,12 +22,11 @@ export default defineRule({
   create(context) {
     return {
       statement({ statement, schema, file }) {
-        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
-        const table = relationName(statement.node.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
+        const alter = alterTableOf(statement);
+        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
+        const table = alter.table;
         const shown = displayName(table);
-        for (const command of statement.node.cmds ?? []) {
-          const cmd = command.AlterTableCmd ?? {};
+        for (const cmd of alter.commands) {
           if (cmd.subtype === 'AT_AddColumn') {
             const def: AstNode = cmd.def?.ColumnDef ?? {};
             const primary = (def.constraints ?? []).map((item: AstNode) => item.Constraint).find((c: AstNode | undefined) => c?.contype === 'CONSTR_PRIMARY');

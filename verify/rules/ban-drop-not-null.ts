@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName } from '../ast.js';
+import { alterTableOf, displayName } from '../ast.js';
 
 /** DROP NOT NULL on a table in use lets NULLs into a column that running code reads as always set. */
 export default defineRule({
@@ -22,11 +22,10 @@ export default defineRule({
     return {
       statement({ statement, schema, file, side, changes }) {
         if (side === 'up') for (const action of changes.actions) for (const key of action.undoneBy) expected.add(key);
-        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
-        const table = relationName(statement.node.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
-        for (const command of statement.node.cmds ?? []) {
-          const cmd = command.AlterTableCmd ?? {};
+        const alter = alterTableOf(statement);
+        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
+        const table = alter.table;
+        for (const cmd of alter.commands) {
           if (cmd.subtype !== 'AT_DropNotNull') continue;
           if (side === 'down' && expected.has(`drop not null ${table}.${cmd.name}`)) continue;
           // Already nullable, as far as the earlier migrations tell: nothing changes.

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName, stringList, typeLabel, typeRef, type TypeRef } from '../ast.js';
+import { alterTableOf, displayName, typeLabel, typeRef, stringList, type TypeRef } from '../ast.js';
 import type { AstNode } from '../parse.js';
 import type { SchemaModel } from '../schema-model.js';
 
@@ -27,11 +27,10 @@ export default defineRule({
   create(context) {
     return {
       statement({ statement, schema, file }) {
-        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
-        const table = relationName(statement.node.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
-        for (const command of statement.node.cmds ?? []) {
-          const cmd = command.AlterTableCmd ?? {};
+        const alter = alterTableOf(statement);
+        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
+        const table = alter.table;
+        for (const cmd of alter.commands) {
           if (cmd.subtype !== 'AT_AlterColumnType') continue;
           const def: AstNode = cmd.def?.ColumnDef ?? {};
           const column: string = cmd.name;

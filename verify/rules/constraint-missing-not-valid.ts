@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName, stringList, walk } from '../ast.js';
+import { alterTableOf, displayName, stringList, walk } from '../ast.js';
 import type { AstNode } from '../parse.js';
 
 /** CHECK and FOREIGN KEY constraints on a table in use are added NOT VALID and validated in a later transaction. */
@@ -26,13 +26,12 @@ export default defineRule({
   create(context) {
     return {
       statement({ statement, schema, file }) {
-        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
-        const table = relationName(statement.node.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
+        const alter = alterTableOf(statement);
+        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
+        const table = alter.table;
         const bare = table.split('.')[1] ?? table;
         const shown = displayName(table);
-        for (const command of statement.node.cmds ?? []) {
-          const cmd = command.AlterTableCmd ?? {};
+        for (const cmd of alter.commands) {
           switch (cmd.subtype) {
             case 'AT_AddConstraint': {
               const c: AstNode = cmd.def?.Constraint ?? {};

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName, stringList } from '../ast.js';
+import { alterTableOf, displayName, stringList } from '../ast.js';
 import type { AstNode } from '../parse.js';
 
 const KINDS: Readonly<Record<string, string>> = { CONSTR_UNIQUE: 'UNIQUE', CONSTR_PRIMARY: 'PRIMARY KEY' };
@@ -24,13 +24,12 @@ export default defineRule({
   create(context) {
     return {
       statement({ statement, schema, file }) {
-        if (statement.kind !== 'AlterTableStmt' || (statement.node.objtype && statement.node.objtype !== 'OBJECT_TABLE')) return;
-        const table = relationName(statement.node.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
+        const alter = alterTableOf(statement);
+        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
+        const table = alter.table;
         const bare = table.split('.')[1] ?? table;
         const shown = displayName(table);
-        for (const command of statement.node.cmds ?? []) {
-          const cmd = command.AlterTableCmd ?? {};
+        for (const cmd of alter.commands) {
           if (cmd.subtype === 'AT_AddConstraint') {
             const c: AstNode = cmd.def?.Constraint ?? {};
             const kind = KINDS[c.contype];

@@ -30,7 +30,7 @@ export default defineRule({
           context.report({ messageId: 'rewriteAll', file, at: statement.start, data: { command, tables } });
           return;
         }
-        const tables = relations.map(relationName).filter((t) => !schema.isNew(t, context.migration.name) && !schema.isUnknown(t));
+        const tables = relations.map(relationName).filter((t) => schema.isEstablished(t, context.migration.name));
         if (tables.length) context.report({ messageId: 'rewrite', file, at: statement.start, data: { command, tables: tables.map(displayName).join(', ') } });
       },
     };

@@ -32,7 +32,7 @@ export default defineRule({
         }
         if (statement.kind !== 'RenameStmt' || n.renameType !== 'OBJECT_COLUMN' || n.relationType !== 'OBJECT_TABLE') return;
         const table = relationName(n.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table) || added.has(`${table}.${n.subname}`)) return;
+        if (!schema.isEstablished(table, context.migration.name) || added.has(`${table}.${n.subname}`)) return;
         if (side === 'down' && changes.actions.length > 0 && changes.actions.every((a) => expected.has(a.key))) return;
         context.report({ messageId: 'renameColumn', file, at: statement.start, data: { table: displayName(table), from: n.subname, to: n.newname } });
       },

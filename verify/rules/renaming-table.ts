@@ -25,7 +25,7 @@ export default defineRule({
         const n = statement.node;
         if (statement.kind !== 'RenameStmt' || n.renameType !== 'OBJECT_TABLE') return;
         const from = relationName(n.relation);
-        if (schema.isNew(from, context.migration.name) || schema.isUnknown(from)) return;
+        if (!schema.isEstablished(from, context.migration.name)) return;
         if (side === 'down' && changes.actions.length > 0 && changes.actions.every((a) => expected.has(a.key))) return;
         // A view of the old name, created later in the same file, keeps old queries (and simple writes) working.
         const bridged = file.parsed.statements.some((s) => s.index > statement.index && s.kind === 'ViewStmt' && relationName(s.node.view) === from);

@@ -26,7 +26,7 @@ export default defineRule({
         // the partitions' indexes are built one by one and attached.
         if (n.relation && !n.relation.inh) return;
         const table = relationName(n.relation);
-        if (schema.isNew(table, context.migration.name) || schema.isUnknown(table)) return;
+        if (!schema.isEstablished(table, context.migration.name)) return;
         const index = n.idxname ? `index ${displayName(`${n.relation?.schemaname ?? 'public'}.${n.idxname}`)}` : 'this index';
         context.report({ messageId: 'createIndex', file, at: statement.start, data: { index, table: displayName(table) } });
       },
