@@ -64,6 +64,20 @@ t.test('an empty or comment-only file holds no statement and no error', async (t
   }
 });
 
+t.test('only PostgreSQL\'s blanks make a file empty: a no-break space or a BOM alone is a syntax error', async (t) => {
+  const cases: Array<[string, boolean]> = [['\u00a0\n', true], ['\ufeff\ufeff', true], [' \t\f\v\r\n', false]];
+  for (const [text, rejected] of cases) t.equal(parseSql(text).error !== undefined, rejected, JSON.stringify(text));
+});
+
+t.test('a syntax message is one line of at most ~200 characters, the cut token\'s quote closed', async (t) => {
+  const unterminated = parseSql("SELECT 'abc;\nSELECT 2;\n");
+  t.equal(unterminated.error?.message, 'unterminated quoted string at or near "\'abc;…"');
+  const huge = parseSql(`SELECT '${'x\n'.repeat(100_000)}`);
+  t.notMatch(huge.error!.message, /\n/);
+  t.ok(huge.error!.message.length <= 203, `length ${huge.error!.message.length}`);
+  t.match(huge.error!.message, /…"$/);
+});
+
 t.test('comments found by the lexer are exactly those of libpg-query\'s scanner', async (t) => {
   const { scanSync } = await import('libpg-query');
   const texts = [...TRICKY, ...sqlFiles(join(ROOT, 'sql')).map((f) => readFileSync(f, 'utf8')), ...sqlFiles(join(ROOT, 'test/fixtures')).map((f) => readFileSync(f, 'utf8'))];

@@ -129,7 +129,10 @@ const MAX_MESSAGE_CHARS = 200;
 
 function oneLine(message: string): string {
   const first = message.split(/\r?\n/, 1)[0] ?? '';
-  return first.length > MAX_MESSAGE_CHARS ? `${first.slice(0, MAX_MESSAGE_CHARS)}…` : first;
+  const kept = first.length > MAX_MESSAGE_CHARS ? first.slice(0, MAX_MESSAGE_CHARS) : first;
+  if (kept === message) return message;
+  // Cut inside the quoted token of "at or near "...": say so, and close the quote.
+  return /at or near "[^"]*$/.test(kept) ? `${kept}…"` : `${kept}…`;
 }
 
 function codePointsToBytes(text: string, codePoints: number): number {
