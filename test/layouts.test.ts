@@ -1,6 +1,10 @@
 // The layouts of the tools people migrate from, detected automatically; empty and placeholder files never crash.
 import t from 'tap';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { verify } from '../verify/engine.js';
+import { dieselRunsInTransaction } from '../verify/migration-set.js';
 import { rules } from '../verify/rules/index.js';
 
 const DIR = 'test/fixtures/layouts';
@@ -37,7 +41,9 @@ t.test('dbmate: one file with -- migrate:up / -- migrate:down, positions in the 
     'dbmate/20200101000000_create_users.sql:3:1 one-change-per-migration',
     'dbmate/20200102000000_idx.sql:2:1 down-reverses-up',
   ]);
-  t.ok(result.migrations[1]?.noTransaction, 'transaction:false is a no-transaction migration');
+  t.same(result.migrations[1]?.transaction, { up: 'implicit-per-file', down: 'per-migration' }, 'transaction:false is per section: the up is sent as one query');
+  t.equal(result.migrations[1]?.noTransaction, false, 'a section sent as one query still fails or commits as a whole');
+  t.same(result.migrations.map((m) => m.layout), ['dbmate', 'dbmate']);
   t.match(errors[2]?.message, 'The down section of');
 });
 
@@ -46,4 +52,119 @@ t.test('node-pg-migrate: -- Up Migration / -- Down Migration, and an empty file'
   t.same(found, []);
   t.equal(result.migrations.length, 2);
   t.equal(result.migrations[0]?.down?.parsed.statements.length, 1);
+});
+
+/** The findings of these rules only, with their message ids: what the runner of each layout does with transactions. */
+const TRANSACTION_RULES = new Set(['ban-concurrent-index-creation-in-transaction', 'transaction-nesting', 'no-transaction-single-statement']);
+const ENGINE = new Set(['bad-file-name', 'unpaired-down', 'missing-up-marker']);
+
+async function findings(dir: string, prefix = dir) {
+  const result = await verify({ paths: [dir], rules, cache: false });
+  const kept = result.violations.filter((v) => TRANSACTION_RULES.has(v.rule) || ENGINE.has(v.rule));
+  return { result, kept, found: kept.map((v) => `${v.file.slice(prefix.length + 1)}:${v.line}:${v.column} ${v.messageId ?? v.rule}`) };
+}
+
+t.test('golang-migrate sends each file as one query: an implicit transaction only when it holds several statements', async (t) => {
+  const { result, kept, found } = await findings(`${DIR}/golang-transactions`);
+  t.same(found, [
+    // A CONCURRENTLY alone in its file (000002) runs outside any transaction block; with ANALYZE beside it, it cannot.
+    // The -- migrate:no-transaction above it means nothing to golang-migrate.
+    '000003_with_analyze.up.sql:3:1 inImplicitTransaction',
+    // BEGIN ... COMMIT around a whole file (000004) is harmless; a COMMIT halfway splits the file in two.
+    '000005_split.up.sql:2:1 implicitCommit',
+    // Savepoints work inside BEGIN ... COMMIT, and fail outside it.
+    '000006_savepoint.up.sql:6:1 savepointOutside',
+    // Not a name golang-migrate or dbmate would run (no -- migrate:up): still a bad file name.
+    '007-notes.sql:1:1 bad-file-name',
+  ]);
+  t.ok(result.migrations.every((m) => m.layout === 'golang-migrate' && m.transaction.up === 'implicit-per-file' && !m.noTransaction));
+  t.match(kept[0]?.message, 'golang-migrate sends this file to Postgres as one query, which runs its 2 statements as one implicit transaction');
+  t.equal(kept[0]?.help, 'Move the statement to a migration of its own, as the only statement of its file.');
+  t.notMatch(kept[1]?.message, 'runner opened', 'no claim about a transaction the runner opened');
+});
+
+t.test("diesel: metadata.toml's run_in_transaction = false sends the file as one query; a folder with only down.sql is reported", async (t) => {
+  const { result, kept, found } = await findings(`${DIR}/diesel-transactions`);
+  t.same(found, [
+    // 2020-01-02: run_in_transaction=false and one statement: valid (crates.io's 2026-07-25-142459-0000_create).
+    '2020-01-03-000000_no_metadata/up.sql:1:1 inTransaction',
+    '2020-01-04-000000_with_analyze/up.sql:1:1 inImplicitTransaction',
+    '2020-01-05-000000_orphan/down.sql:1:1 unpaired-down',
+  ]);
+  t.equal(kept[0]?.help, 'Move the statement to its own migration and set run_in_transaction = false in its metadata.toml.', "diesel's own switch, not -- migrate:no-transaction");
+  t.match(kept[2]?.message, 'Folder 2020-01-05-000000_orphan has down.sql but no up.sql');
+  t.match(kept[2]?.message, 'add 2020-01-05-000000_orphan/up.sql');
+  t.same(result.migrations.map((m) => m.transaction.up), ['per-migration', 'implicit-per-file', 'per-migration', 'implicit-per-file']);
+  t.same(result.migrations.map((m) => m.downLabel).slice(0, 1), ['2020-01-01-000000_t/down.sql']);
+});
+
+t.test('dbmate: any ^\\d+.*\\.sql$ name with -- migrate:up is a migration, a file without it is reported, transaction:false per section', async (t) => {
+  const { result, kept, found } = await findings(`${DIR}/dbmate-files`);
+  t.same(found, [
+    // 00000000000000-initial-schema.sql (supabase's name) is a migration, not a bad file name.
+    '001-x.sql:1:1 missing-up-marker',
+    '20000000000000_other-tool.sql:1:1 missing-up-marker',
+    // A transaction:false up section of two statements is one implicit transaction; its down section runs in dbmate's.
+    '30000000000000_index-b.sql:2:1 inImplicitTransaction',
+    '30000000000000_index-b.sql:6:1 inTransaction',
+  ]);
+  t.same(result.migrations.map((m) => m.name), ['00000000000000-initial-schema', '001-x', '10000000000000_index-a', '20000000000000_other-tool', '30000000000000_index-b', '40000000000000_index-c']);
+  t.ok(result.migrations.every((m) => m.layout === 'dbmate' && m.downLabel === 'a -- migrate:down section'));
+  t.equal(kept[0]?.message, 'No -- migrate:up line in 001-x.sql, so dbmate refuses to run it: add -- migrate:up above its first statement (and -- migrate:down above the statements that undo it).');
+  t.match(kept[2]?.message, 'dbmate sends this section to Postgres as one query');
+  t.equal(kept[3]?.help, 'Move the statement to its own migration and mark its section -- migrate:down transaction:false.');
+  t.same(result.migrations[5]?.transaction, { up: 'implicit-per-file', down: 'implicit-per-file' });
+});
+
+t.test('ours: -- migrate:no-transaction still runs both files statement by statement; 14 digits tell ours from golang-migrate', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'layout-ours-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '20260101000000_t.up.sql'), 'CREATE TABLE t (id bigint PRIMARY KEY, a text, b text);\n');
+  writeFileSync(join(dir, '20260101000000_t.down.sql'), 'DROP TABLE t;\n');
+  writeFileSync(join(dir, '20260102000000_idx.up.sql'), '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a ON t (a);\nANALYZE t;\n');
+  writeFileSync(join(dir, '20260102000000_idx.down.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS t_a;\n');
+  const { result, found, kept } = await findings(dir);
+  t.same(found, ['20260102000000_idx.up.sql:3:1 secondStatement']);
+  t.same(result.migrations.map((m) => [m.layout, m.transaction.up, m.transaction.down, m.noTransaction, m.downLabel]), [
+    ['paired', 'per-migration', 'per-migration', false, '20260101000000_t.down.sql'],
+    ['paired', 'none', 'none', true, '20260102000000_idx.down.sql'],
+  ]);
+  t.ok(kept.every((v) => v.rule !== 'ban-concurrent-index-creation-in-transaction'));
+});
+
+t.test("diesel's metadata.toml: only a top-level run_in_transaction = false turns the transaction off", async (t) => {
+  t.equal(dieselRunsInTransaction('run_in_transaction=false\n'), false, "crates.io's spelling");
+  t.equal(dieselRunsInTransaction('# why\nrun_in_transaction = false # comment\r\n'), false);
+  t.equal(dieselRunsInTransaction('run_in_transaction = true\n'), true);
+  t.equal(dieselRunsInTransaction(''), true, 'absent: diesel runs it in a transaction');
+  t.equal(dieselRunsInTransaction('[other]\nrun_in_transaction = false\n'), true, 'a key of another table');
+  t.equal(dieselRunsInTransaction('run_in_transaction = "false"\n'), true, 'a string is not a TOML boolean');
+});
+
+t.test('a warm run sees a change to metadata.toml alone', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'layout-diesel-cache-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(`${DIR}/diesel-transactions`, dir, { recursive: true });
+  rmSync(join(dir, '2020-01-05-000000_orphan'), { recursive: true });
+  const bans = async (cache: boolean) => (await verify({ paths: [dir], rules, cache })).violations.filter((v) => v.rule === 'ban-concurrent-index-creation-in-transaction').map((v) => v.file.slice(dir.length + 1));
+  t.same(await bans(true), ['2020-01-03-000000_no_metadata/up.sql', '2020-01-04-000000_with_analyze/up.sql'], 'cold run, cache written');
+  writeFileSync(join(dir, '2020-01-02-000000_alone/metadata.toml'), 'run_in_transaction = true\n');
+  const warm = await bans(true);
+  t.same(warm, ['2020-01-02-000000_alone/up.sql', '2020-01-02-000000_alone/down.sql', '2020-01-03-000000_no_metadata/up.sql', '2020-01-04-000000_with_analyze/up.sql'].sort(), 'the changed metadata.toml is seen');
+  t.same(warm, await bans(false), 'the warm run says what an uncached run says');
+});
+
+t.test("a missing down is named the layout's way: <folder>/down.sql for diesel, a -- migrate:down section for dbmate", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'layout-missing-down-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(`${DIR}/diesel/2017-11-28-143545_create_users`, join(dir, 'diesel', '2017-11-28-143545_create_users'), { recursive: true });
+  rmSync(join(dir, 'diesel', '2017-11-28-143545_create_users', 'down.sql'));
+  writeFileSync(join(dir, '20200101000000_create_things.sql'), '-- migrate:up\nCREATE TABLE things (id bigint PRIMARY KEY);\n');
+  const help = async (folder: string) => {
+    const result = await verify({ paths: [folder], rules, cache: false });
+    return result.violations.filter((v) => v.messageId === 'missingDown').map((v) => v.help);
+  };
+  t.same(await help(join(dir, 'diesel')), ['Add 2017-11-28-143545_create_users/down.sql that undoes the up, or mark the migration -- verify:irreversible <reason>.']);
+  rmSync(join(dir, 'diesel'), { recursive: true });
+  t.same(await help(dir), ['Add a -- migrate:down section that undoes the up, or mark the migration -- verify:irreversible <reason>.']);
 });

@@ -16,6 +16,8 @@ export interface Directive {
   readonly scope: 'file' | number | 'none';
   /** For kind 'invalid': why. */
   readonly problem?: string;
+  /** For 'no-transaction' said by dbmate's section marker (`-- migrate:up transaction:false`): which section. */
+  readonly marker?: 'up' | 'down';
 }
 
 const VERIFY = /^--\s*verify:([a-z-]*)\s*(.*)$/;
@@ -32,8 +34,10 @@ export function readDirectives(comments: readonly Comment[], statements: readonl
     if (!verify && !migrate) continue;
     const scope = scopeOf(comment, statements, bytes);
     if (migrate) {
-      const noTransaction = migrate[1] === 'no-transaction' || (migrate[1] === 'up' || migrate[1] === 'down') && /\btransaction:false\b/.test(migrate[2] ?? '');
-      if (noTransaction) directives.push({ kind: 'no-transaction', rules: [], reason: migrate[2] ?? '', start: comment.start, end: comment.end, scope: 'file' });
+      const marker = migrate[1] === 'up' || migrate[1] === 'down' ? migrate[1] : undefined;
+      // dbmate reads the options of a section marker as key:value words (parseMigrationOptions).
+      const noTransaction = migrate[1] === 'no-transaction' || (marker !== undefined && /(^|\s)transaction:false(\s|$)/.test(migrate[2] ?? ''));
+      if (noTransaction) directives.push({ kind: 'no-transaction', rules: [], reason: migrate[2] ?? '', start: comment.start, end: comment.end, scope: 'file', ...(marker ? { marker } : {}) });
       else if (migrate[1] !== 'up' && migrate[1] !== 'down')
         directives.push(invalid(comment, scope, `Unknown directive migrate:${migrate[1]}: the runner knows only -- migrate:no-transaction.`));
       continue;

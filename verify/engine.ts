@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadParser, parseSql, type Statement } from './parse.js';
 import { readDirectives, type Directive } from './directives.js';
-import { classifyFiles, pairFiles, splitSections, type ListingEntry, type Migration, type MigrationSummary, type PairedFiles, type SourceFile } from './migration-set.js';
+import { classifyFiles, dieselRunsInTransaction, pairFiles, resolveSingleFiles, splitSections, type ListingEntry, type Migration, type MigrationSummary, type PairedFiles, type SourceFile, type TransactionMode } from './migration-set.js';
 import { SchemaModel } from './schema-model.js';
 import { changesOf } from './changes.js';
 import { LineIndex } from './source-position.js';
@@ -40,6 +40,7 @@ export const BUILTIN_RULES: Readonly<Record<string, { severity: Severity; descri
   'unused-directive': { severity: 'warning', description: 'A -- verify: directive suppresses nothing.' },
   'bad-file-name': { severity: 'error', description: 'A .sql file in the set does not follow <version>_<slug>.up.sql / .down.sql.' },
   'unpaired-down': { severity: 'error', description: 'A down file has no up file.' },
+  'missing-up-marker': { severity: 'error', description: 'A file in a dbmate folder has no -- migrate:up line, so dbmate refuses to run it.' },
   'duplicate-version': { severity: 'error', description: 'Two migrations share one version.' },
   unreadable: { severity: 'error', description: 'A path cannot be read.' },
   'manifest-mismatch': { severity: 'error', description: 'A migration file recorded in migrations.sum was edited or deleted since, or migrations.sum does not add up.' },
@@ -106,8 +107,6 @@ function displayPath(target: Target, name: string): string {
 
 async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ files: number; migrations: Migration[]; violations: Violation[] }> {
   const entries = listDirectory(target.directory);
-  const { files: classified, problems: nameProblems } = classifyFiles(entries);
-  const { pairs, problems: pairProblems } = pairFiles(classified);
   const violations: Violation[] = [];
   const settings = input.settings ?? {};
   const severityOf = (rule: string, fallback: Severity): Severity | undefined => {
@@ -116,8 +115,18 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     return setting ?? fallback;
   };
   const keep = (path: string): boolean => !target.only || target.only.has(basename(path));
+  // Every file is read once (cheap); a single file is read before pairing, since its markers tell dbmate's from node-pg-migrate's.
+  const texts = new Map<string, string | undefined>();
+  const read = (name: string): string | undefined => {
+    if (!texts.has(name)) texts.set(name, readText(target, name, violations, severityOf));
+    return texts.get(name);
+  };
 
-  for (const problem of [...nameProblems, ...pairProblems]) {
+  const { files: classified, problems: nameProblems, loose } = classifyFiles(entries);
+  const { files: resolved, problems: singleProblems } = resolveSingleFiles(classified, loose, read);
+  const { pairs, problems: pairProblems } = pairFiles(resolved);
+
+  for (const problem of [...nameProblems, ...singleProblems, ...pairProblems]) {
     if (!keep(problem.path)) continue;
     pushBuiltin(violations, severityOf, problem.code, displayPath(target, problem.path), 1, 1, problem.message);
   }
@@ -126,9 +135,9 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     if (keep(problem.path)) pushBuiltin(violations, severityOf, problem.rule, displayPath(target, problem.path), problem.line, 1, problem.message);
   }
 
-  // Read every file (cheap); parse only what the cache cannot answer.
-  const texts = pairs.map((pair) => readPair(target, pair, violations, severityOf));
-  const files = texts.reduce((sum, t) => sum + t.files, 0);
+  // Parse only what the cache cannot answer.
+  const pairTexts = pairs.map((pair) => readPair(pair, read));
+  const files = pairTexts.reduce((sum, t) => sum + t.files, 0);
   const options: VerifyOptions = { allowDestructive: Boolean(input.allowDestructive) };
   const known = new Set([...input.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES), ...(input.knownRules ?? [])]);
   const active = input.rules.filter((rule) => severityOf(rule.meta.name, rule.meta.severity) !== undefined);
@@ -136,8 +145,10 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
 
   const seed = seedKey([target.display, input.rules.map((r) => r.meta.name), settings, options, [...known]]);
   const keys: string[] = [];
-  texts.reduce((previous, t, i) => {
-    const key = chainKey(previous, pairs[i]!.name, t.upText, t.downText);
+  pairTexts.reduce((previous, t, i) => {
+    // The layout and diesel's metadata.toml decide how the migration runs, so they are part of its key.
+    const pair = pairs[i]!;
+    const key = chainKey(previous, `${pair.name}\0${pair.layout}\0${t.metadata ?? ''}`, t.upText, t.downText);
     keys.push(key);
     return key;
   }, seed);
@@ -170,7 +181,7 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
       appendAll(violations, (cache?.get(key) ?? []).filter((v) => keep(v.file)).map((v) => ({ ...v, file: displayPath(target, v.file) })));
       continue;
     }
-    const text = texts[i]!;
+    const text = pairTexts[i]!;
     await loadParser();
     const migration = toMigration(target, pairs[i]!, text);
     if (!migration) continue;
@@ -277,13 +288,16 @@ interface PairTexts {
   readonly files: number;
   readonly upText?: string;
   readonly downText?: string;
+  /** diesel's metadata.toml. */
+  readonly metadata?: string;
 }
 
-function readPair(target: Target, pair: PairedFiles, violations: Violation[], severityOf: SeverityOf): PairTexts {
-  const upText = readText(target, pair.upPath, violations, severityOf);
+function readPair(pair: PairedFiles, read: (name: string) => string | undefined): PairTexts {
+  const upText = read(pair.upPath);
   if (pair.singleFile) return { files: 1, upText };
-  const downText = pair.downPath ? readText(target, pair.downPath, violations, severityOf) : undefined;
-  return { files: pair.downPath ? 2 : 1, upText, downText };
+  const downText = pair.downPath ? read(pair.downPath) : undefined;
+  const metadata = pair.metadataPath ? read(pair.metadataPath) : undefined;
+  return { files: pair.downPath ? 2 : 1, upText, downText, ...(metadata !== undefined ? { metadata } : {}) };
 }
 
 function toMigration(target: Target, pair: PairedFiles, texts: PairTexts): Migration | undefined {
@@ -301,8 +315,45 @@ function toMigration(target: Target, pair: PairedFiles, texts: PairTexts): Migra
     up = sourceFile(path, sections ? sections.up : upText, upText);
     down = sections?.down === undefined ? undefined : sourceFile(path, sections.down, upText);
   }
-  const noTransaction = [up, down].some((f) => f?.directives.some((d) => d.kind === 'no-transaction'));
-  return { version: pair.version, name: pair.name, up, down, noTransaction };
+  const transaction = transactionOf(pair, texts, up, down);
+  const noTransaction = transaction.up === 'none' || transaction.down === 'none';
+  return { version: pair.version, name: pair.name, up, down, layout: pair.layout, transaction, noTransaction, downLabel: downLabelOf(pair) };
+}
+
+/** How the layout's runner runs each side (see TransactionMode for the facts behind each). */
+function transactionOf(pair: PairedFiles, texts: PairTexts, up: SourceFile, down: SourceFile | undefined): Migration['transaction'] {
+  const both = (mode: TransactionMode) => ({ up: mode, down: mode });
+  switch (pair.layout) {
+    case 'golang-migrate':
+      // Its postgres driver opens no transaction and sends the whole file as one query (Run → runStatement).
+      return both('implicit-per-file');
+    case 'diesel':
+      return both(texts.metadata !== undefined && !dieselRunsInTransaction(texts.metadata) ? 'implicit-per-file' : 'per-migration');
+    case 'dbmate': {
+      // Each section has its own options: `-- migrate:up transaction:false` runs the up section as one query.
+      const mode = (file: SourceFile | undefined, side: 'up' | 'down'): TransactionMode =>
+        file?.directives.some((d) => d.kind === 'no-transaction' && d.marker === side) ? 'implicit-per-file' : 'per-migration';
+      return { up: mode(up, 'up'), down: mode(down, 'down') };
+    }
+    default: {
+      // Ours and node-pg-migrate: `-- migrate:no-transaction` in either file runs both directions statement by statement.
+      const off = [up, down].some((f) => f?.directives.some((d) => d.kind === 'no-transaction' && d.marker === undefined));
+      return both(off ? 'none' : 'per-migration');
+    }
+  }
+}
+
+function downLabelOf(pair: PairedFiles): string {
+  switch (pair.layout) {
+    case 'diesel':
+      return `${pair.name}/down.sql`;
+    case 'dbmate':
+      return 'a -- migrate:down section';
+    case 'node-pg-migrate':
+      return 'a -- Down Migration section';
+    default:
+      return `${pair.name}.down.sql`;
+  }
 }
 
 function readText(target: Target, name: string, violations: Violation[], severityOf: SeverityOf): string | undefined {

@@ -12,6 +12,7 @@ ruleTester(rule, {
     { name: 'two transactions in a row in a no-transaction migration', up: `${NO_TX}BEGIN;\nSELECT 1;\nCOMMIT;\nBEGIN;\nSELECT 2;\nROLLBACK;` },
     { name: 'COMMIT AND CHAIN keeps a transaction open until the last COMMIT', up: `${NO_TX}BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\nSELECT 2;\nCOMMIT;` },
     { name: 'the no-transaction directive in the down covers the up too', up: 'BEGIN;\nSELECT 1;\nCOMMIT;', down: `${NO_TX}SELECT 1;` },
+    { name: 'savepoints inside a BEGIN ... COMMIT of a no-transaction migration', up: `${NO_TX}BEGIN;\nSAVEPOINT s;\nSELECT 1;\nRELEASE SAVEPOINT s;\nCOMMIT;` },
     { name: 'the words inside a function body are not statements', up: "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM 1; END $$;" },
   ],
   invalid: [
@@ -23,6 +24,7 @@ ruleTester(rule, {
     { name: 'in a down file', up: 'CREATE TABLE users (id bigint PRIMARY KEY);', down: 'BEGIN;\nDROP TABLE users;\nCOMMIT;', errors: [{ messageId: 'nestedBegin', line: 1, column: 1, file: 'down' }, { messageId: 'endsEarly', line: 3, column: 1, file: 'down' }] },
     { name: 'a nested BEGIN in a no-transaction migration', up: `${NO_TX}BEGIN;\nBEGIN;\nSELECT 1;\nCOMMIT;`, errors: [{ messageId: 'beginInBegin', line: 3, column: 1 }] },
     { name: 'a COMMIT with nothing to end in a no-transaction migration', up: `${NO_TX}SELECT 1;\nCOMMIT;`, errors: [{ messageId: 'nothingToEnd', line: 3, column: 1 }] },
+    { name: 'a savepoint with no transaction around it in a no-transaction migration', up: `${NO_TX}SELECT 1;\nSAVEPOINT s;\nROLLBACK TO SAVEPOINT s;`, errors: [{ messageId: 'savepointOutside', line: 3, column: 1, message: 'SAVEPOINT outside BEGIN ... COMMIT fails' }, { messageId: 'savepointOutside', line: 4, column: 1, message: 'ROLLBACK TO SAVEPOINT outside' }] },
     { name: 'a BEGIN never committed in a no-transaction migration', up: `${NO_TX}SELECT 1;\nBEGIN;\nSELECT 2;`, errors: [{ messageId: 'unclosed', line: 3, column: 1 }] },
   ],
 });

@@ -1,30 +1,54 @@
 import { defineRule } from '../rule.js';
 import type { AstNode } from '../parse.js';
+import { inTransactionBlock, runnerOf, type Layout } from '../migration-set.js';
 
 /** CONCURRENTLY index commands refuse to run in a transaction block: in a transactional migration they fail at deploy time. */
 export default defineRule({
   meta: {
     name: 'ban-concurrent-index-creation-in-transaction',
-    description: 'CREATE, DROP and REINDEX ... CONCURRENTLY run only in a -- migrate:no-transaction migration.',
+    description: 'CREATE, DROP and REINDEX ... CONCURRENTLY run only outside a transaction block.',
     category: 'structure',
     severity: 'error',
     messages: {
       inTransaction: 'This migration runs in a transaction, where {{command}} fails with "cannot run inside a transaction block", so the deploy stops here.',
+      inImplicitTransaction:
+        '{{runner}} sends this {{unit}} to Postgres as one query, which runs its {{count}} statements as one implicit transaction, where {{command}} fails with "cannot run inside a transaction block", so the deploy stops here.',
     },
     help: {
-      inTransaction: 'Move the statement to its own migration whose files start with -- migrate:no-transaction.',
+      inTransaction: 'Move the statement to its own migration and {{optOut}}.',
+      inImplicitTransaction: 'Move the statement to a migration of its own, as the only statement of its {{unit}}.',
     },
   },
   create(context) {
+    const { migration } = context;
     return {
-      statement({ statement, file }) {
-        if (context.migration.noTransaction) return;
+      statement({ statement, file, side }) {
+        // A single statement sent as one query runs outside any transaction block; several make an implicit one.
+        if (!inTransactionBlock(migration, side)) return;
         const command = concurrentCommand(statement.kind, statement.node);
-        if (command) context.report({ messageId: 'inTransaction', file, at: statement.start, data: { command } });
+        if (!command) return;
+        const unit = migration.layout === 'dbmate' ? 'section' : 'file';
+        if (migration.transaction[side] === 'implicit-per-file') {
+          context.report({ messageId: 'inImplicitTransaction', file, at: statement.start, data: { command, runner: runnerOf(migration.layout), unit, count: file.parsed.statements.length } });
+        } else {
+          context.report({ messageId: 'inTransaction', file, at: statement.start, data: { command, optOut: optOut(migration.layout, side) } });
+        }
       },
     };
   },
 });
+
+/** How a migration of the layout asks its runner for no transaction, as the end of the help sentence. */
+function optOut(layout: Layout, side: 'up' | 'down'): string {
+  switch (layout) {
+    case 'diesel':
+      return 'set run_in_transaction = false in its metadata.toml';
+    case 'dbmate':
+      return `mark its section -- migrate:${side} transaction:false`;
+    default:
+      return 'start its files with -- migrate:no-transaction';
+  }
+}
 
 function concurrentCommand(kind: string, n: AstNode): string | undefined {
   switch (kind) {

@@ -1,4 +1,5 @@
 import { defineRule } from '../rule.js';
+import { inTransactionBlock } from '../migration-set.js';
 
 /** DROP DATABASE has no place in a migration: it deletes everything in the database, and it refuses to run in a transaction. */
 export default defineRule({
@@ -9,7 +10,7 @@ export default defineRule({
     severity: 'error',
     messages: {
       dropDatabase: 'Dropping database {{name}} deletes every schema, table and row in it for good.',
-      dropDatabaseInTransaction: "DROP DATABASE {{name}} cannot run inside the runner's transaction, so this migration fails when it is deployed; run without one, it would delete everything in {{name}} for good.",
+      dropDatabaseInTransaction: 'DROP DATABASE {{name}} cannot run inside a transaction block (the runner\'s transaction, or the implicit one of a file sent as one query), so this migration fails when it is deployed; run without one, it would delete everything in {{name}} for good.',
     },
     help: {
       dropDatabase: 'Drop databases by hand, outside the migration history, after taking a backup.',
@@ -18,9 +19,9 @@ export default defineRule({
   },
   create(context) {
     return {
-      statement({ statement, file }) {
+      statement({ statement, file, side }) {
         if (statement.kind !== 'DropdbStmt') return;
-        const messageId = context.migration.noTransaction ? 'dropDatabase' : 'dropDatabaseInTransaction';
+        const messageId = inTransactionBlock(context.migration, side) ? 'dropDatabaseInTransaction' : 'dropDatabase';
         context.report({ messageId, file, at: statement.start, data: { name: statement.node.dbname } });
       },
     };

@@ -16,9 +16,11 @@ export default defineRule({
   },
   create(context) {
     return {
-      statement({ statement, file }) {
-        // Either file's `-- migrate:no-transaction` makes the runner run both directions outside a transaction.
-        if (!context.migration.noTransaction || statement.index !== 1) return;
+      statement({ statement, file, side }) {
+        // Either file's `-- migrate:no-transaction` makes the runner run both directions statement by statement. A file
+        // sent as one query (golang-migrate, diesel's run_in_transaction = false, dbmate's transaction:false) is an
+        // implicit transaction instead: its statements fail together, so they may be many.
+        if (context.migration.transaction[side] !== 'none' || statement.index !== 1) return;
         context.report({ messageId: 'secondStatement', file, at: statement.start });
       },
     };
