@@ -1,7 +1,7 @@
 import { defineRule, type RuleContext, type RuleVisitor } from '../rule.js';
 import type { AstNode, Statement } from '../parse.js';
 import { displayName, qualifiedFromList, relationName, stringList, typeLabel, typeRef } from '../ast.js';
-import { expressionColumns } from '../ast.js';
+import { expressionColumns, unwrap } from '../ast.js';
 import type { LineIndex } from '../source-position.js';
 
 /** char(n) / character(n) columns: blank-padded, and no faster than text. */
@@ -45,7 +45,7 @@ export interface WrittenType {
   readonly label: string;
   /** How a reader writes it: integer, smallint, varchar(255), char(3), timestamp, serial ... */
   readonly display: string;
-  /** A CHECK on this column alone bounds its values (e.g. `fitzpatrick_type BETWEEN 1 AND 6`). */
+  /** A CHECK on this column alone caps its values below the type's largest (e.g. `fitzpatrick_type BETWEEN 1 AND 6`); `n >= 0` caps nothing. */
   readonly bounded: boolean;
 }
 
@@ -68,34 +68,108 @@ export function writtenTypes(statement: Statement): WrittenType[] {
   };
   if (statement.kind === 'CreateStmt') {
     const table = relationName(n.relation);
-    const checked = new Set<string>();
-    for (const element of n.tableElts ?? []) {
-      const columns = element.Constraint?.contype === 'CONSTR_CHECK' ? expressionColumns(element.Constraint.raw_expr) : [];
-      if (columns.length === 1) checked.add(columns[0]!);
-    }
+    const checks: AstNode[] = (n.tableElts ?? []).filter((e: AstNode) => e.Constraint?.contype === 'CONSTR_CHECK').map((e: AstNode) => e.Constraint.raw_expr);
     for (const element of n.tableElts ?? []) {
       const def = element.ColumnDef;
-      if (def) add(table, def.colname, def.typeName, def.location, checked.has(def.colname) || hasOwnCheck(def));
+      if (def) add(table, def.colname, def.typeName, def.location, cappedByCheck(def, checks));
     }
   } else if (statement.kind === 'AlterTableStmt' && (n.objtype ?? 'OBJECT_TABLE') === 'OBJECT_TABLE') {
     const table = relationName(n.relation);
     for (const command of n.cmds ?? []) {
       const cmd = command.AlterTableCmd ?? {};
       const def = cmd.def?.ColumnDef;
-      if (cmd.subtype === 'AT_AddColumn' && def) add(table, def.colname, def.typeName, def.location, hasOwnCheck(def));
+      if (cmd.subtype === 'AT_AddColumn' && def) add(table, def.colname, def.typeName, def.location, cappedByCheck(def, []));
       if (cmd.subtype === 'AT_AlterColumnType' && def) add(table, cmd.name, def.typeName, def.location);
     }
   }
   return out;
 }
 
-/** A column-level CHECK that reads only this column. */
-function hasOwnCheck(def: AstNode): boolean {
-  return (def.constraints ?? []).some((c: AstNode) => {
-    if (c.Constraint?.contype !== 'CONSTR_CHECK') return false;
-    const columns = expressionColumns(c.Constraint.raw_expr);
-    return columns.length === 1 && columns[0] === def.colname;
+/** The largest value of each built-in integer type: a cap at or above it caps nothing. */
+const INTEGER_MAX: Readonly<Record<string, number>> = {
+  int2: 32_767, smallserial: 32_767, serial2: 32_767, int4: 2_147_483_647, serial: 2_147_483_647, serial4: 2_147_483_647,
+};
+
+/**
+ * A CHECK reading only this column (its own, or one of the table's `tableChecks`) caps its values below the type's
+ * largest: `n BETWEEN 1 AND 6`, `n <= 100`, `100 > n`, `n IN (1, 2, 3)`, `n >= 0 AND n < 10`. A one-sided `n >= 0` caps nothing.
+ */
+function cappedByCheck(def: AstNode, tableChecks: readonly AstNode[]): boolean {
+  const names = stringList(def.typeName?.names);
+  const max = INTEGER_MAX[names[names.length - 1] ?? ''] ?? Infinity;
+  const own: AstNode[] = (def.constraints ?? []).filter((c: AstNode) => c.Constraint?.contype === 'CONSTR_CHECK').map((c: AstNode) => c.Constraint.raw_expr);
+  return [...own, ...tableChecks].some((expr) => {
+    const columns = expressionColumns(expr);
+    if (columns.length !== 1 || columns[0] !== def.colname) return false;
+    const cap = upperBound(expr, def.colname);
+    return cap !== undefined && cap < max;
   });
+}
+
+/** The largest integer value `expr` lets `column` take, or undefined when it sets no upper bound (-Infinity: only NULL). */
+function upperBound(expr: AstNode | undefined, column: string): number | undefined {
+  const [kind, body] = unwrap(expr);
+  if (kind === 'BoolExpr') {
+    const caps = (body.args ?? []).map((arg: AstNode) => upperBound(arg, column));
+    if (body.boolop === 'AND_EXPR') return caps.some((c: number | undefined) => c !== undefined) ? Math.min(...caps.filter((c: number | undefined) => c !== undefined)) : undefined;
+    if (body.boolop === 'OR_EXPR') return caps.length > 0 && caps.every((c: number | undefined) => c !== undefined) ? Math.max(...caps) : undefined;
+    return undefined;
+  }
+  if (kind === 'NullTest') return body.nulltesttype === 'IS_NULL' && isColumn(body.arg, column) ? -Infinity : undefined;
+  if (kind !== 'A_Expr') return undefined;
+  const op = stringList(body.name).join(' ');
+  const list: AstNode[] = body.rexpr?.List?.items ?? body.rexpr?.A_ArrayExpr?.elements ?? [];
+  const largest = (): number | undefined => {
+    const values = list.map(constant);
+    return values.length > 0 && values.every((v) => v !== undefined) ? Math.max(...(values as number[])) : undefined;
+  };
+  if (!isColumn(body.lexpr, column)) {
+    // `100 >= n` is `n <= 100`.
+    const value = isColumn(body.rexpr, column) && body.kind === 'AEXPR_OP' ? constant(body.lexpr) : undefined;
+    if (value === undefined) return undefined;
+    return op === '>' ? Math.ceil(value) - 1 : op === '>=' ? Math.floor(value) : op === '=' ? value : undefined;
+  }
+  switch (body.kind) {
+    case 'AEXPR_OP': {
+      const value = constant(body.rexpr);
+      if (value === undefined) return undefined;
+      return op === '<' ? Math.ceil(value) - 1 : op === '<=' ? Math.floor(value) : op === '=' ? value : undefined;
+    }
+    case 'AEXPR_BETWEEN': {
+      const high = list.length === 2 ? constant(list[1]) : undefined;
+      return high === undefined ? undefined : Math.floor(high);
+    }
+    case 'AEXPR_BETWEEN_SYM': {
+      const high = list.length === 2 ? largest() : undefined;
+      return high === undefined ? undefined : Math.floor(high);
+    }
+    case 'AEXPR_IN':
+    case 'AEXPR_OP_ANY':
+      return op === '=' ? largest() : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isColumn(node: AstNode | undefined, column: string): boolean {
+  const fields = stringList(node?.ColumnRef?.fields);
+  return fields.length > 0 && fields[fields.length - 1] === column;
+}
+
+/** A numeric literal (through casts and a unary minus), or undefined. */
+function constant(node: AstNode | undefined): number | undefined {
+  if (!node) return undefined;
+  if (node.TypeCast) return constant(node.TypeCast.arg);
+  if (node.A_Expr?.kind === 'AEXPR_OP' && !node.A_Expr.lexpr && stringList(node.A_Expr.name).join('') === '-') {
+    const value = constant(node.A_Expr.rexpr);
+    return value === undefined ? undefined : -value;
+  }
+  const literal = node.A_Const;
+  if (!literal) return undefined;
+  if (literal.ival) return literal.ival.ival ?? 0;
+  const text = literal.fval?.fval ?? literal.sval?.sval;
+  const value = typeof text === 'string' && text.trim() !== '' ? Number(text) : NaN;
+  return Number.isFinite(value) ? value : undefined;
 }
 
 export interface TypeFinding {

@@ -20,39 +20,55 @@ export default defineRule({
     },
   },
   create(context) {
-    /** Tables that lost an index or constraint in this file, with where it happened. */
-    const drops = new Map<string, { file: SourceFile; at: number }>();
+    /** The last statement that dropped an index or constraint: the foreign keys of the tables it touched that an index covered just before it. */
+    let pending: { at: number; coveredBefore: Map<string, Set<string>> } | undefined;
+    /** Foreign key (`table\0name`) → the statement of this file that dropped its last covering index (the latest one, if several did). */
+    const uncoveredAt = new Map<string, number>();
+
+    /** Now that the schema stands after the pending statement: which of the keys it saw covered are covered no more. */
+    function settle(schema: SchemaModel): void {
+      if (!pending) return;
+      for (const [name, before] of pending.coveredBefore) {
+        for (const fk of schema.table(name)?.constraints ?? []) {
+          if (fk.type === 'foreign' && before.has(fk.name) && !covered(schema, name, fk)) uncoveredAt.set(`${name}\0${fk.name}`, pending.at);
+        }
+      }
+      pending = undefined;
+    }
+
     return {
-      statement({ statement, schema, file, changes }) {
+      statement({ statement, schema, changes }) {
+        settle(schema);
+        const coveredBefore = new Map<string, Set<string>>();
         for (const action of changes.actions) {
           const match = /^drop (index|constraint|column) (.+)$/.exec(action.key);
           if (!match) continue;
-          const table = match[1] === 'index' ? schema.index(match[2]!)?.table : match[2]!.split('.').slice(0, 2).join('.');
-          if (table && !drops.has(`${file.path}\0${table}`)) drops.set(`${file.path}\0${table}`, { file, at: statement.start });
+          const name = match[1] === 'index' ? schema.index(match[2]!)?.table : match[2]!.split('.').slice(0, 2).join('.');
+          const table = name === undefined || coveredBefore.has(name) ? undefined : schema.table(name);
+          if (!table) continue;
+          coveredBefore.set(table.name, new Set(table.constraints.filter((c) => c.type === 'foreign' && covered(schema, table.name, c)).map((c) => c.name)));
         }
+        if (coveredBefore.size > 0) pending = { at: statement.start, coveredBefore };
       },
       fileEnd({ file, schema }) {
-        const tables = new Set<string>();
-        for (const key of drops.keys()) if (key.startsWith(`${file.path}\0`)) tables.add(key.slice(file.path.length + 1));
-        for (const table of tables) checkTable(table, 'dropped');
-        for (const name of newForeignKeyTables(schema, file)) checkTable(name, 'defined');
-
-        function checkTable(name: string, why: 'dropped' | 'defined'): void {
-          const table = schema.table(name);
-          if (!table || schema.isUnknown(name)) return;
-          for (const fk of table.constraints) {
-            if (fk.type !== 'foreign') continue;
-            const definedHere = fk.origin.file === file.path;
-            if (why === 'defined' && !definedHere) continue;
-            if (covered(schema, name, fk)) continue;
-            const data = { name: fk.name, table: displayName(name), columns: fk.columns.join(', '), ref: displayName(fk.refTable ?? '') };
-            if (definedHere) context.report({ messageId: 'missingIndex', file, at: fk.origin.at, data });
-            else {
-              const drop = drops.get(`${file.path}\0${name}`);
-              if (drop) context.report({ messageId: 'droppedCoveringIndex', file: drop.file, at: drop.at, data });
-            }
+        settle(schema);
+        const report = (messageId: string, name: string, fk: Constraint, at: number): void => {
+          const data = { name: fk.name, table: displayName(name), columns: fk.columns.join(', '), ref: displayName(fk.refTable ?? '') };
+          context.report({ messageId, file, at, data });
+        };
+        for (const name of newForeignKeyTables(schema, file)) {
+          if (schema.isUnknown(name)) continue;
+          for (const fk of schema.table(name)!.constraints) {
+            if (fk.type === 'foreign' && fk.origin.file === file.path && !covered(schema, name, fk)) report('missingIndex', name, fk, fk.origin.at);
           }
         }
+        for (const [key, at] of uncoveredAt) {
+          const [name, fkName] = key.split('\0') as [string, string];
+          const fk = schema.table(name)?.constraints.find((c) => c.type === 'foreign' && c.name === fkName);
+          if (!fk || fk.origin.file === file.path || schema.isUnknown(name) || covered(schema, name, fk)) continue;
+          report('droppedCoveringIndex', name, fk, at);
+        }
+        uncoveredAt.clear();
       },
     };
   },
