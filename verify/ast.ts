@@ -114,3 +114,28 @@ export function expressionColumns(expr: AstNode | undefined): string[] {
   });
   return [...out];
 }
+
+/** Relations a query reads (every RangeVar of its FROM clauses and subqueries), CTE names left out. */
+export function queryRelations(query: AstNode | undefined): string[] {
+  const ctes = new Set<string>();
+  const found: AstNode[] = [];
+  visitNodes(query, (kind, body) => {
+    if (kind === 'CommonTableExpr' && body.ctename) ctes.add(body.ctename);
+    else if (kind === 'RangeVar') found.push(body);
+  });
+  const out = new Set<string>();
+  for (const rangeVar of found) if (rangeVar.schemaname || !ctes.has(rangeVar.relname)) out.add(relationName(rangeVar));
+  return [...out];
+}
+
+/** Every column a CREATE INDEX uses: key columns, columns inside key expressions, INCLUDE columns and the WHERE predicate's. */
+export function indexUsedColumns(index: AstNode): string[] {
+  const out = new Set<string>();
+  for (const param of [...(index.indexParams ?? []), ...(index.indexIncludingParams ?? [])]) {
+    const elem = param.IndexElem ?? {};
+    if (elem.name) out.add(elem.name);
+    for (const column of expressionColumns(elem.expr)) out.add(column);
+  }
+  for (const column of expressionColumns(index.whereClause)) out.add(column);
+  return [...out];
+}

@@ -2,7 +2,7 @@
 // each with the actions that undo it (for down-reverses-up). Pure: reads the AST and the schema model.
 import type { Statement, AstNode } from './parse.js';
 import type { SchemaModel } from './schema-model.js';
-import { displayName, expressionColumns, indexColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
+import { displayName, expressionColumns, indexUsedColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
 
 export interface Action {
   /** Canonical key, e.g. `create index public.idx_a`, `add column public.t.c`. */
@@ -13,6 +13,8 @@ export interface Action {
   readonly inverseLabel: string;
   /** Keys of down actions that undo it (including Postgres's implied drops). */
   readonly undoneBy: readonly string[];
+  /** Keys of what Postgres drops along with this action, as the model knows it: a relation's indexes, constraints and owned sequences, a column's indexes, the views a CASCADE reaches. */
+  readonly implies?: readonly string[];
   /** True for actions that destroy data or objects (drops, truncates, type changes). */
   readonly destroys?: boolean;
   /** True when Postgres offers no inverse (ALTER TYPE ... ADD VALUE). */
@@ -29,21 +31,74 @@ const OBJECT_KINDS: Readonly<Record<string, string>> = {
   OBJECT_TABLE: 'table', OBJECT_INDEX: 'index', OBJECT_TYPE: 'type', OBJECT_DOMAIN: 'domain', OBJECT_FUNCTION: 'function',
   OBJECT_PROCEDURE: 'function', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'view', OBJECT_SEQUENCE: 'sequence', OBJECT_EXTENSION: 'extension',
   OBJECT_SCHEMA: 'schema', OBJECT_TRIGGER: 'trigger', OBJECT_POLICY: 'policy', OBJECT_COLUMN: 'column', OBJECT_TABCONSTRAINT: 'constraint',
-  OBJECT_AGGREGATE: 'function', OBJECT_ROLE: 'role',
+  OBJECT_AGGREGATE: 'function', OBJECT_ROUTINE: 'function', OBJECT_ROLE: 'role', OBJECT_DATABASE: 'database', OBJECT_EVENT_TRIGGER: 'event trigger',
+  OBJECT_FOREIGN_TABLE: 'foreign table', OBJECT_LANGUAGE: 'language', OBJECT_PUBLICATION: 'publication', OBJECT_SUBSCRIPTION: 'subscription',
+  OBJECT_TABLESPACE: 'tablespace', OBJECT_FDW: 'foreign-data wrapper', OBJECT_FOREIGN_SERVER: 'server', OBJECT_ACCESS_METHOD: 'access method',
+  OBJECT_COLLATION: 'collation', OBJECT_CONVERSION: 'conversion', OBJECT_OPERATOR: 'operator', OBJECT_OPCLASS: 'operator class',
+  OBJECT_OPFAMILY: 'operator family', OBJECT_RULE: 'rule', OBJECT_STATISTIC_EXT: 'statistics', OBJECT_CAST: 'cast', OBJECT_TRANSFORM: 'transform',
+  OBJECT_TSCONFIGURATION: 'text search configuration', OBJECT_TSDICTIONARY: 'text search dictionary', OBJECT_TSPARSER: 'text search parser',
+  OBJECT_TSTEMPLATE: 'text search template', OBJECT_LARGEOBJECT: 'large object', OBJECT_ATTRIBUTE: 'attribute', OBJECT_DOMCONSTRAINT: 'domain constraint',
+  OBJECT_USER_MAPPING: 'user mapping', OBJECT_PARAMETER_ACL: 'parameter', OBJECT_DEFAULT: 'default', OBJECT_DEFACL: 'default privileges',
+  OBJECT_AMOP: 'access method operator', OBJECT_AMPROC: 'access method function', OBJECT_PUBLICATION_NAMESPACE: 'publication schema',
+  OBJECT_PUBLICATION_REL: 'publication table',
 };
 
+/** Kinds named without a schema: the last name is the whole name. */
+const UNQUALIFIED = new Set(['extension', 'schema', 'role', 'database', 'event trigger', 'language', 'publication', 'subscription', 'tablespace', 'foreign-data wrapper', 'server', 'access method']);
+
+/** Kinds named after their table (`DROP TRIGGER x ON t`): they are part of that table's subject. */
+const ON_TABLE = new Set(['trigger', 'policy', 'rule']);
+
+/** Every kind word, longest first, to split a subject back into kind and name. */
+const KIND_WORDS = [...new Set(Object.values(OBJECT_KINDS))].sort((a, b) => b.length - a.length);
+
 const show = displayName;
+
+/** A subject as a message shows it: `table orders`, `event trigger issue_pg_net_access`, `view audit.v`. */
+export function describeSubject(subject: string): string {
+  const kind = KIND_WORDS.find((k) => subject.startsWith(`${k} `)) ?? subject.slice(0, Math.max(0, subject.indexOf(' ')));
+  return `${kind} ${show(subject.slice(kind.length + 1))}`;
+}
+
+/** A relation's kind as the model knows it (a view, a materialized view, a sequence), `table` when it does not know it. */
+function relationKind(name: string, schema: SchemaModel): string {
+  return schema.relationKind(name) ?? 'table';
+}
+
+/** Keys of what Postgres drops with relation `name`: its indexes, constraints and owned sequences; with CASCADE the views reading it (transitively), their indexes, and the foreign keys pointing at it. */
+function relationDropImplies(name: string, schema: SchemaModel, cascade: boolean): string[] {
+  const out: string[] = [];
+  const relations = cascade ? [name, ...schema.dependentViews(name)] : [name];
+  for (const relation of relations) {
+    if (relation !== name) out.push(`drop ${relationKind(relation, schema)} ${relation}`);
+    for (const index of schema.indexesOf(relation)) out.push(`drop index ${index.name}`);
+    for (const constraint of schema.table(relation)?.constraints ?? []) out.push(`drop constraint ${relation}.${constraint.name}`);
+    for (const sequence of schema.sequencesOwnedBy(relation)) out.push(`drop sequence ${sequence.name}`);
+  }
+  if (cascade && schema.table(name)) {
+    for (const t of schema.referencing(name)) for (const c of t.constraints) if (c.type === 'foreign' && c.refTable === name) out.push(`drop constraint ${t.name}.${c.name}`);
+  }
+  return out;
+}
+
+/** Keys of what Postgres drops with column `table.column`: the indexes and constraints that use it, the sequence it owns. */
+function columnDropImplies(table: string, column: string, schema: SchemaModel): string[] {
+  const out = schema.indexesUsing(table, column).map((index) => `drop index ${index.name}`);
+  for (const constraint of schema.table(table)?.constraints ?? []) if (constraint.columns.includes(column)) out.push(`drop constraint ${table}.${constraint.name}`);
+  for (const sequence of schema.sequencesOwnedBy(table, column)) out.push(`drop sequence ${sequence.name}`);
+  return out;
+}
 
 function create(kind: string, name: string, extra: string[] = []): Action {
   return { key: `create ${kind} ${name}`, label: `creates ${kind} ${show(name)}`, inverseLabel: 'drops it', undoneBy: [`drop ${kind} ${name}`, ...extra] };
 }
 
-function drop(kind: string, name: string): Action {
-  return { key: `drop ${kind} ${name}`, label: `drops ${kind} ${show(name)}`, inverseLabel: 'recreates it', undoneBy: [`create ${kind} ${name}`], destroys: true };
+function drop(kind: string, name: string, implies?: readonly string[]): Action {
+  return { key: `drop ${kind} ${name}`, label: `drops ${kind} ${show(name)}`, inverseLabel: 'recreates it', undoneBy: [`create ${kind} ${name}`], destroys: true, implies };
 }
 
-function tableImplied(table: string, columns: readonly string[] = []): string[] {
-  return [`drop table ${table}`, ...columns.map((c) => `drop column ${table}.${c}`)];
+function tableImplied(table: string, columns: readonly string[] = [], kind = 'table'): string[] {
+  return [`drop ${kind} ${table}`, ...columns.map((c) => `drop column ${table}.${c}`)];
 }
 
 /** Describe one statement. `schema` is the model just before it. */
@@ -60,9 +115,11 @@ export function changesOf(statement: Statement, schema: SchemaModel): StatementC
       return { subject: `${kind} ${name}`, actions: [create(kind, name)] };
     }
     case 'IndexStmt': {
+      // An index belongs to its relation: a table, or a materialized view.
       const table = relationName(n.relation);
+      const kind = relationKind(table, schema);
       const name = qualifiedName(n.relation?.schemaname, n.idxname ?? '');
-      return { subject: `table ${table}`, actions: n.idxname ? [create('index', name, tableImplied(table, indexColumns(n.indexParams)))] : [] };
+      return { subject: `${kind} ${table}`, actions: n.idxname ? [create('index', name, tableImplied(table, indexUsedColumns(n), kind))] : [] };
     }
     case 'AlterTableStmt':
       return alterTable(n, schema);
@@ -116,7 +173,8 @@ export function changesOf(statement: Statement, schema: SchemaModel): StatementC
       return { subject: `schema ${n.schemaname}`, actions: [create('schema', n.schemaname)] };
     case 'CreateTrigStmt': {
       const table = relationName(n.relation);
-      return { subject: `table ${table}`, actions: [create('trigger', `${table}.${n.trigname}`, [`drop table ${table}`])] };
+      const kind = relationKind(table, schema);
+      return { subject: `${kind} ${table}`, actions: [create('trigger', `${table}.${n.trigname}`, [`drop ${kind} ${table}`])] };
     }
     case 'CreatePolicyStmt': {
       const table = relationName(n.table);
@@ -130,15 +188,15 @@ export function changesOf(statement: Statement, schema: SchemaModel): StatementC
       const inverse = verb === 'insert' ? ['delete', 'truncate'] : verb === 'update' ? ['update'] : ['insert'];
       return {
         subject: `table ${table}`,
-        actions: [{ key: `${verb} ${table}`, label: `${verb === 'insert' ? 'inserts into' : verb === 'update' ? 'updates' : 'deletes from'} ${show(table)}`, inverseLabel: verb === 'insert' ? 'never deletes those rows' : verb === 'update' ? 'never updates them back' : 'never restores those rows', undoneBy: [...inverse.map((v) => `${v} ${table}`), `drop table ${table}`], destroys: verb === 'delete' }],
+        actions: [{ key: `${verb} ${table}`, label: `${verb === 'insert' ? 'inserts into' : verb === 'update' ? 'updates' : 'deletes from'} ${show(table)}`, inverseLabel: verb === 'insert' ? 'deletes those rows' : verb === 'update' ? 'updates them back' : 'restores those rows', undoneBy: [...inverse.map((v) => `${v} ${table}`), `drop table ${table}`], destroys: verb === 'delete' }],
       };
     }
     case 'TruncateStmt': {
       const tables = (n.relations ?? []).map((r: AstNode) => relationName(r.RangeVar));
-      return { subject: tables[0] ? `table ${tables[0]}` : undefined, actions: tables.map((t: string) => ({ key: `truncate ${t}`, label: `truncates ${show(t)}`, inverseLabel: 'never restores those rows', undoneBy: [`insert ${t}`], destroys: true })) };
+      return { subject: tables[0] ? `table ${tables[0]}` : undefined, actions: tables.map((t: string) => ({ key: `truncate ${t}`, label: `truncates ${show(t)}`, inverseLabel: 'restores those rows', undoneBy: [`insert ${t}`], destroys: true })) };
     }
     case 'GrantStmt':
-      return grant(n);
+      return grant(n, schema);
     case 'AlterOwnerStmt':
     case 'AlterFunctionStmt':
       return { subject: undefined, actions: [] };
@@ -163,7 +221,7 @@ function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
         break;
       }
       case 'AT_DropColumn':
-        actions.push({ key: `drop column ${table}.${column}`, label: `drops column ${t}.${column}`, inverseLabel: 'adds it back', undoneBy: [`add column ${table}.${column}`], destroys: true });
+        actions.push({ key: `drop column ${table}.${column}`, label: `drops column ${t}.${column}`, inverseLabel: 'adds it back', undoneBy: [`add column ${table}.${column}`], destroys: true, implies: columnDropImplies(table, column ?? '', schema) });
         break;
       case 'AT_AlterColumnType':
         actions.push({ key: `alter type ${table}.${column}`, label: `changes the type of ${t}.${column}`, inverseLabel: 'changes it back', undoneBy: [`alter type ${table}.${column}`, `drop column ${table}.${column}`, `drop table ${table}`], destroys: true });
@@ -214,7 +272,8 @@ function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
         break;
     }
   }
-  return { subject: `table ${table}`, actions };
+  // ALTER TABLE also reaches views and sequences: the subject is what the model knows the relation to be.
+  return { subject: `${relationKind(table, schema)} ${table}`, actions };
 }
 
 export function defaultConstraintName(table: string, c: AstNode): string {
@@ -231,19 +290,22 @@ export function defaultConstraintName(table: string, c: AstNode): string {
 
 function dropStatement(n: AstNode, schema: SchemaModel): StatementChanges {
   const kind = OBJECT_KINDS[n.removeType] ?? 'object';
+  const cascade = n.behavior === 'DROP_CASCADE';
   const actions: Action[] = [];
   let subject: string | undefined;
   for (const object of n.objects ?? []) {
     const names = object.List ? stringList(object.List.items) : object.String ? [object.String.sval] : object.TypeName ? stringList(object.TypeName.names) : object.ObjectWithArgs ? stringList(object.ObjectWithArgs.objname) : [];
-    let name = kind === 'extension' || kind === 'schema' || kind === 'role' ? (names[names.length - 1] ?? '') : qualifiedFromList(names);
-    if (kind === 'trigger' || kind === 'policy') name = `${qualifiedFromList(names.slice(0, -1))}.${names[names.length - 1]}`;
-    const action = drop(kind === 'domain' ? 'domain' : kind, name);
-    actions.push(action);
+    let name = UNQUALIFIED.has(kind) ? (names[names.length - 1] ?? '') : qualifiedFromList(names);
+    if (ON_TABLE.has(kind)) name = `${qualifiedFromList(names.slice(0, -1))}.${names[names.length - 1]}`;
+    // DROP ... IF EXISTS of what the history already dropped does nothing: no action, nothing to undo.
+    const gone = n.missing_ok && (kind === 'table' || kind === 'index' || kind === 'view' || kind === 'sequence') && schema.wasDropped(kind, name);
+    if (!gone) actions.push(drop(kind, name, kind === 'table' || kind === 'view' ? relationDropImplies(name, schema, cascade) : undefined));
     if (kind === 'index') {
-      const table = schema.index(name)?.table;
-      subject ??= table ? `table ${table}` : `index ${name}`;
-    } else if (kind === 'trigger' || kind === 'policy') {
-      subject ??= `table ${qualifiedFromList(names.slice(0, -1))}`;
+      const table = schema.index(name)?.table ?? schema.droppedIndexTable(name);
+      subject ??= table ? `${relationKind(table, schema)} ${table}` : `index ${name}`;
+    } else if (ON_TABLE.has(kind)) {
+      const table = qualifiedFromList(names.slice(0, -1));
+      subject ??= `${relationKind(table, schema)} ${table}`;
     } else {
       subject ??= `${kind === 'domain' ? 'type' : kind} ${name}`;
     }
@@ -257,15 +319,25 @@ function rename(n: AstNode, schema: SchemaModel): StatementChanges {
   const to = n.newname as string;
   switch (kind) {
     case 'table':
+    case 'foreign table':
     case 'view':
     case 'sequence': {
+      // ALTER TABLE ... RENAME works on views and sequences too: name the relation as the model knows it.
+      const relation = schema.relationKind(table) ?? kind;
       const target = qualifiedName(n.relation?.schemaname, to);
-      return { subject: `${kind} ${table}`, actions: [{ key: `rename ${kind} ${table}->${target}`, label: `renames ${kind} ${show(table)} to ${show(target)}`, inverseLabel: 'renames it back', undoneBy: [`rename ${kind} ${target}->${table}`], destroys: false }] };
+      return { subject: `${relation} ${table}`, actions: [{ key: `rename ${relation} ${table}->${target}`, label: `renames ${relation} ${show(table)} to ${show(target)}`, inverseLabel: 'renames it back', undoneBy: [`rename ${relation} ${target}->${table}`], destroys: false }] };
     }
     case 'index': {
       const target = qualifiedName(n.relation?.schemaname, to);
       const owner = schema.index(table)?.table;
-      return { subject: owner ? `table ${owner}` : `index ${table}`, actions: [{ key: `rename index ${table}->${target}`, label: `renames index ${show(table)} to ${show(target)}`, inverseLabel: 'renames it back', undoneBy: [`rename index ${target}->${table}`, `drop index ${target}`] }] };
+      return { subject: owner ? `${relationKind(owner, schema)} ${owner}` : `index ${table}`, actions: [{ key: `rename index ${table}->${target}`, label: `renames index ${show(table)} to ${show(target)}`, inverseLabel: 'renames it back', undoneBy: [`rename index ${target}->${table}`, `drop index ${target}`] }] };
+    }
+    case 'trigger':
+    case 'policy':
+    case 'rule': {
+      // ALTER TRIGGER x ON t RENAME TO y: part of t.
+      const owner = relationKind(table, schema);
+      return { subject: `${owner} ${table}`, actions: [{ key: `rename ${kind} ${table}.${n.subname}->${to}`, label: `renames ${kind} ${n.subname} on ${show(table)} to ${to}`, inverseLabel: 'renames it back', undoneBy: [`rename ${kind} ${table}.${to}->${n.subname}`, `drop ${kind} ${table}.${to}`, `drop ${owner} ${table}`] }] };
     }
     case 'column':
       return { subject: `table ${table}`, actions: [{ key: `rename column ${table}.${n.subname}->${to}`, label: `renames column ${show(table)}.${n.subname} to ${to}`, inverseLabel: 'renames it back', undoneBy: [`rename column ${table}.${to}->${n.subname}`, `drop table ${table}`] }] };
@@ -273,8 +345,10 @@ function rename(n: AstNode, schema: SchemaModel): StatementChanges {
       return { subject: `table ${table}`, actions: [{ key: `rename constraint ${table}.${n.subname}->${to}`, label: `renames constraint ${n.subname} on ${show(table)} to ${to}`, inverseLabel: 'renames it back', undoneBy: [`rename constraint ${table}.${to}->${n.subname}`, `drop table ${table}`, `drop constraint ${table}.${to}`] }] };
     default: {
       const names = n.object?.List ? stringList(n.object.List.items) : n.object?.String ? [n.object.String.sval] : stringList(n.object?.ObjectWithArgs?.objname ?? n.object?.TypeName?.names);
-      const from = kind === 'schema' ? n.subname : qualifiedFromList(names);
-      const target = kind === 'schema' ? to : qualifiedFromList([...names.slice(0, -1), to]);
+      // Schemas, roles, databases and tablespaces are named by subname; the other unqualified kinds by their one name.
+      const unqualified = UNQUALIFIED.has(kind);
+      const from = unqualified ? (n.subname ?? names[names.length - 1] ?? '') : qualifiedFromList(names);
+      const target = unqualified ? to : qualifiedFromList([...names.slice(0, -1), to]);
       return { subject: `${kind} ${from}`, actions: [{ key: `rename ${kind} ${from}->${target}`, label: `renames ${kind} ${show(from)} to ${show(target)}`, inverseLabel: 'renames it back', undoneBy: [`rename ${kind} ${target}->${from}`] }] };
     }
   }
@@ -292,18 +366,20 @@ function comment(n: AstNode, schema: SchemaModel): StatementChanges {
     target = `${table}.${column}`;
     subject = `table ${table}`;
     implied.push(...tableImplied(table, [column ?? '']));
-  } else if (kind === 'constraint' || kind === 'trigger' || kind === 'policy') {
+  } else if (kind === 'constraint' || ON_TABLE.has(kind)) {
     const table = qualifiedFromList(names.slice(0, -1));
+    const owner = relationKind(table, schema);
     target = `${table}.${names[names.length - 1]}`;
-    subject = `table ${table}`;
-    implied.push(`drop ${kind} ${target}`, `drop table ${table}`);
+    subject = `${owner} ${table}`;
+    implied.push(`drop ${kind} ${target}`, `drop ${owner} ${table}`);
   } else if (kind === 'index') {
     target = qualifiedFromList(names);
     const table = schema.index(target)?.table;
-    subject = table ? `table ${table}` : `index ${target}`;
-    implied.push(`drop index ${target}`, ...(table ? [`drop table ${table}`] : []));
+    const owner = table ? relationKind(table, schema) : 'table';
+    subject = table ? `${owner} ${table}` : `index ${target}`;
+    implied.push(`drop index ${target}`, ...(table ? [`drop ${owner} ${table}`] : []));
   } else {
-    target = kind === 'extension' || kind === 'schema' ? (names[names.length - 1] ?? '') : qualifiedFromList(names);
+    target = UNQUALIFIED.has(kind) ? (names[names.length - 1] ?? '') : qualifiedFromList(names);
     subject = `${kind === 'domain' ? 'type' : kind} ${target}`;
     implied.push(`drop ${kind} ${target}`);
   }
@@ -311,15 +387,27 @@ function comment(n: AstNode, schema: SchemaModel): StatementChanges {
   return { subject, actions: [{ key, label: `comments on ${kind} ${show(target)}`, inverseLabel: 'restores the previous comment (or NULL)', undoneBy: [key, ...implied] }] };
 }
 
-function grant(n: AstNode): StatementChanges {
+function grant(n: AstNode, schema: SchemaModel): StatementChanges {
   const kind = OBJECT_KINDS[n.objtype] ?? 'object';
-  const objects = (n.objects ?? []).map((o: AstNode) => (o.RangeVar ? relationName(o.RangeVar) : o.String ? o.String.sval : qualifiedFromList(stringList(o.ObjectWithArgs?.objname ?? o.List?.items))));
   const grantees = (n.grantees ?? []).map((g: AstNode) => (g.RoleSpec?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : (g.RoleSpec?.rolename ?? '?')));
   const verb = n.is_grant ? 'grant' : 'revoke';
   const opposite = n.is_grant ? 'revoke' : 'grant';
+  const to = n.is_grant ? 'to' : 'from';
   const actions: Action[] = [];
-  for (const object of objects) for (const grantee of grantees) {
-    actions.push({ key: `${verb} ${kind} ${object} ${grantee}`, label: `${n.is_grant ? 'grants' : 'revokes'} privileges on ${show(object)} ${n.is_grant ? 'to' : 'from'} ${grantee}`, inverseLabel: `${opposite}s them`, undoneBy: [`${opposite} ${kind} ${object} ${grantee}`, `drop ${kind} ${object}`] });
+  if (n.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') {
+    // ON ALL TABLES IN SCHEMA s: the objects are schemas; the subject is the schema.
+    const schemas = (n.objects ?? []).map((o: AstNode) => o.String?.sval ?? '');
+    const what = `all ${kind === 'function' ? 'functions' : `${kind}s`} in schema`;
+    for (const name of schemas) for (const grantee of grantees) {
+      actions.push({ key: `${verb} ${what} ${name} ${grantee}`, label: `${n.is_grant ? 'grants' : 'revokes'} privileges on ${what} ${name} ${to} ${grantee}`, inverseLabel: `${opposite}s them`, undoneBy: [`${opposite} ${what} ${name} ${grantee}`, `drop schema ${name}`] });
+    }
+    return { subject: schemas[0] ? `schema ${schemas[0]}` : undefined, actions };
   }
-  return { subject: objects[0] ? `${kind} ${objects[0]}` : undefined, actions };
+  const objects: string[] = (n.objects ?? []).map((o: AstNode) => (o.RangeVar ? relationName(o.RangeVar) : o.String ? o.String.sval : qualifiedFromList(stringList(o.ObjectWithArgs?.objname ?? o.List?.items))));
+  // GRANT ... ON TABLE also covers views and sequences: the object is dropped as what the model knows it to be.
+  const owner = (object: string): string => (kind === 'table' ? relationKind(object, schema) : kind);
+  for (const object of objects) for (const grantee of grantees) {
+    actions.push({ key: `${verb} ${kind} ${object} ${grantee}`, label: `${n.is_grant ? 'grants' : 'revokes'} privileges on ${show(object)} ${to} ${grantee}`, inverseLabel: `${opposite}s them`, undoneBy: [`${opposite} ${kind} ${object} ${grantee}`, `drop ${owner(object)} ${object}`] });
+  }
+  return { subject: objects[0] ? `${owner(objects[0])} ${objects[0]}` : undefined, actions };
 }

@@ -2,7 +2,7 @@
 // Objects are immutable values in maps; every change is journaled so a down file can be undone (mark/rollback).
 import type { Statement } from './parse.js';
 import type { AstNode } from './parse.js';
-import { expressionColumns, indexColumns, qualifiedFromList, qualifiedName, relationName, stringList, typeRef, unwrap, type TypeRef } from './ast.js';
+import { expressionColumns, indexColumns, indexUsedColumns, qualifiedFromList, qualifiedName, queryRelations, relationName, stringList, typeRef, unwrap, type TypeRef } from './ast.js';
 
 /** Where an object was defined: the migration, the file and the byte offset. */
 export interface Origin {
@@ -53,6 +53,8 @@ export interface Index {
   readonly columns: readonly string[];
   readonly unique: boolean;
   readonly partial: boolean;
+  /** Every column the index uses: its key columns, the columns inside its expressions, its INCLUDE columns and its predicate's. */
+  readonly uses: readonly string[];
   readonly origin: Origin;
 }
 
@@ -62,8 +64,18 @@ export interface NamedObject {
   readonly labels?: readonly string[];
   /** Functions: securityDefiner, searchPath (a SET search_path clause), notVolatile (STABLE or IMMUTABLE). Roles: superuser. Domains: constrained. */
   readonly attributes?: Readonly<Record<string, boolean>>;
+  /** Sequences: the column that owns it (OWNED BY); Postgres drops the sequence with that column or its table. */
+  readonly ownedBy?: { readonly table: string; readonly column: string };
+  /** Views (materialized or not, and CREATE TABLE AS): the relations their query reads; DROP ... CASCADE of one drops the view. */
+  readonly reads?: readonly string[];
   readonly origin: Origin;
 }
+
+/** What a name in the relation namespace is. */
+export type RelationKind = 'table' | 'view' | 'sequence';
+
+/** Kinds whose drops are remembered, so that DROP ... IF EXISTS of something already gone is known to do nothing. */
+export type DroppableKind = 'table' | 'index' | 'view' | 'sequence';
 
 type Undo = () => void;
 
@@ -73,6 +85,8 @@ export interface SchemaSnapshot {
   readonly indexes: readonly Index[];
   readonly objects: readonly NamedObject[];
   readonly opaqueSince?: string;
+  /** `kind name` of what the history dropped, with the table of a dropped index. */
+  readonly dropped?: ReadonlyArray<readonly [string, string]>;
 }
 
 export class SchemaModel {
@@ -82,6 +96,12 @@ export class SchemaModel {
   private readonly indexNamesByTable = new Map<string, Set<string>>();
   /** kind → name → object. */
   private readonly objects = new Map<NamedObject['kind'], Map<string, NamedObject>>();
+  /** table → names of the sequences it owns; kept in step with the objects by putObject(). */
+  private readonly sequencesByTable = new Map<string, Set<string>>();
+  /** relation → names of the views whose query reads it; kept in step with the objects by putObject(). */
+  private readonly readersByRelation = new Map<string, Set<string>>();
+  /** `kind name` → the index's table (or ''): objects the history dropped or renamed away. */
+  private readonly dropped = new Map<string, string>();
   private readonly journal: Undo[] = [];
   /** Set when a statement the model cannot follow may have touched anything. */
   private opaqueSince: string | undefined;
@@ -90,7 +110,7 @@ export class SchemaModel {
 
   toSnapshot(): SchemaSnapshot {
     const objects = [...this.objects.values()].flatMap((map) => [...map.values()]);
-    return { tables: [...this.tables.values()], indexes: [...this.indexes.values()], objects, opaqueSince: this.opaqueSince };
+    return { tables: [...this.tables.values()], indexes: [...this.indexes.values()], objects, opaqueSince: this.opaqueSince, dropped: [...this.dropped] };
   }
 
   static fromSnapshot(snapshot: SchemaSnapshot): SchemaModel {
@@ -100,8 +120,13 @@ export class SchemaModel {
       model.indexes.set(index.name, index);
       model.linkIndex(index.table, index.name);
     }
-    for (const object of snapshot.objects) model.kindMap(object.kind).set(object.name, object);
+    for (const object of snapshot.objects) {
+      model.kindMap(object.kind).set(object.name, object);
+      model.linkObject(object);
+    }
+    for (const [key, table] of snapshot.dropped ?? []) model.dropped.set(key, table);
     model.opaqueSince = snapshot.opaqueSince;
+    model.journal.length = 0;
     return model;
   }
 
@@ -145,9 +170,57 @@ export class SchemaModel {
     return out;
   }
 
-  /** True when the table was created in `migration` (a new table: no one else can be using it yet). */
+  /** What `name` is in the relation namespace: a table (CREATE TABLE AS included), a view (materialized or not), a sequence; undefined when the model does not know it. */
+  relationKind(name: string): RelationKind | undefined {
+    if (this.tables.has(name)) return 'table';
+    const view = this.object('view', name);
+    if (view) return view.attributes?.table ? 'table' : 'view';
+    return this.object('sequence', name) ? 'sequence' : undefined;
+  }
+
+  /** Indexes on `table` that use `column` (as a key, inside an expression, in INCLUDE or in the predicate): DROP COLUMN drops them. */
+  indexesUsing(table: string, column: string): Index[] {
+    return this.indexesOf(table).filter((index) => index.uses.includes(column));
+  }
+
+  /** Sequences owned by a column of `table` (or by `column` only, when given): Postgres drops them with it. */
+  sequencesOwnedBy(table: string, column?: string): NamedObject[] {
+    const out: NamedObject[] = [];
+    for (const name of this.sequencesByTable.get(table) ?? []) {
+      const sequence = this.object('sequence', name);
+      if (sequence && (column === undefined || sequence.ownedBy?.column === column)) out.push(sequence);
+    }
+    return out;
+  }
+
+  /** Views that read `relation`, directly or through other views: what DROP ... CASCADE of it drops too, nearest first. */
+  dependentViews(relation: string): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>([relation]);
+    for (let i = -1; i < out.length; i++) {
+      for (const reader of this.readersByRelation.get(i < 0 ? relation : out[i]!) ?? []) {
+        if (seen.has(reader)) continue;
+        seen.add(reader);
+        out.push(reader);
+      }
+    }
+    return out;
+  }
+
+  /** True when the history dropped (or renamed away) this object and nothing took its name since: DROP ... IF EXISTS of it does nothing. */
+  wasDropped(kind: DroppableKind, name: string): boolean {
+    const exists = kind === 'table' ? this.tables.has(name) : kind === 'index' ? this.indexes.has(name) : this.object(kind, name) !== undefined;
+    return !exists && this.dropped.has(`${kind} ${name}`);
+  }
+
+  /** The table a dropped index was on, when the model saw it dropped. */
+  droppedIndexTable(name: string): string | undefined {
+    return this.wasDropped('index', name) ? this.dropped.get(`index ${name}`) || undefined : undefined;
+  }
+
+  /** True when the relation (table, view or sequence) was created in `migration`: no one else can be using it yet. */
   isNew(table: string, migration: string): boolean {
-    return this.tables.get(table)?.origin.migration === migration;
+    return (this.tables.get(table) ?? this.object('view', table) ?? this.object('sequence', table))?.origin.migration === migration;
   }
 
   /** True when the table existed before this migration and the model can vouch for it: what lock rules look at. */
@@ -186,6 +259,7 @@ export class SchemaModel {
   private putIndex(name: string, index: Index | undefined): void {
     const previous = this.indexes.get(name);
     this.put(this.indexes, name, index);
+    if (previous && !index) this.put(this.dropped, `index ${name}`, previous.table);
     if (previous) this.unlinkIndex(previous.table, name);
     if (index) this.linkIndex(index.table, name);
     this.journal.push(() => {
@@ -210,7 +284,44 @@ export class SchemaModel {
   }
 
   private putObject(kind: NamedObject['kind'], name: string, object: Omit<NamedObject, 'kind' | 'name'> | undefined): void {
-    this.put(this.kindMap(kind), name, object ? { kind, name, ...object } : undefined);
+    const previous = this.object(kind, name);
+    const next = object ? { ...object, kind, name } : undefined;
+    this.put(this.kindMap(kind), name, next);
+    if (previous) this.unlinkObject(previous);
+    if (next) this.linkObject(next);
+    if (previous && !next && (kind === 'view' || kind === 'sequence')) this.put(this.dropped, `${kind} ${name}`, '');
+  }
+
+  /** Index an object's owner and the relations it reads (journaled, so rollback() undoes it). */
+  private linkObject(object: NamedObject): void {
+    if (object.ownedBy) this.link(this.sequencesByTable, object.ownedBy.table, object.name);
+    for (const relation of object.reads ?? []) this.link(this.readersByRelation, relation, object.name);
+  }
+
+  private unlinkObject(object: NamedObject): void {
+    if (object.ownedBy) this.unlink(this.sequencesByTable, object.ownedBy.table, object.name);
+    for (const relation of object.reads ?? []) this.unlink(this.readersByRelation, relation, object.name);
+  }
+
+  private link(map: Map<string, Set<string>>, key: string, value: string): void {
+    let values = map.get(key);
+    if (!values) map.set(key, (values = new Set()));
+    if (values.has(value)) return;
+    values.add(value);
+    const added = values;
+    this.journal.push(() => added.delete(value));
+  }
+
+  private unlink(map: Map<string, Set<string>>, key: string, value: string): void {
+    const values = map.get(key);
+    if (!values?.delete(value)) return;
+    this.journal.push(() => values.add(value));
+  }
+
+  /** Remove a table from the model, remembering it was dropped. */
+  private removeTable(name: string): void {
+    this.put(this.tables, name, undefined);
+    this.put(this.dropped, `table ${name}`, '');
   }
 
   // ---- replay
@@ -261,12 +372,27 @@ export class SchemaModel {
       case 'DropRoleStmt':
         for (const role of node.roles ?? []) if (role.RoleSpec?.rolename) this.putObject('role', role.RoleSpec.rolename, undefined);
         return;
-      case 'ViewStmt':
-        return this.putObject('view', relationName(node.view), { origin: at });
+      case 'ViewStmt': {
+        // CREATE OR REPLACE keeps the view (and its indexes, triggers, dependents): only what it reads changes.
+        const name = relationName(node.view);
+        const existing = this.object('view', name);
+        return this.putObject('view', name, { ...existing, origin: existing?.origin ?? at, reads: queryRelations(node.query) });
+      }
       case 'CreateTableAsStmt':
-        return this.putObject('view', relationName(node.into?.rel), { origin: at });
-      case 'CreateSeqStmt':
-        return this.putObject('sequence', relationName(node.sequence), { origin: at });
+        // Its columns are not known: kept with the views (a CREATE TABLE AS table is marked `table`).
+        if (node.if_not_exists && this.relationKind(relationName(node.into?.rel))) return;
+        return this.putObject('view', relationName(node.into?.rel), { origin: at, reads: queryRelations(node.query), attributes: { materialized: node.objtype === 'OBJECT_MATVIEW', table: node.objtype !== 'OBJECT_MATVIEW' } });
+      case 'CreateSeqStmt': {
+        const name = relationName(node.sequence);
+        if (node.if_not_exists && this.object('sequence', name)) return;
+        return this.putObject('sequence', name, { origin: at, ownedBy: ownedByOption(node.options, undefined) });
+      }
+      case 'AlterSeqStmt': {
+        const name = relationName(node.sequence);
+        const existing = this.object('sequence', name);
+        if (existing) this.putObject('sequence', name, { ...existing, ownedBy: ownedByOption(node.options, existing.ownedBy) });
+        return;
+      }
       case 'CreateExtensionStmt':
         return this.putObject('extension', node.extname, { origin: at });
       case 'CreateSchemaStmt':
@@ -309,7 +435,7 @@ export class SchemaModel {
     if (constraint.type !== 'primary' && constraint.type !== 'unique' && constraint.type !== 'exclusion') return;
     const schema = table.split('.')[0]!;
     const name = `${schema}.${constraint.name}`;
-    this.putIndex(name, { name, table, columns: constraint.columns, unique: constraint.type !== 'exclusion', partial: false, origin });
+    this.putIndex(name, { name, table, columns: constraint.columns, unique: constraint.type !== 'exclusion', partial: false, uses: constraint.columns, origin });
   }
 
   private alterTable(node: AstNode, origin: Origin): void {
@@ -373,36 +499,42 @@ export class SchemaModel {
   }
 
   private dropColumn(table: string, column: string): void {
-    // Dropping a column drops the indexes and constraints that use it.
+    // Dropping a column drops the indexes and constraints that use it, and the sequence it owns.
     this.updateTable(table, (t) => ({
       ...t,
       columns: t.columns.filter((c) => c.name !== column),
       constraints: t.constraints.filter((c) => !c.columns.includes(column)),
     }));
-    for (const index of this.indexesOf(table)) if (index.columns.includes(column)) this.putIndex(index.name, undefined);
+    for (const index of this.indexesUsing(table, column)) this.putIndex(index.name, undefined);
+    for (const sequence of this.sequencesOwnedBy(table, column)) this.putObject('sequence', sequence.name, undefined);
   }
 
   private createIndex(node: AstNode, origin: Origin): void {
     const table = relationName(node.relation);
     const schema = node.relation?.schemaname ?? 'public';
     const name = qualifiedName(schema, node.idxname ?? `${node.relation?.relname}_idx`);
+    if (node.if_not_exists && this.indexes.has(name)) return;
     this.putIndex(name, {
       name,
       table,
       columns: indexColumns(node.indexParams),
       unique: Boolean(node.unique),
       partial: Boolean(node.whereClause),
+      uses: indexUsedColumns(node),
       origin,
     });
   }
 
   private drop(node: AstNode): void {
+    const cascade = node.behavior === 'DROP_CASCADE';
     for (const object of node.objects ?? []) {
       const names = objectNames(object);
       const name = qualifiedFromList(names);
       switch (node.removeType) {
         case 'OBJECT_TABLE':
-          this.dropTable(name);
+          if (cascade) this.dropDependents(name);
+          if (this.relationKind(name) === 'table' && !this.tables.has(name)) this.dropView(name);
+          else this.dropTable(name, cascade);
           break;
         case 'OBJECT_INDEX':
           this.putIndex(name, undefined);
@@ -420,7 +552,8 @@ export class SchemaModel {
           break;
         case 'OBJECT_VIEW':
         case 'OBJECT_MATVIEW':
-          this.putObject('view', name, undefined);
+          if (cascade) this.dropDependents(name);
+          this.dropView(name);
           break;
         case 'OBJECT_SEQUENCE':
           this.putObject('sequence', name, undefined);
@@ -443,28 +576,44 @@ export class SchemaModel {
     }
   }
 
-  private dropTable(name: string): void {
+  /** DROP TABLE: its indexes, triggers, policies and owned sequences go with it; with CASCADE, the foreign keys pointing at it too. */
+  private dropTable(name: string, cascade = false): void {
+    this.dropRelationParts(name);
+    for (const sequence of this.sequencesOwnedBy(name)) this.putObject('sequence', sequence.name, undefined);
+    if (cascade) {
+      for (const t of this.referencing(name)) this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.filter((c) => c.type !== 'foreign' || c.refTable !== name) }));
+    }
+    this.removeTable(name);
+  }
+
+  /** DROP VIEW / DROP MATERIALIZED VIEW: its indexes and triggers go with it. */
+  private dropView(name: string): void {
+    this.dropRelationParts(name);
+    this.putObject('view', name, undefined);
+  }
+
+  /** DROP ... CASCADE: the views that read the relation, directly or not, go first. */
+  private dropDependents(name: string): void {
+    for (const view of this.dependentViews(name).reverse()) this.dropView(view);
+  }
+
+  private dropRelationParts(name: string): void {
     for (const index of this.indexesOf(name)) this.putIndex(index.name, undefined);
     for (const kind of ['trigger', 'policy'] as const) {
       for (const object of this.objectsOf(kind)) if (object.name.startsWith(`${name}.`)) this.putObject(kind, object.name, undefined);
     }
-    this.put(this.tables, name, undefined);
   }
 
   private rename(node: AstNode): void {
     const newName = node.newname as string;
     switch (node.renameType) {
-      case 'OBJECT_TABLE': {
-        const from = relationName(node.relation);
-        const to = qualifiedName(node.relation?.schemaname, newName);
-        const table = this.tables.get(from);
-        if (!table) return;
-        this.put(this.tables, from, undefined);
-        this.put(this.tables, to, { ...table, name: to });
-        for (const index of this.indexesOf(from)) this.putIndex(index.name, { ...index, table: to });
-        for (const t of this.referencing(from)) this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.map((c) => (c.refTable === from ? { ...c, refTable: to } : c)) }));
-        return;
-      }
+      case 'OBJECT_TABLE':
+      case 'OBJECT_FOREIGN_TABLE':
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
+      case 'OBJECT_SEQUENCE':
+        // ALTER TABLE ... RENAME works on any relation, and the others on tables: the model goes by what the name is.
+        return this.renameRelation(relationName(node.relation), qualifiedName(node.relation?.schemaname, newName));
       case 'OBJECT_COLUMN': {
         const table = relationName(node.relation);
         const from = node.subname as string;
@@ -474,7 +623,8 @@ export class SchemaModel {
           columns: t.columns.map((c) => (c.name === from ? { ...c, name: newName } : c)),
           constraints: t.constraints.map((c) => ({ ...c, columns: c.columns.map(swap), notNullColumn: c.notNullColumn === from ? newName : c.notNullColumn })),
         }));
-        for (const index of this.indexesOf(table)) this.putIndex(index.name, { ...index, columns: index.columns.map(swap) });
+        for (const index of this.indexesOf(table)) this.putIndex(index.name, { ...index, columns: index.columns.map(swap), uses: index.uses.map(swap) });
+        for (const sequence of this.sequencesOwnedBy(table, from)) this.putObject('sequence', sequence.name, { ...sequence, ownedBy: { table, column: newName } });
         return;
       }
       case 'OBJECT_INDEX': {
@@ -500,6 +650,35 @@ export class SchemaModel {
       }
       default:
         return;
+    }
+  }
+
+  /** A relation renamed: its indexes, triggers and policies, owned sequences, the foreign keys and views that point at it follow. */
+  private renameRelation(from: string, to: string): void {
+    const table = this.tables.get(from);
+    if (table) {
+      this.removeTable(from);
+      this.put(this.tables, to, { ...table, name: to });
+      for (const t of this.referencing(from)) this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.map((c) => (c.refTable === from ? { ...c, refTable: to } : c)) }));
+      for (const sequence of this.sequencesOwnedBy(from)) this.putObject('sequence', sequence.name, { ...sequence, ownedBy: { table: to, column: sequence.ownedBy!.column } });
+    } else {
+      const kind = this.object('view', from) ? 'view' : this.object('sequence', from) ? 'sequence' : undefined;
+      if (!kind) return;
+      const object = this.object(kind, from)!;
+      this.putObject(kind, from, undefined);
+      this.putObject(kind, to, object);
+    }
+    for (const index of this.indexesOf(from)) this.putIndex(index.name, { ...index, table: to });
+    for (const kind of ['trigger', 'policy'] as const) {
+      for (const object of this.objectsOf(kind)) {
+        if (!object.name.startsWith(`${from}.`)) continue;
+        this.putObject(kind, object.name, undefined);
+        this.putObject(kind, `${to}${object.name.slice(from.length)}`, object);
+      }
+    }
+    for (const reader of [...(this.readersByRelation.get(from) ?? [])]) {
+      const view = this.object('view', reader);
+      if (view) this.putObject('view', reader, { ...view, reads: (view.reads ?? []).map((r) => (r === from ? to : r)) });
     }
   }
 
@@ -536,6 +715,17 @@ export class SchemaModel {
       this.opaqueSince = migration;
     }
   }
+}
+
+/** The OWNED BY option of CREATE / ALTER SEQUENCE: the owning column, or undefined for OWNED BY NONE; `previous` when absent. */
+function ownedByOption(options: readonly AstNode[] | undefined, previous: NamedObject['ownedBy']): NamedObject['ownedBy'] {
+  for (const option of options ?? []) {
+    if (option.DefElem?.defname !== 'owned_by') continue;
+    const names = stringList(option.DefElem.arg?.List?.items);
+    if (names.length < 2) return undefined;
+    return { table: qualifiedFromList(names.slice(0, -1)), column: names[names.length - 1]! };
+  }
+  return previous;
 }
 
 function objectNames(object: AstNode): string[] {

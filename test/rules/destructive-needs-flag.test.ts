@@ -16,6 +16,8 @@ ruleTester(rule, {
     { name: 'int to bigint is a widening', before: [products], up: 'ALTER TABLE products ALTER COLUMN qty TYPE bigint;' },
     { name: 'numeric(8,2) to numeric(12,2) is a widening', before: [products], up: 'ALTER TABLE products ALTER COLUMN price TYPE numeric(12,2);' },
     { name: 'DELETE with WHERE', before: [products], up: 'DELETE FROM products WHERE id = 1;' },
+    { name: "a materialized view's rows are derived: dropping it loses no data", before: [products, { up: 'CREATE MATERIALIZED VIEW product_names AS SELECT id, name FROM products;' }], up: 'DROP MATERIALIZED VIEW product_names;' },
+    { name: 'DROP TABLE IF EXISTS of a table an earlier migration dropped does nothing', before: [products, { up: 'CREATE TABLE old (id int);' }, { up: '-- verify:allow-destructive retired\nDROP TABLE old;' }], up: 'DROP TABLE IF EXISTS old;' },
     { name: 'dropping an index loses no data', before: [products, { up: 'CREATE INDEX idx_p ON products (name);' }], up: 'DROP INDEX idx_p;' },
   ],
   invalid: [
@@ -27,6 +29,8 @@ ruleTester(rule, {
     { name: 'bigint to int narrows', before: [{ up: 'CREATE TABLE t (a bigint);' }], up: 'ALTER TABLE t ALTER COLUMN a TYPE int;', errors: [{ messageId: 'typeChange', line: 1, column: 1 }] },
     { name: 'a type change on a column the model does not know', up: 'ALTER TABLE elsewhere ALTER COLUMN a TYPE text;', errors: [{ messageId: 'typeChangeUnknown', line: 1, column: 1 }] },
     { name: 'DROP ... CASCADE', before: [products], up: 'DROP TABLE products CASCADE;', errors: [{ messageId: 'cascade', line: 1, column: 1 }] },
+    { name: 'DROP MATERIALIZED VIEW ... CASCADE still drops what depends on it', before: [products, { up: 'CREATE MATERIALIZED VIEW product_names AS SELECT id, name FROM products;' }], up: 'DROP MATERIALIZED VIEW product_names CASCADE;', errors: [{ messageId: 'cascade', line: 1, column: 1 }] },
+    { name: 'DROP TABLE IF EXISTS of a table that still exists', before: [products], up: 'DROP TABLE IF EXISTS products;', errors: [{ messageId: 'drop', line: 1, column: 1, message: 'Dropping table products deletes its data for good.' }] },
     { name: 'DROP SCHEMA and DROP TYPE', before: [{ up: "CREATE SCHEMA s;\nCREATE TYPE mood AS ENUM ('a');" }], up: 'DROP SCHEMA s;\nDROP TYPE mood;', errors: [{ messageId: 'drop', line: 1, column: 1 }, { messageId: 'drop', line: 2, column: 1 }] },
     { name: 'a down dropping what its up did not create', before: [products], up: 'ALTER TABLE products ADD COLUMN sku text;', down: 'ALTER TABLE products DROP COLUMN sku;\nALTER TABLE products DROP COLUMN code;', errors: [{ messageId: 'dropColumn', line: 2, column: 1, file: 'down' }] },
     { name: 'a directive further up does not cover a later statement', before: [products], up: 'SELECT 1;\n-- verify:allow-destructive only the next statement\nSELECT 2;\nALTER TABLE products DROP COLUMN code;', errors: [{ messageId: 'dropColumn', line: 4, column: 1 }] },

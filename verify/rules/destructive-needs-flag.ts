@@ -3,8 +3,9 @@ import { displayName, relationName, typeLabel, typeRef, type TypeRef } from '../
 
 const DATA_KINDS: Readonly<Record<string, string>> = {
   OBJECT_TABLE: 'table', OBJECT_SCHEMA: 'schema', OBJECT_TYPE: 'type', OBJECT_DOMAIN: 'domain', OBJECT_SEQUENCE: 'sequence',
-  OBJECT_MATVIEW: 'materialized view', OBJECT_EXTENSION: 'extension', OBJECT_DATABASE: 'database',
+  OBJECT_EXTENSION: 'extension', OBJECT_DATABASE: 'database',
 };
+// Not here: views and materialized views (a materialized view's rows are derived; REFRESH rebuilds them), indexes, functions, triggers, policies.
 
 /** Statements that can lose data need an explicit, reasoned flag. */
 export default defineRule({

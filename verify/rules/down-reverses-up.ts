@@ -10,13 +10,13 @@ export default defineRule({
     category: 'reversibility',
     severity: 'error',
     messages: {
-      missingDown: 'No down file for {{name}}: this migration cannot be rolled back.',
+      missingDown: 'No down for {{name}}: this migration cannot be rolled back.',
       emptyDown: 'The down {{down}} has no statement: this migration cannot be rolled back.',
       notUndone: 'Up {{label}}; down never {{inverse}}.',
       cannotUndo: 'Up {{label}}; Postgres {{inverse}}, so the down cannot restore the schema.',
     },
     help: {
-      missingDown: 'Add {{name}}.down.sql (or a -- migrate:down section) that undoes the up, or mark the migration -- verify:irreversible <reason>.',
+      missingDown: 'Add {{downLabel}} that undoes the up, or mark the migration -- verify:irreversible <reason>.',
       emptyDown: 'Write the statements that undo the up, or mark the down -- verify:irreversible <reason>.',
       notUndone: 'Add the inverse statement to the down file, in reverse order of the up.',
       cannotUndo: 'Mark the down -- verify:irreversible <reason>, or recreate the object in the down.',
@@ -29,7 +29,13 @@ export default defineRule({
     return {
       statement({ side, changes, statement, file }) {
         if (side === 'up') for (const action of changes.actions) upActions.push({ action, file, at: statement.start });
-        else for (const action of changes.actions) performed.add(action.key);
+        else {
+          // What Postgres drops along with a down's statement counts as done: a view's indexes, an owned sequence, what CASCADE reaches.
+          for (const action of changes.actions) {
+            performed.add(action.key);
+            for (const key of action.implies ?? []) performed.add(key);
+          }
+        }
       },
       migrationEnd() {
         const up = migration.up;
@@ -38,7 +44,7 @@ export default defineRule({
         // An up without statements changes nothing, so there is nothing to undo.
         if (up.parsed.statements.length === 0) return;
         if (!migration.down) {
-          context.report({ messageId: 'missingDown', file: up, at: firstAt, data: { name: migration.name } });
+          context.report({ messageId: 'missingDown', file: up, at: firstAt, data: { name: migration.name, downLabel: migration.downLabel } });
           return;
         }
         if (migration.down.parsed.statements.length === 0) {

@@ -23,6 +23,8 @@ export default defineRule({
         if (statement.kind !== 'DropStmt' || statement.node.removeType !== 'OBJECT_INDEX' || statement.node.concurrent) return;
         for (const object of statement.node.objects ?? []) {
           const name = qualifiedFromList(names(object));
+          // IF EXISTS of an index the history already dropped (with its column or table, or by name) does nothing.
+          if (statement.node.missing_ok && schema.wasDropped('index', name)) continue;
           // An index the model never saw (created outside the history) sits on a table that counts as existing.
           const table = schema.index(name)?.table;
           if (table !== undefined && schema.isNew(table, context.migration.name)) continue;
