@@ -1,7 +1,7 @@
 // What a statement changes: its subject (for one-change-per-migration) and its actions,
 // each with the actions that undo it (for down-reverses-up). Pure: reads the AST and the schema model.
 import type { Statement, AstNode } from './parse.js';
-import type { SchemaModel } from './schema-model.js';
+import { defaultConstraintName, type SchemaModel } from './schema-model.js';
 import { displayName, expressionColumns, indexUsedColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
 
 export interface Action {
@@ -274,18 +274,6 @@ function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
   }
   // ALTER TABLE also reaches views and sequences: the subject is what the model knows the relation to be.
   return { subject: `${relationKind(table, schema)} ${table}`, actions };
-}
-
-export function defaultConstraintName(table: string, c: AstNode): string {
-  const bare = table.split('.')[1] ?? table;
-  if (c.contype === 'CONSTR_PRIMARY') return `${bare}_pkey`;
-  if (c.contype === 'CONSTR_CHECK') {
-    const columns = expressionColumns(c.raw_expr);
-    return columns.length === 1 ? `${bare}_${columns[0]}_check` : `${bare}_check`;
-  }
-  const columns = [...stringList(c.keys), ...stringList(c.fk_attrs)];
-  const suffix: Record<string, string> = { CONSTR_UNIQUE: 'key', CONSTR_FOREIGN: 'fkey', CONSTR_EXCLUSION: 'excl', CONSTR_NOTNULL: 'not_null' };
-  return `${bare}_${columns.join('_')}_${suffix[c.contype] ?? 'constraint'}`;
 }
 
 function dropStatement(n: AstNode, schema: SchemaModel): StatementChanges {

@@ -787,13 +787,29 @@ const CONSTRAINT_TYPES: Readonly<Record<string, ConstraintType>> = {
 
 const SUFFIX: Readonly<Record<ConstraintType, string>> = { primary: 'pkey', unique: 'key', foreign: 'fkey', check: 'check', exclusion: 'excl', notnull: 'not_null' };
 
+/** The columns a constraint is about: its keys, a CHECK's columns, or the column it is declared on. */
+function constraintColumns(c: AstNode, type: ConstraintType, columnContext: readonly string[]): string[] {
+  const keys = type === 'foreign' ? stringList(c.fk_attrs) : type === 'exclusion' ? (c.exclusions ?? []).map((e: AstNode) => indexColumns(e.List?.items?.slice(0, 1))[0] ?? '(expr)') : stringList(c.keys);
+  return keys.length ? keys : type === 'check' ? expressionColumns(c.raw_expr) : [...columnContext];
+}
+
+/**
+ * The name Postgres gives the unnamed constraint `c` on `table` (`columnContext`: the column it is declared on, if
+ * any), as the model records it: what rules and changes must use to match it.
+ */
+export function defaultConstraintName(table: string, c: AstNode, columnContext: readonly string[] = []): string {
+  const bare = table.split('.')[1] ?? table;
+  const type = CONSTRAINT_TYPES[c.contype] ?? (c.contype === 'CONSTR_NOTNULL' ? 'notnull' : undefined);
+  if (!type) return `${bare}_${stringList(c.keys).join('_')}_constraint`;
+  const columns = constraintColumns(c, type, columnContext);
+  return defaultName(bare, type, columns.length ? columns : columnContext);
+}
+
 function constraintFrom(c: AstNode, table: string, columnContext: string[], origin: Origin): Constraint | undefined {
   const type = CONSTRAINT_TYPES[c.contype];
   if (!type) return undefined;
-  const keys = type === 'foreign' ? stringList(c.fk_attrs) : type === 'exclusion' ? (c.exclusions ?? []).map((e: AstNode) => indexColumns(e.List?.items?.slice(0, 1))[0] ?? '(expr)') : stringList(c.keys);
-  const columns = keys.length ? keys : type === 'check' ? expressionColumns(c.raw_expr) : columnContext;
-  const bare = table.split('.')[1] ?? table;
-  const name = c.conname ?? defaultName(bare, type, columns.length ? columns : columnContext);
+  const columns = constraintColumns(c, type, columnContext);
+  const name = c.conname ?? defaultConstraintName(table, c, columnContext);
   return {
     name,
     type,
@@ -805,7 +821,6 @@ function constraintFrom(c: AstNode, table: string, columnContext: string[], orig
     origin,
   };
 }
-
 
 /** The name Postgres chooses for an unnamed constraint (before its 63-byte truncation and de-duplication). */
 function defaultName(table: string, type: ConstraintType, columns: readonly string[]): string {

@@ -1,5 +1,6 @@
 import { defineRule } from '../rule.js';
-import { alterTableOf, displayName, relationName, stringList } from '../ast.js';
+import { defaultConstraintName } from '../schema-model.js';
+import { alterTableOf, displayName, relationName } from '../ast.js';
 import type { AstNode } from '../parse.js';
 
 /** A foreign key added to a table in use checks every row while both tables are locked against writes. */
@@ -25,12 +26,11 @@ export default defineRule({
         const alter = alterTableOf(statement);
         if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
         const table = alter.table;
-        const bare = table.split('.')[1] ?? table;
         for (const cmd of alter.commands) {
           if (cmd.subtype === 'AT_AddConstraint') {
             const c = cmd.def?.Constraint;
             if (c?.contype !== 'CONSTR_FOREIGN' || !validates(c)) continue;
-            const name = c.conname ?? `${bare}_${stringList(c.fk_attrs).join('_')}_fkey`;
+            const name = c.conname ?? defaultConstraintName(table, c);
             context.report({ messageId: 'addForeignKey', file, at: c.location ?? statement.start, data: { name, table: displayName(table), ref: displayName(relationName(c.pktable)) } });
           } else if (cmd.subtype === 'AT_AddColumn') {
             // A new column without a value is all NULL: Postgres skips the check. A default, identity or generated value is checked row by row.

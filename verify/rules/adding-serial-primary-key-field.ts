@@ -1,4 +1,5 @@
 import { defineRule } from '../rule.js';
+import { defaultConstraintName } from '../schema-model.js';
 import { alterTableOf, displayName, stringList } from '../ast.js';
 import type { AstNode } from '../parse.js';
 
@@ -34,7 +35,7 @@ export default defineRule({
           } else if (cmd.subtype === 'AT_AddConstraint') {
             const c: AstNode = cmd.def?.Constraint ?? {};
             if (c.contype !== 'CONSTR_PRIMARY' || c.indexname) continue;
-            const name = c.conname ?? `${table.split('.')[1] ?? table}_pkey`;
+            const name = c.conname ?? defaultConstraintName(table, c);
             context.report({ messageId: 'primaryKey', file, at: c.location ?? statement.start, data: { name, table: shown, columns: stringList(c.keys).join(', ') } });
           }
         }

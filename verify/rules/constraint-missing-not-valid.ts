@@ -1,5 +1,6 @@
 import { defineRule } from '../rule.js';
-import { alterTableOf, displayName, stringList, walk } from '../ast.js';
+import { defaultConstraintName } from '../schema-model.js';
+import { alterTableOf, displayName } from '../ast.js';
 import type { AstNode } from '../parse.js';
 
 /** CHECK and FOREIGN KEY constraints on a table in use are added NOT VALID and validated in a later transaction. */
@@ -29,7 +30,6 @@ export default defineRule({
         const alter = alterTableOf(statement);
         if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
         const table = alter.table;
-        const bare = table.split('.')[1] ?? table;
         const shown = displayName(table);
         for (const cmd of alter.commands) {
           switch (cmd.subtype) {
@@ -37,9 +37,9 @@ export default defineRule({
               const c: AstNode = cmd.def?.Constraint ?? {};
               if (!validates(c)) break;
               if (c.contype === 'CONSTR_CHECK') {
-                context.report({ messageId: 'check', file, at: c.location ?? statement.start, data: { name: c.conname ?? checkName(table, c.raw_expr), table: shown } });
+                context.report({ messageId: 'check', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
               } else if (c.contype === 'CONSTR_FOREIGN') {
-                context.report({ messageId: 'foreignKey', file, at: c.location ?? statement.start, data: { name: c.conname ?? `${bare}_${stringList(c.fk_attrs).join('_')}_fkey`, table: shown } });
+                context.report({ messageId: 'foreignKey', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
               }
               break;
             }
@@ -49,7 +49,7 @@ export default defineRule({
               for (const item of def.constraints ?? []) {
                 const c: AstNode = item.Constraint ?? {};
                 if (c.contype !== 'CONSTR_CHECK' || !validates(c)) continue;
-                context.report({ messageId: 'columnCheck', file, at: c.location ?? statement.start, data: { column: def.colname, name: c.conname ?? `${bare}_${def.colname}_check`, table: shown } });
+                context.report({ messageId: 'columnCheck', file, at: c.location ?? statement.start, data: { column: def.colname, name: c.conname ?? defaultConstraintName(table, c, [def.colname]), table: shown } });
               }
               break;
             }
@@ -79,12 +79,4 @@ export default defineRule({
 /** Neither NOT VALID nor NOT ENFORCED: existing rows are checked now. */
 function validates(c: AstNode): boolean {
   return !c.skip_validation && c.initially_valid !== false;
-}
-
-/** Postgres's name for an unnamed check: <table>_<column>_check when it reads one column, else <table>_check. */
-function checkName(table: string, expr: AstNode | undefined): string {
-  const columns = new Set<string>();
-  for (const [kind, body] of walk(expr)) if (kind === 'ColumnRef') columns.add(stringList(body.fields).pop() ?? '');
-  const bare = table.split('.')[1] ?? table;
-  return columns.size === 1 ? `${bare}_${[...columns][0]}_check` : `${bare}_check`;
 }

@@ -1,5 +1,6 @@
 import { defineRule } from '../rule.js';
-import { alterTableOf, displayName, stringList } from '../ast.js';
+import { defaultConstraintName } from '../schema-model.js';
+import { alterTableOf, displayName } from '../ast.js';
 import type { AstNode } from '../parse.js';
 
 const KINDS: Readonly<Record<string, string>> = { CONSTR_UNIQUE: 'UNIQUE', CONSTR_PRIMARY: 'PRIMARY KEY' };
@@ -27,7 +28,6 @@ export default defineRule({
         const alter = alterTableOf(statement);
         if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
         const table = alter.table;
-        const bare = table.split('.')[1] ?? table;
         const shown = displayName(table);
         for (const cmd of alter.commands) {
           if (cmd.subtype === 'AT_AddConstraint') {
@@ -35,7 +35,7 @@ export default defineRule({
             const kind = KINDS[c.contype];
             // USING INDEX turns an index already built (CONCURRENTLY) into the constraint: no build under the lock.
             if (!kind || c.indexname) continue;
-            const name = c.conname ?? (c.contype === 'CONSTR_PRIMARY' ? `${bare}_pkey` : `${bare}_${stringList(c.keys).join('_')}_key`);
+            const name = c.conname ?? defaultConstraintName(table, c);
             context.report({ messageId: 'constraint', file, at: c.location ?? statement.start, data: { kind, name, table: shown } });
           } else if (cmd.subtype === 'AT_AddColumn') {
             const def = cmd.def?.ColumnDef ?? {};
