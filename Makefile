@@ -30,7 +30,7 @@ DRY_RUN_FLAG = $(if $(filter-out 0 no false,$(DRY_RUN)),--dry-run)
 # Stamps: npm ci when package.json or package-lock.json changed; tsc when a TypeScript source changed.
 INSTALLED := node_modules/.installed
 BUILT := dist/.built
-SOURCES := $(shell find verify scripts -name '*.ts' 2>/dev/null)
+SOURCES := $(shell find core verify runner scripts bench -name '*.ts' 2>/dev/null)
 
 $(INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -128,7 +128,7 @@ test: $(BUILT) ## build, then run every test with tap (each test file starts its
 
 .PHONY: bench
 bench: $(BUILT) ## time verify-migrations against squawk and pgfence on sql/ and generated histories (BENCH_ARGS=--quick: smaller, 27 s)
-	$(NODE) dist/scripts/bench.js $(BENCH_ARGS)
+	$(NODE) dist/bench/bench.js $(BENCH_ARGS)
 
 .PHONY: hooks
 hooks: $(BUILT) ## install the git pre-commit hook that verifies staged migration files

@@ -2,10 +2,10 @@
 // <database>-<UTC YYYYMMDDTHHMMSSZ>.dump, mode 0600, read back with pg_restore --list.
 // Exit codes: 0 written and verified, 1 failed (no file left), 2 usage error.
 import { parseArgs } from 'node:util';
-import { backupDatabase, formatBytes, urlWithoutPassword } from './lib/backup.js';
-import { describeTarget, resolveDatabase, scrubSecrets } from './lib/database-url.js';
-import { MigrationError } from './lib/runner-errors.js';
-import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
+import { backupDatabase, formatBytes, urlWithoutPassword } from '../runner/backup.js';
+import { describeTarget, resolveDatabase, scrubSecrets } from '../core/postgres/database-url.js';
+import { MigrationError } from '../runner/errors.js';
+import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let dir: string;

@@ -1,8 +1,8 @@
 // The embedded PostgreSQL of this checkout (.pgdata/, port 54329): `start`, `stop`, `url` (password redacted).
-import { DEFAULT_DATA_DIR, DEFAULT_PORT, ensureEmbeddedServer, stopEmbeddedServer } from './lib/embedded-server.js';
-import { displayPath } from './lib/migration-files.js';
-import { redactUrl, resolveDatabase, scrubSecrets } from './lib/database-url.js';
-import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, ensureEmbeddedServer, stopEmbeddedServer } from '../core/postgres/embedded-server.js';
+import { displayPath } from '../runner/migration-files.js';
+import { redactUrl, resolveDatabase, scrubSecrets } from '../core/postgres/database-url.js';
+import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 const USAGE = 'usage: db <start|stop|url>';
 

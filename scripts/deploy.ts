@@ -3,12 +3,12 @@
 // commands. docs/deploy.md is the runbook around it.
 // Exit codes: 0 deployed (or nothing to deploy), 1 a step failed (the output says where the database stands), 2 usage error.
 import { parseArgs } from 'node:util';
-import { describeTarget, redactUrl, resolveDatabase, scrubSecrets } from './lib/database-url.js';
-import { deploy, DEPLOY_STEPS, type DeployEvent } from './lib/deploy.js';
-import { MigrationError, MigrationFilesError } from './lib/runner-errors.js';
-import { checkMigrations } from './lib/runner.js';
-import { timeoutsFromEnv } from './lib/runtime-safety.js';
-import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
+import { describeTarget, redactUrl, resolveDatabase, scrubSecrets } from '../core/postgres/database-url.js';
+import { deploy, DEPLOY_STEPS, type DeployEvent } from '../runner/deploy.js';
+import { MigrationError, MigrationFilesError } from '../runner/errors.js';
+import { checkMigrations } from '../runner/runner.js';
+import { timeoutsFromEnv } from '../runner/runtime-safety.js';
+import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 const USAGE = `usage: deploy [--dir DIR] [--backup auto|skip] [--backup-dir DIR]
 

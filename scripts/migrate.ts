@@ -1,9 +1,9 @@
 // The migration CLI: argv -> runner -> text -> exit code. The only place that prints.
 // Exit codes: 0 ok, 1 migration or database failure, 2 usage error or bad migration files.
 import { parseArgs } from 'node:util';
-import { describeTarget, resolveDatabase, scrubSecrets, type DatabaseTarget } from './lib/database-url.js';
-import { branchOrderProblems, IntegrityError, migrationsAtRef } from './lib/integrity.js';
-import { MigrationError, MigrationFilesError } from './lib/runner-errors.js';
+import { describeTarget, resolveDatabase, scrubSecrets, type DatabaseTarget } from '../core/postgres/database-url.js';
+import { branchOrderProblems, IntegrityError, migrationsAtRef } from '../runner/integrity.js';
+import { MigrationError, MigrationFilesError } from '../runner/errors.js';
 import {
   acceptMigrationChecksum,
   checkMigrations,
@@ -14,9 +14,9 @@ import {
   type MigrationStatus,
   type RunPlan,
   type RunResult,
-} from './lib/runner.js';
-import { timeoutsFromEnv } from './lib/runtime-safety.js';
-import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
+} from '../runner/runner.js';
+import { timeoutsFromEnv } from '../runner/runtime-safety.js';
+import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 const USAGE = `usage: migrate <command> [--dir DIR] [--dry-run]
 

@@ -1,8 +1,8 @@
 // `make new NAME=add_products_barcode`: creates sql/<UTC YYYYMMDDHHMMSS>_<name>.up.sql and .down.sql and prints their paths.
 // Exit codes: 0 created, 2 bad name or a clash with an existing migration.
 import { parseArgs } from 'node:util';
-import { createMigration, displayPath } from './lib/migration-files.js';
-import { MigrationError } from './lib/runner-errors.js';
+import { createMigration, displayPath } from '../runner/migration-files.js';
+import { MigrationError } from '../runner/errors.js';
 
 function main(argv: readonly string[]): number {
   try {

@@ -4,9 +4,9 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MANIFEST_FILE, parseManifest, readMigrationTexts, renderManifest } from '../verify/manifest.js';
-import { displayPath } from './lib/migration-files.js';
-import { exitQuietlyOnClosedPipe } from './lib/closed-pipe.js';
+import { MANIFEST_FILE, parseManifest, readMigrationTexts, renderManifest } from '../core/migrations/manifest.js';
+import { displayPath } from '../runner/migration-files.js';
+import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 function main(argv: readonly string[]): number {
   let dir: string;

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPg15Server } from './helpers/pg15-server.js';
 import { startTestServer } from './helpers/server.js';
-import { backupDatabase, backupFileName, urlWithoutPassword } from '../scripts/lib/backup.js';
-import { MigrationError } from '../scripts/lib/runner-errors.js';
+import { backupDatabase, backupFileName, urlWithoutPassword } from '../runner/backup.js';
+import { MigrationError } from '../runner/errors.js';
 import { childEnv } from './helpers/child-env.js';
 
 const root = join(import.meta.dirname, '..');

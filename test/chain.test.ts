@@ -4,8 +4,8 @@ import t from 'tap';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { catalogSnapshot, userTables } from './helpers/catalog.js';
-import { checkMigrations, migrateDown, migrateUp, migrationStatus } from '../scripts/lib/runner.js';
-import type { Sql } from '../scripts/lib/database-url.js';
+import { checkMigrations, migrateDown, migrateUp, migrationStatus } from '../runner/runner.js';
+import type { Sql } from '../core/postgres/database-url.js';
 
 const SQL_DIR = join(import.meta.dirname, '..', 'sql');
 

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { startPg15Server } from './helpers/pg15-server.js';
 import { startTestServer } from './helpers/server.js';
 import { userTables } from './helpers/catalog.js';
-import { freePort, stopEmbeddedServer } from '../scripts/lib/embedded-server.js';
-import { migrateUp } from '../scripts/lib/runner.js';
-import type { Sql } from '../scripts/lib/database-url.js';
+import { freePort, stopEmbeddedServer } from '../core/postgres/embedded-server.js';
+import { migrateUp } from '../runner/runner.js';
+import type { Sql } from '../core/postgres/database-url.js';
 import { childEnv } from './helpers/child-env.js';
 
 const root = join(import.meta.dirname, '..');

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
-import { connect, type Sql } from '../scripts/lib/database-url.js';
+import { connect, type Sql } from '../core/postgres/database-url.js';
 import { detectDrift, readMigrationFolder, type ExecutableMigration } from '../verify/execute/index.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'execute');

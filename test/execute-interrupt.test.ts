@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
-import { connect } from '../scripts/lib/database-url.js';
+import { connect } from '../core/postgres/database-url.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'execute');
 

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { basename, join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
-import { connect } from '../scripts/lib/database-url.js';
+import { connect } from '../core/postgres/database-url.js';
 import { executeMigrations, readMigrationFolder, ScratchDatabaseError, type ExecuteReport } from '../verify/execute/index.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'execute');

@@ -3,7 +3,7 @@ import t from 'tap';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateHistory } from '../scripts/lib/generate-history.js';
+import { generateHistory } from '../bench/generate-history.js';
 import { verify } from '../verify/engine.js';
 import { rules } from '../verify/rules/index.js';
 

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { userTables } from './helpers/catalog.js';
-import { acceptMigrationChecksum, migrateDown, migrateUp, migrationStatus, redoLast } from '../scripts/lib/runner.js';
-import { IntegrityError, nextVersions } from '../scripts/lib/integrity.js';
-import type { Sql } from '../scripts/lib/database-url.js';
+import { acceptMigrationChecksum, migrateDown, migrateUp, migrationStatus, redoLast } from '../runner/runner.js';
+import { IntegrityError, nextVersions } from '../runner/integrity.js';
+import type { Sql } from '../core/postgres/database-url.js';
 import { childEnv } from './helpers/child-env.js';
 
 const root = join(import.meta.dirname, '..');

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verify } from '../verify/engine.js';
-import { dieselRunsInTransaction } from '../verify/migration-set.js';
+import { dieselRunsInTransaction } from '../core/migrations/layout.js';
 import { rules } from '../verify/rules/index.js';
 
 const DIR = 'test/fixtures/layouts';

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkManifest, manifestTotal, migrationChecksum, normalizeMigrationText, parseManifest, renderManifest } from '../verify/manifest.js';
+import { checkManifest, manifestTotal, migrationChecksum, normalizeMigrationText, parseManifest, renderManifest } from '../core/migrations/manifest.js';
 import { verify } from '../verify/engine.js';
 import { rules } from '../verify/rules/index.js';
 

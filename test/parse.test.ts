@@ -2,8 +2,8 @@
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadParser, parseSql } from '../verify/parse.js';
-import { LineIndex } from '../verify/source-position.js';
+import { loadParser, parseSql } from '../core/migrations/parse.js';
+import { LineIndex } from '../core/migrations/source-position.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 

@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
-import { connect, type Sql } from '../scripts/lib/database-url.js';
-import { freePort } from '../scripts/lib/embedded-server.js';
+import { connect, type Sql } from '../core/postgres/database-url.js';
+import { freePort } from '../core/postgres/embedded-server.js';
 import { childEnv } from './helpers/child-env.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -18,7 +18,7 @@ const COMMANDS = ['up', 'status', 'down'] as const;
 /** The password every URL here carries; no part of it may be printed. */
 const PASSWORD = 'S3cr3t-Pa55w0rd!';
 const LEAKS = [PASSWORD, encodeURIComponent(PASSWORD), 'S3cr3t%2DPa55w0rd%21', 'S3cr3t%2dPa55w0rd%21', 'Pa55w0rd', 'S3cr3t'];
-/** connect_timeout is 10 s (scripts/lib/database-url.ts); a run may take two attempts, plus node's start-up. */
+/** connect_timeout is 10 s (core/postgres/database-url.ts); a run may take two attempts, plus node's start-up. */
 const BOUND_MS = 30_000;
 
 t.setTimeout(180_000);

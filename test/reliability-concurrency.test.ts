@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { catalogSnapshot } from './helpers/catalog.js';
-import { connect, type Sql } from '../scripts/lib/database-url.js';
+import { connect, type Sql } from '../core/postgres/database-url.js';
 import { childEnv } from './helpers/child-env.js';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, type TestDatabase } from './helpers/server.js';
-import { connect, type Sql } from '../scripts/lib/database-url.js';
+import { connect, type Sql } from '../core/postgres/database-url.js';
 import { childEnv } from './helpers/child-env.js';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -10,8 +10,8 @@ import {
   lineAndColumn,
   loadMigrationFiles,
   splitStatements,
-} from '../scripts/lib/migration-files.js';
-import { MigrationFilesError, MigrationError, type FileProblem } from '../scripts/lib/runner-errors.js';
+} from '../runner/migration-files.js';
+import { MigrationFilesError, MigrationError, type FileProblem } from '../runner/errors.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'runner');
 

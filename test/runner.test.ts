@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { catalogSnapshot, userTables } from './helpers/catalog.js';
-import { migrateDown, migrateUp, migrationStatus, redoLast } from '../scripts/lib/runner.js';
-import { MigrationError, MigrationFilesError, SqlError } from '../scripts/lib/runner-errors.js';
-import type { Sql } from '../scripts/lib/database-url.js';
+import { migrateDown, migrateUp, migrationStatus, redoLast } from '../runner/runner.js';
+import { MigrationError, MigrationFilesError, SqlError } from '../runner/errors.js';
+import type { Sql } from '../core/postgres/database-url.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'runner');
 const dir = (name: string) => join(fixtures, name);

@@ -7,11 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { catalogSnapshot, userTables } from './helpers/catalog.js';
-import { connect, type Sql } from '../scripts/lib/database-url.js';
-import { migrateUp, migrationStatus } from '../scripts/lib/runner.js';
-import { IntegrityError } from '../scripts/lib/integrity.js';
-import { SqlError } from '../scripts/lib/runner-errors.js';
-import { relationsOf, timeoutsFromEnv } from '../scripts/lib/runtime-safety.js';
+import { connect, type Sql } from '../core/postgres/database-url.js';
+import { migrateUp, migrationStatus } from '../runner/runner.js';
+import { IntegrityError } from '../runner/integrity.js';
+import { SqlError } from '../runner/errors.js';
+import { relationsOf, timeoutsFromEnv } from '../runner/runtime-safety.js';
 import { childEnv } from './helpers/child-env.js';
 
 const root = join(import.meta.dirname, '..');

@@ -1,6 +1,6 @@
 // The schema model's dependency bookkeeping: owned sequences, views' reads, remembered drops; journaled and kept by snapshots.
 import t from 'tap';
-import { loadParser, parseSql } from '../verify/parse.js';
+import { loadParser, parseSql } from '../core/migrations/parse.js';
 import { SchemaModel } from '../verify/schema-model.js';
 
 await loadParser();

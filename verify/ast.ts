@@ -1,5 +1,5 @@
 // Small readers over libpg-query's JSON AST: names, types, lists. No rule logic here.
-import type { AstNode, Statement } from './parse.js';
+import type { AstNode, Statement } from '../core/migrations/parse.js';
 
 /** `{ String: { sval } }` lists → ['a', 'b']. */
 export function stringList(list: readonly AstNode[] | undefined): string[] {

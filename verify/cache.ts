@@ -32,7 +32,8 @@ let code: string | undefined;
 export function codeVersion(): string {
   if (code !== undefined) return code;
   const hash = createHash('sha1');
-  const root = fileURLToPath(new URL('.', import.meta.url));
+  // The verifier's folder and the migration model under it (core/migrations) decide every result.
+  const roots = [fileURLToPath(new URL('.', import.meta.url)), fileURLToPath(new URL('../core/migrations/', import.meta.url))];
   const visit = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, entry.name);
@@ -40,7 +41,7 @@ export function codeVersion(): string {
       else if (/\.(js|ts)$/.test(entry.name)) hash.update(entry.name).update(readFileSync(path));
     }
   };
-  visit(root);
+  for (const root of roots) visit(root);
   code = hash.digest('hex');
   return code;
 }

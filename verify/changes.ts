@@ -1,6 +1,6 @@
 // What a statement changes: its subject (for one-change-per-migration) and its actions,
 // each with the actions that undo it (for down-reverses-up). Pure: reads the AST and the schema model.
-import type { Statement, AstNode } from './parse.js';
+import type { Statement, AstNode } from '../core/migrations/parse.js';
 import { defaultConstraintName, type SchemaModel } from './schema-model.js';
 import { displayName, expressionColumns, indexUsedColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
 

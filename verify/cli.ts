@@ -8,7 +8,7 @@ import { rules } from './rules/index.js';
 import { CONFIG_FILE, parseRuleSetting, readConfigFile } from './config.js';
 import { FORMATS, formatExecutionText, formatGithub, formatJson, formatSarif, formatText, type Format } from './report.js';
 import type { RuleSetting, Violation } from './rule.js';
-import { LineIndex } from './source-position.js';
+import { LineIndex } from '../core/migrations/source-position.js';
 import { stagedSqlFiles } from './staged.js';
 import { runDrift, runExecuted } from './executed-run.js';
 

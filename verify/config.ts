@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { RuleSetting } from './rule.js';
 import { UsageError } from './engine.js';
-import { canonicalRule } from './rule-aliases.js';
+import { canonicalRule } from '../core/migrations/rule-aliases.js';
 
 export const CONFIG_FILE = 'verify-migrations.json';
 

@@ -1,16 +1,16 @@
 // Load the set, parse once, replay the schema, run every rule, apply directives: violations as data.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadParser, parseSql, type Statement } from './parse.js';
-import { readDirectives, type Directive } from './directives.js';
-import { classifyFiles, dieselRunsInTransaction, pairFiles, resolveSingleFiles, splitSections, type ListingEntry, type Migration, type MigrationSummary, type PairedFiles, type SourceFile, type TransactionMode } from './migration-set.js';
+import { loadParser, parseSql, type Statement } from '../core/migrations/parse.js';
+import { readDirectives, type Directive } from '../core/migrations/directives.js';
+import { classifyFiles, dieselRunsInTransaction, pairFiles, resolveSingleFiles, splitSections, type ListingEntry, type Migration, type MigrationSummary, type PairedFiles, type SourceFile, type TransactionMode } from '../core/migrations/layout.js';
 import { SchemaModel } from './schema-model.js';
 import { changesOf } from './changes.js';
-import { LineIndex } from './source-position.js';
+import { LineIndex } from '../core/migrations/source-position.js';
 import { createHash } from 'node:crypto';
 import { cacheDirectory, chainKey, ResultCache, seedKey } from './cache.js';
 import { formatMessage, type Rule, type RuleSetting, type RuleVisitor, type Severity, type VerifyOptions, type Violation } from './rule.js';
-import { manifestProblems } from './manifest.js';
+import { manifestProblems } from '../core/migrations/manifest.js';
 
 export interface VerifyInput {
   /** Directories or files; a file brings its directory's whole set as context but only its own violations are kept. */

@@ -4,4 +4,4 @@ export { rules } from './rules/index.js';
 export { defineRule, formatMessage, type Rule, type RuleMeta, type RuleContext, type Violation, type Severity, type RuleSetting } from './rule.js';
 export { formatText, formatJson, formatSarif, formatGithub, type Format } from './report.js';
 export { SchemaModel } from './schema-model.js';
-export { parseSql, loadParser } from './parse.js';
+export { parseSql, loadParser } from '../core/migrations/parse.js';

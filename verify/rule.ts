@@ -1,6 +1,6 @@
 // Rule, RuleMeta, RuleContext, Violation, defineRule(): the shape every rule shares.
-import type { Statement } from './parse.js';
-import type { Migration, MigrationSummary, SourceFile } from './migration-set.js';
+import type { Statement } from '../core/migrations/parse.js';
+import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
 import type { SchemaModel } from './schema-model.js';
 import type { StatementChanges } from './changes.js';
 

@@ -1,7 +1,7 @@
 // The schema replayed across earlier migrations, without a database.
 // Objects are immutable values in maps; every change is journaled so a down file can be undone (mark/rollback).
-import type { Statement } from './parse.js';
-import type { AstNode } from './parse.js';
+import type { Statement } from '../core/migrations/parse.js';
+import type { AstNode } from '../core/migrations/parse.js';
 import { expressionColumns, indexColumns, indexUsedColumns, qualifiedFromList, qualifiedName, queryRelations, relationName, stringList, typeRef, unwrap, type TypeRef } from './ast.js';
 
 /** Where an object was defined: the migration, the file and the byte offset. */

@@ -1,7 +1,7 @@
 // A normalized snapshot of the user schema, for "down restores exactly what was there" comparisons.
 // One set-based query over pg_catalog; each line is `<kind> <object>: <definition>`, sorted; the runner's bookkeeping
 // (pgmigrations, pgmigrations_checksums, pgmigrations_checksum_log and their sequences and indexes) is left out.
-import type { Sql } from '../../scripts/lib/database-url.js';
+import type { Sql } from '../../core/postgres/database-url.js';
 
 const SNAPSHOT = `
 WITH user_namespaces AS (

@@ -6,8 +6,8 @@ import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { freePort } from '../../scripts/lib/embedded-server.js';
-import { connect, type Sql } from '../../scripts/lib/database-url.js';
+import { freePort } from '../../core/postgres/embedded-server.js';
+import { connect, type Sql } from '../../core/postgres/database-url.js';
 
 export const PG15_BIN = process.env.PG15_BIN ?? '/usr/lib/postgresql/15/bin';
 

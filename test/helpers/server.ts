@@ -1,7 +1,7 @@
 // One throwaway PostgreSQL per test file (the embedded binaries, fsync off), stopped at teardown.
 import type { Test } from 'tap';
-import { startTemporaryServer, type TemporaryServer } from '../../scripts/lib/embedded-server.js';
-import { connect, type Sql } from '../../scripts/lib/database-url.js';
+import { startTemporaryServer, type TemporaryServer } from '../../core/postgres/embedded-server.js';
+import { connect, type Sql } from '../../core/postgres/database-url.js';
 
 export interface TestDatabase {
   readonly server: TemporaryServer;

@@ -1,5 +1,5 @@
 // Apply one migration file statement by statement, the way the runner would, recording time and locks.
-import type { Sql } from '../../scripts/lib/database-url.js';
+import type { Sql } from '../../core/postgres/database-url.js';
 import { LockTracker, readRelationNames } from './locks.js';
 import { positionInFile, statementSummary, type FileStatement, type PreparedFile } from './prepared-file.js';
 import type { StatementLocks } from './types.js';

@@ -1,5 +1,5 @@
 // One migration's executed checks: up, down restores the schema, up again gives the same schema.
-import type { Sql } from '../../scripts/lib/database-url.js';
+import type { Sql } from '../../core/postgres/database-url.js';
 import { applyFile, type AppliedFile } from './apply.js';
 import { prepareFile, type PreparedFile } from './prepared-file.js';
 import type { Snapshot, SnapshotReader } from './snapshot.js';

@@ -1,7 +1,7 @@
 // detectDrift(): the target's schema against what its recorded migrations make in a scratch database.
-import { connect, connectionErrorMessage, describeTarget, scrubSecrets } from '../../scripts/lib/database-url.js';
-import { ensureEmbeddedServer } from '../../scripts/lib/embedded-server.js';
-import { loadParser } from '../parse.js';
+import { connect, connectionErrorMessage, describeTarget, scrubSecrets } from '../../core/postgres/database-url.js';
+import { ensureEmbeddedServer } from '../../core/postgres/embedded-server.js';
+import { loadParser } from '../../core/migrations/parse.js';
 import { applyFile } from './apply.js';
 import { prepareFile } from './prepared-file.js';
 import { withScratchDatabase } from './session.js';

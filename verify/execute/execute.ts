@@ -1,6 +1,6 @@
 // executeMigrations(): every migration applied, rolled back and re-applied in a scratch database.
-import { ensureEmbeddedServer } from '../../scripts/lib/embedded-server.js';
-import { loadParser } from '../parse.js';
+import { ensureEmbeddedServer } from '../../core/postgres/embedded-server.js';
+import { loadParser } from '../../core/migrations/parse.js';
 import { checkMigration } from './check-migration.js';
 import { abortError } from './interrupt.js';
 import { withScratchDatabase } from './session.js';

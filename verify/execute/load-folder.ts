@@ -2,7 +2,7 @@
 // the CLI builds them from its own parsed set).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyFiles, pairFiles } from '../migration-set.js';
+import { classifyFiles, pairFiles } from '../../core/migrations/layout.js';
 import type { ExecutableMigration } from './types.js';
 
 const NO_TRANSACTION = /^\s*--\s*migrate:no-transaction\b/m;

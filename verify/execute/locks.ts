@@ -1,6 +1,6 @@
 // Relation locks held by the session, read from pg_locks between the statements of a migration.
 import { PREPARED } from './prepared.js';
-import type { Sql } from '../../scripts/lib/database-url.js';
+import type { Sql } from '../../core/postgres/database-url.js';
 import type { LockHeld } from './types.js';
 
 const USER_NAMESPACE = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`;

@@ -1,6 +1,6 @@
 // A migration file split into the statements to send, each with its byte span in the file.
-import { parseSql } from '../parse.js';
-import { LineIndex, type Position } from '../source-position.js';
+import { parseSql } from '../../core/migrations/parse.js';
+import { LineIndex, type Position } from '../../core/migrations/source-position.js';
 
 export interface FileStatement {
   /** The statement exactly as written, from its first keyword to just before its semicolon. */

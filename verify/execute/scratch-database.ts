@@ -1,6 +1,6 @@
 // The scratch database: created under a random name on the given server, used alone, always dropped.
 import { randomBytes } from 'node:crypto';
-import { connect, scrubSecrets, type Sql } from '../../scripts/lib/database-url.js';
+import { connect, scrubSecrets, type Sql } from '../../core/postgres/database-url.js';
 
 export class ScratchDatabaseError extends Error {
   readonly code = 'SCRATCH_DATABASE';

@@ -1,7 +1,7 @@
 // Run work against a fresh scratch database and drop it afterwards, whatever happens.
 // On abort or a signal the client is closed before the drop: postgres.js crashes the process when a backend
 // it is waiting on is terminated under it (porsager/postgres#1208), so DROP ... WITH (FORCE) must find no client of ours.
-import { connect, type Sql } from '../../scripts/lib/database-url.js';
+import { connect, type Sql } from '../../core/postgres/database-url.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
 import { abortError, guardInterrupts } from './interrupt.js';
 

@@ -1,7 +1,7 @@
 // A normalized picture of a database's schema, comparable across databases and servers.
 import { isInfrastructureError } from './apply.js';
 import { PREPARED } from './prepared.js';
-import type { Sql } from '../../scripts/lib/database-url.js';
+import type { Sql } from '../../core/postgres/database-url.js';
 import { snapshotQuery, unitParameters } from './snapshot-query.js';
 import { DEPENDENTS_QUERY, INVENTORY_QUERY } from './snapshot-inventory.js';
 

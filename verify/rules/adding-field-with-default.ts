@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 import { alterTableOf, displayName, typeRef, stringList, walk } from '../ast.js';
-import type { AstNode } from '../parse.js';
-import type { Migration } from '../migration-set.js';
+import type { AstNode } from '../../core/migrations/parse.js';
+import type { Migration } from '../../core/migrations/layout.js';
 
 /** Built-in functions that return a new value on every call: a default calling one is evaluated for each existing row. */
 const VOLATILE = new Set([

@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 import { defaultConstraintName } from '../schema-model.js';
 import { alterTableOf, displayName, relationName } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 /** A foreign key added to a table in use checks every row while both tables are locked against writes. */
 export default defineRule({

@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
 import { alterTableOf, displayName, typeRef } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
 

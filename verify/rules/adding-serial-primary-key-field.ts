@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 import { defaultConstraintName } from '../schema-model.js';
 import { alterTableOf, displayName, stringList } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 /** A primary key added to a table in use builds its unique index while holding ACCESS EXCLUSIVE, unless USING INDEX adopts a ready one. */
 export default defineRule({

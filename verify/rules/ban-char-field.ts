@@ -1,8 +1,8 @@
 import { defineRule, type RuleContext, type RuleVisitor } from '../rule.js';
-import type { AstNode, Statement } from '../parse.js';
+import type { AstNode, Statement } from '../../core/migrations/parse.js';
 import { displayName, qualifiedFromList, relationName, stringList, typeLabel, typeRef } from '../ast.js';
 import { expressionColumns, unwrap } from '../ast.js';
-import type { LineIndex } from '../source-position.js';
+import type { LineIndex } from '../../core/migrations/source-position.js';
 
 /** char(n) / character(n) columns: blank-padded, and no faster than text. */
 export default defineRule({

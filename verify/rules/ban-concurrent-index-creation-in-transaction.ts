@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
-import type { AstNode } from '../parse.js';
-import { inTransactionBlock, runnerOf, type Layout } from '../migration-set.js';
+import type { AstNode } from '../../core/migrations/parse.js';
+import { inTransactionBlock, runnerOf, type Layout } from '../../core/migrations/layout.js';
 
 /** CONCURRENTLY index commands refuse to run in a transaction block: in a transactional migration they fail at deploy time. */
 export default defineRule({

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import type { Statement } from '../parse.js';
+import type { Statement } from '../../core/migrations/parse.js';
 import { displayName, qualifiedFromList, relationName, stringList } from '../ast.js';
 
 /** Row level security stays on, forced, and its policies stay in place. */

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { inTransactionBlock } from '../migration-set.js';
+import { inTransactionBlock } from '../../core/migrations/layout.js';
 
 /** DROP DATABASE has no place in a migration: it deletes everything in the database, and it refuses to run in a transaction. */
 export default defineRule({

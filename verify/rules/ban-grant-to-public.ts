@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 import { displayName, qualifiedFromList, relationName, stringList } from '../ast.js';
 
 /** USAGE on a type or domain is PUBLIC's by default and exposes no data: granting it again changes nothing. */

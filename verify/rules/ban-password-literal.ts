@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 /** A password written into a migration is a secret committed to git. The messages never repeat it. */
 export default defineRule({

@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
 import { displayName, relationName } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 import type { SchemaModel } from '../schema-model.js';
 
 /** TRUNCATE ... CASCADE empties every table that references the named ones, none of which the statement names. */

@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
 import { alterTableOf, displayName, typeLabel, typeRef, stringList, type TypeRef } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 import type { SchemaModel } from '../schema-model.js';
 
 /** ALTER COLUMN ... TYPE on a table in use rewrites it and its indexes under ACCESS EXCLUSIVE, unless the change is binary-coercible. */

@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 import { defaultConstraintName } from '../schema-model.js';
 import { alterTableOf, displayName } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 /** CHECK and FOREIGN KEY constraints on a table in use are added NOT VALID and validated in a later transaction. */
 export default defineRule({

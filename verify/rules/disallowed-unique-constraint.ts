@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 import { defaultConstraintName } from '../schema-model.js';
 import { alterTableOf, displayName } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 const KINDS: Readonly<Record<string, string>> = { CONSTR_UNIQUE: 'UNIQUE', CONSTR_PRIMARY: 'PRIMARY KEY' };
 

@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
 import type { Action } from '../changes.js';
-import type { SourceFile } from '../migration-set.js';
+import type { SourceFile } from '../../core/migrations/layout.js';
 
 /** The down file exists and undoes every change of the up, Postgres's implied drops included. */
 export default defineRule({

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import type { AstNode, Statement } from '../parse.js';
+import type { AstNode, Statement } from '../../core/migrations/parse.js';
 import type { SchemaModel } from '../schema-model.js';
 import { displayName, qualifiedFromList, relationName, stringList } from '../ast.js';
 

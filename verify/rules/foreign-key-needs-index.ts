@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 import { displayName } from '../ast.js';
 import type { Constraint, SchemaModel } from '../schema-model.js';
-import type { SourceFile } from '../migration-set.js';
+import type { SourceFile } from '../../core/migrations/layout.js';
 
 /** Every foreign key needs an index whose leading columns are the key's columns. */
 export default defineRule({

@@ -1,9 +1,9 @@
 // The AST already holds truncated names (the parser truncates like the server), so this rule reads the scanner's
 // tokens: libpg-query's scanner, reached through parse.ts (loaded by the engine before any rule runs), and only
 // for a file that has a candidate longer than 63 bytes at all.
-import { scanSql } from '../parse.js';
+import { scanSql } from '../../core/migrations/parse.js';
 import { defineRule } from '../rule.js';
-import type { SourceFile } from '../migration-set.js';
+import type { SourceFile } from '../../core/migrations/layout.js';
 
 /** NAMEDATALEN - 1: the longest identifier Postgres keeps, in bytes. */
 export const MAX_IDENTIFIER_BYTES = 63;

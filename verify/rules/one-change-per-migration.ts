@@ -1,7 +1,7 @@
 import { defineRule } from '../rule.js';
 import { describeSubject } from '../changes.js';
 import { qualifiedName, relationName } from '../ast.js';
-import type { SourceFile } from '../migration-set.js';
+import type { SourceFile } from '../../core/migrations/layout.js';
 
 /** Every statement of an up file changes one subject: one table (with its own parts), function, type, view, sequence, extension or schema. */
 export default defineRule({

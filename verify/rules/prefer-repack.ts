@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
 import { displayName, relationName } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 /** VACUUM FULL and CLUSTER rewrite a table while every query on it waits: rebuild it online instead. */
 export default defineRule({

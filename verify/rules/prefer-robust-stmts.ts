@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
 import { displayName, qualifiedName, relationName, stringList } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 /** CREATE statements that take IF NOT EXISTS, by node kind: the word for messages and the keywords to write. */
 const CREATES: Readonly<Record<string, { kind: string; keyword: string; name: (n: AstNode) => string }>> = {

@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
 import { displayName, qualifiedFromList, stringList } from '../ast.js';
-import type { AstNode } from '../parse.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 /** DROP INDEX on a table in use must be CONCURRENTLY: a plain drop queues an ACCESS EXCLUSIVE lock behind every query. */
 export default defineRule({

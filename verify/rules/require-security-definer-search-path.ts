@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import type { AstNode, Statement } from '../parse.js';
+import type { AstNode, Statement } from '../../core/migrations/parse.js';
 import { displayName, qualifiedFromList, stringList } from '../ast.js';
 
 /** What this rule knows of a function: SECURITY DEFINER or not, and whether it pins its search_path. */

@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
-import { runnerOf, type SourceFile } from '../migration-set.js';
-import type { Statement } from '../parse.js';
+import { runnerOf, type SourceFile } from '../../core/migrations/layout.js';
+import type { Statement } from '../../core/migrations/parse.js';
 
 const STARTS = new Set(['TRANS_STMT_BEGIN', 'TRANS_STMT_START']);
 const ENDS = new Set(['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE']);

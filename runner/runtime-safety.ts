@@ -2,8 +2,8 @@
 // table queues every other query on it behind itself) and statement_timeout, and, when the lock timeout fires,
 // which table was busy and who held it.
 import { parse } from 'libpg-query';
-import { connect, scrubSecrets } from './database-url.js';
-import { MigrationError } from './runner-errors.js';
+import { connect, scrubSecrets } from '../core/postgres/database-url.js';
+import { MigrationError } from './errors.js';
 
 export interface SessionTimeouts {
   /** PostgreSQL interval text, e.g. '5s'; '0' disables. */

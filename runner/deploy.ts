@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backupDatabase, formatBytes, urlWithoutPassword } from './backup.js';
-import { connect, connectionErrorMessage, describeTarget, redactUrl, scrubSecrets, type DatabaseTarget } from './database-url.js';
-import { MigrationError, SqlError } from './runner-errors.js';
+import { connect, connectionErrorMessage, describeTarget, redactUrl, scrubSecrets, type DatabaseTarget } from '../core/postgres/database-url.js';
+import { MigrationError, SqlError } from './errors.js';
 import { checkMigrations, migrateUp, migrationStatus, type MigrationStatus } from './runner.js';
 import { timeoutsFromEnv, type SessionTimeouts } from './runtime-safety.js';
 
@@ -217,7 +217,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
 }
 
 function defaultVerifyCli(): string {
-  const beside = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'verify', 'cli.js');
+  const beside = join(dirname(fileURLToPath(import.meta.url)), '..', 'verify', 'cli.js');
   return existsSync(beside) ? beside : join(process.cwd(), 'dist', 'verify', 'cli.js');
 }
 

@@ -2,11 +2,11 @@
 // it sends them through, which knows which statement of which file is running so an error can name file and line.
 import { join, resolve } from 'node:path';
 import type { MigrationBuilder, RunnerOption } from 'node-pg-migrate';
-import { connectionErrorMessage, scrubSecrets, type Sql } from './database-url.js';
+import { connectionErrorMessage, scrubSecrets, type Sql } from '../core/postgres/database-url.js';
 import { forgetChecksumSql, pairChecksum, recordChecksumSql } from './checksums.js';
 import { describeLockTimeout, describeStatementTimeout, findLockHolders, type SessionTimeouts } from './runtime-safety.js';
 import { indexOfCharacterPosition, lineAndColumn, type MigrationFile, type MigrationPair, type Statement } from './migration-files.js';
-import { MigrationError, SqlError } from './runner-errors.js';
+import { MigrationError, SqlError } from './errors.js';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 
 export const noop = (): void => undefined;

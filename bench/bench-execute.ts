@@ -1,10 +1,10 @@
 // Per-migration cost of executeMigrations (up, snapshot, down, snapshot, up, snapshot, locks) on the embedded server,
 // for the repo's sql/ chain and a generated 500-migration history. Prints figures; asserts nothing.
-// Usage: node dist/scripts/bench-execute.js [sql-dir] [generated-count]   (VERIFY_DATABASE_URL to use another server)
+// Usage: node dist/bench/bench-execute.js [sql-dir] [generated-count]   (VERIFY_DATABASE_URL to use another server)
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureEmbeddedServer } from './lib/embedded-server.js';
+import { ensureEmbeddedServer } from '../core/postgres/embedded-server.js';
 import { executeMigrations, readMigrationFolder, type ExecutableMigration } from '../verify/execute/index.js';
 
 const TARGET_MEDIAN_MS = 50;

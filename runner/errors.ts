@@ -24,7 +24,7 @@ export type RunProblemCode =
   | 'MISSING_FILES'
   | 'IRREVERSIBLE'
   | 'DATABASE_ERROR'
-  // Integrity and deployment (scripts/lib/integrity.ts, backup.ts, deploy.ts).
+  // Integrity and deployment (runner/integrity.ts, backup.ts, deploy.ts).
   | 'CHECKSUM_MISMATCH'
   | 'RENAMED_MIGRATION'
   | 'INVALID_INDEX'

@@ -1,8 +1,8 @@
 // Summarize a V8 .cpuprofile (from `node --cpu-prof`): hottest functions by self time, time by area, and inclusive time of
-// the verifier's phases. Usage: node dist/scripts/lib/bench-profile.js <file.cpuprofile> [top]
+// the verifier's phases. Usage: node dist/bench/profile.js <file.cpuprofile> [top]
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { table } from './bench-measure.js';
+import { table } from './measure.js';
 
 interface CallFrame {
   readonly functionName: string;
@@ -181,7 +181,7 @@ export function readProfile(path: string): CpuProfile {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [path, top] = process.argv.slice(2);
   if (!path) {
-    process.stderr.write('Usage: node dist/scripts/lib/bench-profile.js <file.cpuprofile> [top]\n');
+    process.stderr.write('Usage: node dist/bench/profile.js <file.cpuprofile> [top]\n');
     process.exit(2);
   }
   process.stdout.write(`${formatProfileSummary(summarizeProfile(readProfile(path), top ? Number(top) : 25))}\n`);

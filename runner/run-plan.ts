@@ -1,5 +1,5 @@
 // A dry run: the SQL a run would send, in order, with its bookkeeping; it reads the database and writes nothing.
-import type { Sql } from './database-url.js';
+import type { Sql } from '../core/postgres/database-url.js';
 import { checksumTablesSql, forgetChecksumSql, pairChecksum, recordChecksumSql } from './checksums.js';
 import { timeoutStatements, type SessionTimeouts } from './runtime-safety.js';
 import type { MigrationPair } from './migration-files.js';

@@ -1,6 +1,6 @@
 // Benchmark: whole-process wall time and peak RSS of our verifier against squawk's native binary and pgfence,
 // interleaved round-robin on the same files, medians over several iterations; plus scaling and the parse-only floor.
-// Usage: node dist/scripts/bench.js [--quick] [--corpus <dir>]... [--iterations <n>] [--sizes 100,400,...]
+// Usage: node dist/bench/bench.js [--quick] [--corpus <dir>]... [--iterations <n>] [--sizes 100,400,...]
 //        [--ours '<label>=<args>']... (node:<flag> tokens go to node) [--baseline <built tree>] [--skip squawk,pgfence,floor] [--profile] [--json <file>]
 // --baseline adds a row for another build of ours (e.g. `git archive HEAD | tar -x -C /tmp/base`, link node_modules, tsc).
 // Env: BENCH_OURS_ARGS adds arguments to every run of ours (e.g. '--format json').
@@ -9,14 +9,14 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateHistory } from './lib/generate-history.js';
-import { cleanupScratch, measure, median, percentile, rssMethod, table, type Command, type RunResult } from './lib/bench-measure.js';
-import { formatProfileSummary, readProfile, summarizeProfile } from './lib/bench-profile.js';
+import { generateHistory } from './generate-history.js';
+import { cleanupScratch, measure, median, percentile, rssMethod, table, type Command, type RunResult } from './measure.js';
+import { formatProfileSummary, readProfile, summarizeProfile } from './profile.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BENCH_DIR = join(ROOT, '.bench');
 const OURS_CLI = join(ROOT, 'dist/verify/cli.js');
-const FLOOR = join(ROOT, 'dist/scripts/lib/bench-parse-floor.js');
+const FLOOR = join(ROOT, 'dist/bench/parse-floor.js');
 const SQUAWK = join(ROOT, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
 const PGFENCE = join(ROOT, 'node_modules/@flvmnt/pgfence', pgfenceBin());
 const SEED = 20260105;

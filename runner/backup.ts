@@ -4,9 +4,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { connect, connectionErrorMessage, describeTarget, scrubSecrets } from './database-url.js';
+import { connect, connectionErrorMessage, describeTarget, scrubSecrets } from '../core/postgres/database-url.js';
 import { displayPath } from './migration-files.js';
-import { MigrationError } from './runner-errors.js';
+import { MigrationError } from './errors.js';
 
 export interface BackupOptions {
   readonly databaseUrl: string;

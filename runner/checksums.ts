@@ -3,8 +3,8 @@
 // every checksum accepted later (make accept-checksum) or recorded for a migration applied before checksums were kept.
 import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { migrationChecksum } from '../../verify/manifest.js';
-import type { Sql } from './database-url.js';
+import { migrationChecksum } from '../core/migrations/manifest.js';
+import type { Sql } from '../core/postgres/database-url.js';
 import type { MigrationPair } from './migration-files.js';
 
 export const CHECKSUMS_TABLE = 'pgmigrations_checksums';

@@ -3,10 +3,10 @@
 // CREATE INDEX CONCURRENTLY. Everything is found before anything runs, and each problem says what to do.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Sql } from './database-url.js';
+import type { Sql } from '../core/postgres/database-url.js';
 import { versionFor, type MigrationPair } from './migration-files.js';
 import { pairChecksum, type PairChecksum, type RecordedChecksum } from './checksums.js';
-import { MigrationError, ProblemListError, type MigrationErrorCode } from './runner-errors.js';
+import { MigrationError, ProblemListError, type MigrationErrorCode } from './errors.js';
 
 export type IntegrityState = 'ok' | 'changed' | 'missing' | 'renamed' | 'untracked';
 

@@ -2,7 +2,7 @@
 // Functions return data; only scripts/migrate.ts prints.
 import { resolve } from 'node:path';
 import type { RunnerOption } from 'node-pg-migrate';
-import { connect, connectionErrorMessage, describeTarget, type Sql } from './database-url.js';
+import { connect, connectionErrorMessage, describeTarget, type Sql } from '../core/postgres/database-url.js';
 import { ensureChecksumTables, operatorName, pairChecksum, readChecksums, recordBaseline, acceptChecksum, type AcceptedChecksum } from './checksums.js';
 import {
   assessApplied,
@@ -15,7 +15,7 @@ import {
 } from './integrity.js';
 import { timeoutsFromEnv, timeoutStatements, type SessionTimeouts } from './runtime-safety.js';
 import { loadMigrationFiles, type MigrationPair } from './migration-files.js';
-import { MigrationError } from './runner-errors.js';
+import { MigrationError } from './errors.js';
 import { ADVISORY_LOCK_ID, MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 import { adapter, loaderFor, noop, QUIET, StatementTracker, translate } from './pg-migrate-bridge.js';
 import { planRun, plannedMigration, type RunPlan } from './run-plan.js';

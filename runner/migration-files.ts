@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { loadModule, parse } from 'libpg-query';
-import { MigrationError, MigrationFilesError, type FileProblem } from './runner-errors.js';
+import { MigrationError, MigrationFilesError, type FileProblem } from './errors.js';
 
 /** `<YYYYMMDDHHMMSS>_<slug>.up.sql` or `.down.sql`, all lower-case. */
 export const MIGRATION_FILE_NAME = /^(\d{14})_([a-z0-9_]+)\.(up|down)\.sql$/;

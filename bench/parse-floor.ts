@@ -1,5 +1,5 @@
 // The parse-only floor: load libpg-query and parseSync every .sql file of a folder in one process, nothing else.
-// Usage: node dist/scripts/lib/bench-parse-floor.js <dir> [--scan]
+// Usage: node dist/bench/parse-floor.js <dir> [--scan]
 // Prints one JSON line: files, bytes, and milliseconds for import, WASM load, reading, parsing (and scanning with --scan).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyFiles } from './migration-set.js';
+import { classifyFiles } from './layout.js';
 
 export const MANIFEST_FILE = 'migrations.sum';
 
