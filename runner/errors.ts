@@ -13,7 +13,9 @@ export type FileProblemCode =
   | 'EMPTY_MIGRATION'
   | 'UNKNOWN_DIRECTIVE'
   | 'MISPLACED_DIRECTIVE'
-  | 'TRANSACTION_CONTROL';
+  | 'TRANSACTION_CONTROL'
+  | 'SYNTAX_ERROR'
+  | 'LEXER_SETTING';
 
 /** Failures while talking to the database or running SQL. */
 export type RunProblemCode =
@@ -48,6 +50,8 @@ const USAGE_CODES: ReadonlySet<MigrationErrorCode> = new Set<MigrationErrorCode>
   'UNKNOWN_DIRECTIVE',
   'MISPLACED_DIRECTIVE',
   'TRANSACTION_CONTROL',
+  'SYNTAX_ERROR',
+  'LEXER_SETTING',
 ]);
 
 /** 2 for usage errors and bad migration files, 1 for migration and database failures. */

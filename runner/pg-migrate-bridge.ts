@@ -5,11 +5,14 @@ import type { MigrationBuilder, RunnerOption } from 'node-pg-migrate';
 import { connectionErrorMessage, scrubSecrets, type Sql } from '../core/postgres/database-url.js';
 import { forgetChecksumSql, pairChecksum, recordChecksumSql } from './checksums.js';
 import { describeLockTimeout, describeStatementTimeout, findLockHolders, type SessionTimeouts } from './runtime-safety.js';
-import { indexOfCharacterPosition, lineAndColumn, type MigrationFile, type MigrationPair, type Statement } from './migration-files.js';
+import { byteOffsetOfCharacter } from '../core/migrations/source-position.js';
+import type { MigrationFile, MigrationPair, Statement } from './migration-files.js';
 import { MigrationError, SqlError } from './errors.js';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 
 export const noop = (): void => undefined;
+/** postgres.js sends an unsafe query without parameters by the simple protocol unless told (its types omit `simple`). */
+const EXTENDED_PROTOCOL = { prepare: false, simple: false } as { prepare: boolean };
 /** node-pg-migrate talks through this; the CLI alone prints. */
 export const QUIET = { debug: noop, info: noop, warn: noop, error: noop };
 
@@ -101,7 +104,9 @@ export function adapter(sql: Sql, tracker: StatementTracker, context: AdapterCon
     async query(text: string) {
       const origin = tracker.claim(text);
       try {
-        const result = await sql.unsafe(text).simple();
+        // A statement of a migration goes alone through the extended protocol, which refuses a second command in one
+        // message: the server runs exactly the statement the parser split and the verifier checked, however it lexes.
+        const result = origin ? await sql.unsafe(text, [], EXTENDED_PROTOCOL) : await sql.unsafe(text).simple();
         const ran = marked.exec(text)?.[1];
         const pair = ran ? byName.get(ran) : undefined;
         if (pair) await sql.unsafe(recordChecksumSql(MIGRATIONS_SCHEMA, pair.name, pairChecksum(pair), context.actor));
@@ -131,9 +136,9 @@ function locate(error: unknown, origin: Origin, url: string, explanation?: strin
   const pg = error as { message?: string; position?: string | number; code?: string; detail?: string; hint?: string };
   if (typeof pg.code !== 'string' || !/^[0-9A-Z]{5}$/.test(pg.code)) return translate(error, url);
   const position = Number(pg.position);
-  const sent = origin.statement.text;
-  const index = origin.statement.index + (position >= 1 ? indexOfCharacterPosition(sent, position) : 0);
-  const { line, column } = lineAndColumn(origin.file.text, Math.min(index, origin.statement.index + sent.length));
+  const statement = origin.statement;
+  const offset = statement.start + (position >= 1 ? byteOffsetOfCharacter(statement.text, position - 1) : 0);
+  const { line, column } = origin.file.source.lines.position(Math.min(offset, statement.end));
   return new SqlError({
     file: origin.file.display,
     line,

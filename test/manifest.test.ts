@@ -2,10 +2,11 @@
 // whole folders, `make sum` (dist/scripts/sum.js), and the repo's own sql/ with its generated manifest.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkManifest, manifestTotal, migrationChecksum, normalizeMigrationText, parseManifest, renderManifest } from '../core/migrations/manifest.js';
+import { checkManifest, manifestTotal, migrationChecksum, normalizeMigrationBytes, parseManifest, renderManifest } from '../core/migrations/manifest.js';
 import { verify } from '../verify/engine.js';
 import { rules } from '../verify/rules/index.js';
 
@@ -15,8 +16,8 @@ const app = join(import.meta.dirname, 'fixtures', 'deploy', 'app');
 const UP = '20260105090100_create_users.up.sql';
 const DOWN = '20260105090100_create_users.down.sql';
 const files = [
-  { path: UP, text: 'CREATE TABLE users (id bigint PRIMARY KEY);\n' },
-  { path: DOWN, text: 'DROP TABLE users;\n' },
+  { path: UP, bytes: 'CREATE TABLE users (id bigint PRIMARY KEY);\n' },
+  { path: DOWN, bytes: 'DROP TABLE users;\n' },
 ];
 
 t.test('normalizing: BOM, CRLF, trailing blanks and final newlines do not change the checksum; content does', async (t) => {
@@ -30,33 +31,48 @@ t.test('normalizing: BOM, CRLF, trailing blanks and final newlines do not change
     ['all of them', '\uFEFFCREATE TABLE t ( \r\n    id bigint\r\n);\r\n\r\n'],
   ] as const;
   for (const [name, variant] of cases) t.equal(migrationChecksum(variant), migrationChecksum(text), name);
-  t.equal(normalizeMigrationText('a \r\nb\r\n\r\n'), 'a\nb\n');
+  t.equal(normalizeMigrationBytes(Buffer.from('a \r\nb\r\n\r\n')).toString(), 'a\nb\n');
+  t.equal(normalizeMigrationBytes(Buffer.from('a\rb\t\n\n')).toString(), 'a\nb\n', 'a lone CR ends a line');
+  t.equal(normalizeMigrationBytes(Buffer.from('')).toString(), '\n');
   t.not(migrationChecksum('CREATE TABLE t (\n    id  bigint\n);\n'), migrationChecksum(text), 'whitespace inside a line is content');
   t.not(migrationChecksum(`-- why\n${text}`), migrationChecksum(text), 'a comment is content');
   t.match(migrationChecksum(text), /^[0-9a-f]{64}$/);
+});
+
+t.test('checksums are of the bytes: the same as the normalized text for UTF-8, and every other byte counts', async (t) => {
+  // What earlier releases recorded: the sha256 of the normalized text.
+  const textChecksum = (text: string): string => {
+    const lines = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n').map((line) => line.replace(/[ \t\f\v]+$/, ''));
+    return createHash('sha256').update(`${lines.join('\n').replace(/\n+$/, '')}\n`, 'utf8').digest('hex');
+  };
+  for (const text of ['\uFEFFCREATE TABLE é (\r\n  \u00a0x text\t\r\n);\r\n\r\n', 'SELECT 1;', '', '\n\n', 'a\u000b\nb\f\n']) {
+    t.equal(migrationChecksum(Buffer.from(text, 'utf8')), textChecksum(text), JSON.stringify(text));
+  }
+  const bad = (byte: number) => Buffer.concat([Buffer.from("SELECT '"), Buffer.from([byte]), Buffer.from("';\n")]);
+  t.not(migrationChecksum(bad(0xff)), migrationChecksum(bad(0xfe)), 'two invalid bytes are two different files');
 });
 
 t.test('the manifest: total on line 1, one sorted line per file, the total chains the lines', async (t) => {
   const text = renderManifest(files);
   const lines = text.trimEnd().split('\n');
   t.match(lines[0], /^sha256:[0-9a-f]{64}$/);
-  t.same(lines.slice(1), [`${DOWN} sha256:${migrationChecksum(files[1]!.text)}`, `${UP} sha256:${migrationChecksum(files[0]!.text)}`]);
+  t.same(lines.slice(1), [`${DOWN} sha256:${migrationChecksum(files[1]!.bytes)}`, `${UP} sha256:${migrationChecksum(files[0]!.bytes)}`]);
   const parsed = parseManifest(text);
   t.equal(parsed.total, manifestTotal(parsed.entries));
   t.same(checkManifest(text, files), [], 'a fresh manifest has no problem');
   // Two branches that each add a migration both rewrite line 1, so git cannot merge them silently.
-  const a = renderManifest([...files, { path: '20260106000000_a.up.sql', text: 'SELECT 1;\n' }]).split('\n')[0];
-  const b = renderManifest([...files, { path: '20260106000001_b.up.sql', text: 'SELECT 1;\n' }]).split('\n')[0];
+  const a = renderManifest([...files, { path: '20260106000000_a.up.sql', bytes: 'SELECT 1;\n' }]).split('\n')[0];
+  const b = renderManifest([...files, { path: '20260106000001_b.up.sql', bytes: 'SELECT 1;\n' }]).split('\n')[0];
   t.not(a, b, 'different additions give different first lines');
   t.not(a, lines[0]);
 });
 
 t.test('checkManifest', async (t) => {
   const manifest = renderManifest(files);
-  const table: readonly { name: string; files: { path: string; text?: string }[]; manifest?: string; problems: { path: string; line: number; rule: string; message: RegExp }[] }[] = [
+  const table: readonly { name: string; files: { path: string; bytes?: string }[]; manifest?: string; problems: { path: string; line: number; rule: string; message: RegExp }[] }[] = [
     {
       name: 'a recorded file edited: manifest-mismatch at the file, line 1',
-      files: [{ path: UP, text: 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n' }, files[1]!],
+      files: [{ path: UP, bytes: 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n' }, files[1]!],
       problems: [
         {
           path: UP,
@@ -73,12 +89,12 @@ t.test('checkManifest', async (t) => {
     },
     {
       name: 'a file not in the manifest: manifest-missing',
-      files: [...files, { path: '20260106000000_add_email.up.sql', text: 'ALTER TABLE users ADD COLUMN email text;\n' }],
+      files: [...files, { path: '20260106000000_add_email.up.sql', bytes: 'ALTER TABLE users ADD COLUMN email text;\n' }],
       problems: [{ path: '20260106000000_add_email.up.sql', line: 1, rule: 'manifest-missing', message: /^20260106000000_add_email\.up\.sql is not in migrations\.sum: run make sum\.$/ }],
     },
     {
       name: 'a merge that kept the lines of both sides: the total no longer adds up',
-      files: [...files, { path: '20260106000000_a.up.sql', text: 'SELECT 1;\n' }],
+      files: [...files, { path: '20260106000000_a.up.sql', bytes: 'SELECT 1;\n' }],
       manifest: `${manifest}20260106000000_a.up.sql sha256:${migrationChecksum('SELECT 1;\n')}\n`,
       problems: [{ path: 'migrations.sum', line: 1, rule: 'manifest-mismatch', message: /^The total on the first line of migrations\.sum does not match its entries/ }],
     },
@@ -90,7 +106,7 @@ t.test('checkManifest', async (t) => {
     },
     {
       name: 'CRLF checkout of the files and of the manifest: no problem',
-      files: files.map((f) => ({ path: f.path, text: f.text.replace(/\n/g, '\r\n') })),
+      files: files.map((f) => ({ path: f.path, bytes: f.bytes.replace(/\n/g, '\r\n') })),
       manifest: manifest.replace(/\n/g, '\r\n'),
       problems: [],
     },

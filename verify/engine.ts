@@ -1,12 +1,13 @@
 // Load the set, parse once, replay the schema, run every rule, apply directives: violations as data.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadParser, parseSql, type Statement } from '../core/migrations/parse.js';
-import { readDirectives, type Directive } from '../core/migrations/directives.js';
-import { classifyFiles, dieselRunsInTransaction, pairFiles, resolveSingleFiles, splitSections, type ListingEntry, type Migration, type MigrationSummary, type PairedFiles, type SourceFile, type TransactionMode } from '../core/migrations/layout.js';
+import { loadParser, type Statement } from '../core/migrations/parse.js';
+import type { Directive } from '../core/migrations/directives.js';
+import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
+import { readMigrationFolder, type MigrationFolder } from '../core/migrations/folder.js';
+import { toMigration } from '../core/migrations/migration.js';
 import { SchemaModel } from './schema-model.js';
 import { changesOf } from './changes.js';
-import { LineIndex } from '../core/migrations/source-position.js';
 import { createHash } from 'node:crypto';
 import { cacheDirectory, chainKey, ResultCache, seedKey } from './cache.js';
 import { formatMessage, type Rule, type RuleSetting, type RuleVisitor, type Severity, type VerifyOptions, type Violation } from './rule.js';
@@ -106,7 +107,6 @@ function displayPath(target: Target, name: string): string {
 }
 
 async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ files: number; migrations: Migration[]; violations: Violation[] }> {
-  const entries = listDirectory(target.directory);
   const violations: Violation[] = [];
   const settings = input.settings ?? {};
   const severityOf = (rule: string, fallback: Severity): Severity | undefined => {
@@ -115,28 +115,20 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     return setting ?? fallback;
   };
   const keep = (path: string): boolean => !target.only || target.only.has(basename(path));
-  // Every file is read once (cheap); a single file is read before pairing, since its markers tell dbmate's from node-pg-migrate's.
-  const texts = new Map<string, string | undefined>();
-  const read = (name: string): string | undefined => {
-    if (!texts.has(name)) texts.set(name, readText(target, name, violations, severityOf));
-    return texts.get(name);
-  };
+  const folder = readMigrationFolder(target.directory, { contents: target.contents });
+  const { pairs } = folder;
 
-  const { files: classified, problems: nameProblems, loose } = classifyFiles(entries);
-  const { files: resolved, problems: singleProblems } = resolveSingleFiles(classified, loose, read);
-  const { pairs, problems: pairProblems } = pairFiles(resolved);
-
-  for (const problem of [...nameProblems, ...singleProblems, ...pairProblems]) {
+  for (const problem of folder.problems) {
     if (!keep(problem.path)) continue;
     pushBuiltin(violations, severityOf, problem.code, displayPath(target, problem.path), 1, 1, problem.message);
   }
   // migrations.sum, when the folder has one: recorded files must be unchanged, new files recorded.
-  for (const problem of manifestProblems(target.directory, classified.map((f) => f.path), target.contents)) {
+  for (const problem of manifestProblems(folder)) {
     if (keep(problem.path)) pushBuiltin(violations, severityOf, problem.rule, displayPath(target, problem.path), problem.line, 1, problem.message);
   }
 
   // Parse only what the cache cannot answer.
-  const pairTexts = pairs.map((pair) => readPair(pair, read));
+  const pairTexts = pairs.map((pair) => readPair(pair, folder));
   const files = pairTexts.reduce((sum, t) => sum + t.files, 0);
   const options: VerifyOptions = { allowDestructive: Boolean(input.allowDestructive) };
   const known = new Set([...input.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES), ...(input.knownRules ?? [])]);
@@ -183,7 +175,8 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     }
     const text = pairTexts[i]!;
     await loadParser();
-    const migration = toMigration(target, pairs[i]!, text);
+    if (text.upText === undefined) continue;
+    const migration = toMigration(folder, pairs[i]!, (path) => displayPath(target, path));
     if (!migration) continue;
     migrations.push(migration);
     const cached = i < firstMiss ? cache?.get(key) : undefined;
@@ -270,20 +263,6 @@ function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down',
   for (const { visitor } of visitors) visitor.fileEnd?.({ file, side, schema: model });
 }
 
-/** The directory's entries, sorted; folders come with their file names (diesel keeps up.sql/down.sql in one). */
-function listDirectory(directory: string): ListingEntry[] {
-  return readdirSync(directory, { withFileTypes: true })
-    .map((entry) => {
-      if (!entry.isDirectory()) return { name: entry.name };
-      try {
-        return { name: entry.name, children: readdirSync(join(directory, entry.name)) };
-      } catch {
-        return { name: entry.name, children: [] };
-      }
-    })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
 interface PairTexts {
   readonly files: number;
   readonly upText?: string;
@@ -292,92 +271,12 @@ interface PairTexts {
   readonly metadata?: string;
 }
 
-function readPair(pair: PairedFiles, read: (name: string) => string | undefined): PairTexts {
-  const upText = read(pair.upPath);
+function readPair(pair: MigrationFolder['pairs'][number], folder: MigrationFolder): PairTexts {
+  const upText = folder.content(pair.upPath)?.text;
   if (pair.singleFile) return { files: 1, upText };
-  const downText = pair.downPath ? read(pair.downPath) : undefined;
-  const metadata = pair.metadataPath ? read(pair.metadataPath) : undefined;
+  const downText = pair.downPath ? folder.content(pair.downPath)?.text : undefined;
+  const metadata = pair.metadataPath ? folder.content(pair.metadataPath)?.text : undefined;
   return { files: pair.downPath ? 2 : 1, upText, downText, ...(metadata !== undefined ? { metadata } : {}) };
-}
-
-function toMigration(target: Target, pair: PairedFiles, texts: PairTexts): Migration | undefined {
-  const { upText, downText } = texts;
-  if (upText === undefined) return undefined;
-  const path = displayPath(target, pair.upPath);
-  let up: SourceFile;
-  let down: SourceFile | undefined;
-  if (!pair.singleFile) {
-    up = sourceFile(path, upText);
-    down = downText === undefined || !pair.downPath ? undefined : sourceFile(displayPath(target, pair.downPath), downText);
-  } else {
-    const sections = splitSections(upText);
-    // A single file without section markers is an up-only migration.
-    up = sourceFile(path, sections ? sections.up : upText, upText);
-    down = sections?.down === undefined ? undefined : sourceFile(path, sections.down, upText);
-  }
-  const transaction = transactionOf(pair, texts, up, down);
-  const noTransaction = transaction.up === 'none' || transaction.down === 'none';
-  return { version: pair.version, name: pair.name, up, down, layout: pair.layout, transaction, noTransaction, downLabel: downLabelOf(pair) };
-}
-
-/** How the layout's runner runs each side (see TransactionMode for the facts behind each). */
-function transactionOf(pair: PairedFiles, texts: PairTexts, up: SourceFile, down: SourceFile | undefined): Migration['transaction'] {
-  const both = (mode: TransactionMode) => ({ up: mode, down: mode });
-  switch (pair.layout) {
-    case 'golang-migrate':
-      // Its postgres driver opens no transaction and sends the whole file as one query (Run → runStatement).
-      return both('implicit-per-file');
-    case 'diesel':
-      return both(texts.metadata !== undefined && !dieselRunsInTransaction(texts.metadata) ? 'implicit-per-file' : 'per-migration');
-    case 'dbmate': {
-      // Each section has its own options: `-- migrate:up transaction:false` runs the up section as one query.
-      const mode = (file: SourceFile | undefined, side: 'up' | 'down'): TransactionMode =>
-        file?.directives.some((d) => d.kind === 'no-transaction' && d.marker === side) ? 'implicit-per-file' : 'per-migration';
-      return { up: mode(up, 'up'), down: mode(down, 'down') };
-    }
-    default: {
-      // Ours and node-pg-migrate: `-- migrate:no-transaction` in either file runs both directions statement by statement.
-      const off = [up, down].some((f) => f?.directives.some((d) => d.kind === 'no-transaction' && d.marker === undefined));
-      return both(off ? 'none' : 'per-migration');
-    }
-  }
-}
-
-function downLabelOf(pair: PairedFiles): string {
-  switch (pair.layout) {
-    case 'diesel':
-      return `${pair.name}/down.sql`;
-    case 'dbmate':
-      return 'a -- migrate:down section';
-    case 'node-pg-migrate':
-      return 'a -- Down Migration section';
-    default:
-      return `${pair.name}.down.sql`;
-  }
-}
-
-function readText(target: Target, name: string, violations: Violation[], severityOf: SeverityOf): string | undefined {
-  const path = displayPath(target, name);
-  const override = target.contents?.get(join(target.directory, name));
-  if (override !== undefined) return override;
-  try {
-    return readFileSync(join(target.directory, name), 'utf8');
-  } catch (error) {
-    pushBuiltin(violations, severityOf, 'unreadable', path, 1, 1, `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
-    return undefined;
-  }
-}
-
-/** Parse a file's text into a SourceFile. Exported for tests and other front ends. */
-export function sourceFile(path: string, text: string, wholeFile = text): SourceFile {
-  const clean = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
-  const hasNul = clean.includes('\0');
-  const bytes = Buffer.from(hasNul ? clean.replace(/\0/g, ' ') : clean, 'utf8');
-  const parsed = parseSql(hasNul ? clean.replace(/\0/g, ' ') : clean, bytes);
-  const directives = readDirectives(parsed.comments, parsed.statements, bytes);
-  const checked = hasNul ? { ...parsed, statements: [], error: { message: 'file contains a NUL byte', offset: Buffer.from(clean, 'utf8').indexOf(0) } } : parsed;
-  const lines = wholeFile === text && !hasNul ? new LineIndex(clean, bytes) : new LineIndex(wholeFile === text ? clean : wholeFile);
-  return { path, text: clean, lines, parsed: checked, directives };
 }
 
 type SeverityOf = (rule: string, fallback: Severity) => Severity | undefined;

@@ -1,4 +1,4 @@
-// Naming, pairing and ordering of migration files. Pure: the file system is passed in.
+// Layouts: naming, pairing and ordering of migration files, and how each runner runs them. Pure: folder.ts lists.
 import type { ParsedSql } from './parse.js';
 import type { Directive } from './directives.js';
 import { LineIndex } from './source-position.js';
@@ -38,6 +38,8 @@ export interface Migration {
   readonly noTransaction: boolean;
   /** Where the down belongs, as a help names it: `<name>.down.sql`, `<folder>/down.sql`, `a -- migrate:down section`. */
   readonly downLabel: string;
+  /** The reason of the down's `-- verify:irreversible <reason>`: the migration cannot be rolled back. */
+  readonly irreversible?: string;
 }
 
 /** Whether the statements of this side run inside a transaction block: the runner's, or the implicit one of a multi-statement query. */

@@ -2,6 +2,7 @@
 // All offsets here are UTF-8 byte offsets into the file; report.ts alone turns them into line:column.
 import { setFlagsFromString } from 'node:v8';
 import { findComments, nextTokenStart } from './sql-lexer.js';
+import { byteOffsetOfCharacter } from './source-position.js';
 
 // libpg-query is imported on first use: a run answered from the cache never loads it.
 type LibPgQuery = typeof import('libpg-query');
@@ -120,7 +121,7 @@ function toParseError(error: unknown, text: string): ParseError {
   const message = oneLine(details?.message ?? (error instanceof Error ? error.message : String(error)));
   // Postgres counts the cursor in characters (code points), 0-based here; convert to bytes.
   const cursor = details?.cursorPosition;
-  const offset = cursor === undefined || cursor < 0 ? Buffer.byteLength(text) : codePointsToBytes(text, cursor);
+  const offset = cursor === undefined || cursor < 0 ? Buffer.byteLength(text) : byteOffsetOfCharacter(text, cursor);
   return { message, offset };
 }
 
@@ -133,15 +134,4 @@ function oneLine(message: string): string {
   if (kept === message) return message;
   // Cut inside the quoted token of "at or near "...": say so, and close the quote.
   return /at or near "[^"]*$/.test(kept) ? `${kept}…"` : `${kept}…`;
-}
-
-function codePointsToBytes(text: string, codePoints: number): number {
-  let bytes = 0;
-  let seen = 0;
-  for (const ch of text) {
-    if (seen >= codePoints) break;
-    bytes += Buffer.byteLength(ch);
-    seen++;
-  }
-  return bytes;
 }
