@@ -7,10 +7,11 @@ import type { Migration, MigrationSummary, SourceFile } from '../core/migrations
 import { readMigrationFolder, type MigrationFolder } from '../core/migrations/folder.js';
 import { toMigration } from '../core/migrations/migration.js';
 import { SchemaModel } from './schema-model.js';
-import { changesOf } from './changes.js';
 import { createHash } from 'node:crypto';
 import { cacheDirectory, chainKey, ResultCache, seedKey } from './cache.js';
-import { formatMessage, type Rule, type RuleSetting, type RuleVisitor, type Severity, type VerifyOptions, type Violation } from './rule.js';
+import type { Rule, RuleSetting, Severity, VerifyOptions, Violation } from './rule.js';
+import { checkMigration, replayModel } from './check-migration.js';
+import { pushBuiltin } from './apply-directives.js';
 import { manifestProblems } from '../core/migrations/manifest.js';
 
 export interface VerifyInput {
@@ -34,19 +35,9 @@ export interface VerifyResult {
   readonly violations: readonly Violation[];
 }
 
-/** Engine-level checks, reported like rules. */
-export const BUILTIN_RULES: Readonly<Record<string, { severity: Severity; description: string }>> = {
-  'syntax-error': { severity: 'error', description: 'The file does not parse as PostgreSQL 18 SQL.' },
-  'invalid-directive': { severity: 'error', description: 'A -- verify: directive is unknown or gives no reason.' },
-  'unused-directive': { severity: 'warning', description: 'A -- verify: directive suppresses nothing.' },
-  'bad-file-name': { severity: 'error', description: 'A .sql file in the set does not follow <version>_<slug>.up.sql / .down.sql.' },
-  'unpaired-down': { severity: 'error', description: 'A down file has no up file.' },
-  'missing-up-marker': { severity: 'error', description: 'A file in a dbmate folder has no -- migrate:up line, so dbmate refuses to run it.' },
-  'duplicate-version': { severity: 'error', description: 'Two migrations share one version.' },
-  unreadable: { severity: 'error', description: 'A path cannot be read.' },
-  'manifest-mismatch': { severity: 'error', description: 'A migration file recorded in migrations.sum was edited or deleted since, or migrations.sum does not add up.' },
-  'manifest-missing': { severity: 'warning', description: 'A migration file is not recorded in migrations.sum (a folder without migrations.sum is not checked).' },
-};
+import { BUILTIN_RULES } from './builtin-rules.js';
+
+export { BUILTIN_RULES };
 
 export class UsageError extends Error {
   readonly code = 'usage';
@@ -196,71 +187,13 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   return { files, migrations, violations };
 }
 
-/** Run every rule over one migration, replaying it into the model; the down's effects are undone afterwards. */
-function checkMigration(migration: Migration, model: SchemaModel, active: readonly Rule[], set: readonly MigrationSummary[], options: VerifyOptions, severityOf: SeverityOf, known: ReadonlySet<string>): Violation[] {
-  const raw: RawViolation[] = [];
-  const broken = migration.up.parsed.error !== undefined || migration.down?.parsed.error !== undefined;
-  const visitors: Array<{ rule: Rule; visitor: RuleVisitor }> = broken
-    ? []
-    : active.map((rule) => ({
-        rule,
-        visitor: rule.create({
-          migration,
-          set,
-          schema: model,
-          options,
-          report: (d) => raw.push({ rule, messageId: d.messageId, file: d.file, at: d.at, endAt: d.endAt, data: d.data }),
-        }),
-      }));
-  // A file that does not parse is reported as a syntax error only: judging half a migration would cry wolf.
-  replayFile(migration, migration.up, 'up', model, visitors);
-  const afterUp = model.mark();
-  if (migration.down) replayFile(migration, migration.down, 'down', model, visitors);
-  for (const { visitor } of visitors) visitor.migrationEnd?.();
-  model.rollback(afterUp);
-  model.commit();
-  const files = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined);
-  return settle(migration, raw, severityOf, options, files, known);
-}
-
 /** push(...items) overflows the call stack past about 100,000 items; a file can report more. */
 function appendAll<T>(target: T[], items: readonly T[]): void {
   for (const item of items) target.push(item);
 }
 
-/** The statement whose text holds byte `at` (statements are in file order: a binary search, files can hold 100,000). */
-function statementAt(statements: readonly Statement[], at: number): Statement | undefined {
-  let lo = 0;
-  let hi = statements.length - 1;
-  let found: Statement | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const candidate = statements[mid]!;
-    if (candidate.start <= at) {
-      found = candidate;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found && at <= Math.max(found.end, found.start) ? found : undefined;
-}
-
-function replayModel(migration: Migration, model: SchemaModel): void {
-  if (migration.up.parsed.error) return;
-  for (const statement of migration.up.parsed.statements) model.apply(statement, { migration: migration.name, file: migration.up.path });
-  model.commit();
-}
-
 function relativeTo(target: Target, path: string): string {
   return target.display === '.' ? path : path.slice(target.display.length + 1);
-}
-
-function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down', model: SchemaModel, visitors: Array<{ visitor: RuleVisitor }>): void {
-  for (const statement of file.parsed.statements) {
-    const changes = changesOf(statement, model);
-    for (const { visitor } of visitors) visitor.statement?.({ statement, file, side, schema: model, changes, migration });
-    model.apply(statement, { migration: migration.name, file: file.path });
-  }
-  for (const { visitor } of visitors) visitor.fileEnd?.({ file, side, schema: model });
 }
 
 interface PairTexts {
@@ -279,95 +212,3 @@ function readPair(pair: MigrationFolder['pairs'][number], folder: MigrationFolde
   return { files: pair.downPath ? 2 : 1, upText, downText, ...(metadata !== undefined ? { metadata } : {}) };
 }
 
-type SeverityOf = (rule: string, fallback: Severity) => Severity | undefined;
-
-interface RawViolation {
-  readonly rule: Rule;
-  readonly messageId: string;
-  readonly file: SourceFile;
-  readonly at: number;
-  readonly endAt?: number;
-  readonly data?: Readonly<Record<string, string | number>>;
-}
-
-function pushBuiltin(out: Violation[], severityOf: SeverityOf, rule: string, file: string, line: number, column: number, message: string, endLine = line, endColumn = column): void {
-  const severity = severityOf(rule, BUILTIN_RULES[rule]?.severity ?? 'error');
-  if (!severity) return;
-  out.push({ file, line, column, endLine, endColumn, rule, severity, message });
-}
-
-/** Apply directives to the raw reports, then add syntax errors and directive problems. */
-function settle(migration: Migration, raw: RawViolation[], severityOf: SeverityOf, options: VerifyOptions, files: SourceFile[], known: ReadonlySet<string>): Violation[] {
-  const out: Violation[] = [];
-  const used = new Set<Directive>();
-  const irreversible = [migration.down, migration.up].flatMap((f) => f?.directives.filter((d) => d.kind === 'irreversible') ?? []);
-  for (const report of raw) {
-    const meta = report.rule.meta;
-    const statement = statementAt(report.file.parsed.statements, report.at);
-    const covers = (d: Directive): boolean => d.scope === 'file' || (statement !== undefined && d.scope === statement.index);
-    const ignore = report.file.directives.find((d) => d.kind === 'ignore' && d.rules.includes(meta.name) && covers(d));
-    if (ignore) {
-      used.add(ignore);
-      continue;
-    }
-    if (meta.allowedBy === 'allow-destructive') {
-      if (options.allowDestructive) continue;
-      const allow = report.file.directives.find((d) => d.kind === 'allow-destructive' && covers(d));
-      if (allow) {
-        used.add(allow);
-        continue;
-      }
-    }
-    if (meta.name === 'down-reverses-up' && irreversible.length) {
-      irreversible.forEach((d) => used.add(d));
-      continue;
-    }
-    const severity = severityOf(meta.name, meta.severity);
-    if (!severity) continue;
-    const start = report.file.lines.position(report.at);
-    const end = report.file.lines.position(report.endAt ?? statement?.end ?? report.at);
-    const template = meta.messages[report.messageId] ?? report.messageId;
-    const help = meta.help?.[report.messageId];
-    out.push({
-      file: report.file.path,
-      line: start.line,
-      column: start.column,
-      endLine: end.line,
-      endColumn: end.column,
-      rule: meta.name,
-      severity,
-      message: formatMessage(template, report.data),
-      messageId: report.messageId,
-      ...(help ? { help: formatMessage(help, report.data) } : {}),
-    });
-  }
-  for (const file of files) {
-    const error = file.parsed.error;
-    if (error) {
-      const at = file.lines.position(error.offset);
-      pushBuiltin(out, severityOf, 'syntax-error', file.path, at.line, at.column, `${capitalize(error.message)}.`);
-    }
-    for (const directive of file.directives) {
-      const at = file.lines.position(directive.start);
-      const end = file.lines.position(directive.end);
-      const unknown = directive.kind === 'ignore' ? directive.rules.filter((r) => !known.has(r)) : [];
-      if (unknown.length) {
-        pushBuiltin(out, severityOf, 'invalid-directive', file.path, at.line, at.column, `Directive verify:ignore names unknown rule ${unknown.join(', ')}: check the spelling (verify-migrations --list-rules).`, end.line, end.column);
-        continue;
-      }
-      if (directive.kind === 'invalid') pushBuiltin(out, severityOf, 'invalid-directive', file.path, at.line, at.column, directive.problem ?? 'Invalid directive.', end.line, end.column);
-      else if ((directive.kind === 'ignore' || directive.kind === 'allow-destructive' || directive.kind === 'irreversible') && !used.has(directive) && !file.parsed.error) {
-        if (directive.kind === 'allow-destructive' && options.allowDestructive) continue;
-        if (directive.kind === 'ignore' && directive.rules.some((r) => severityOf(r, 'error') === undefined)) continue;
-        const what = directive.kind === 'ignore' ? `verify:ignore ${directive.rules.join(',')}` : `verify:${directive.kind}`;
-        const why = directive.scope === 'none' ? 'it stands directly above no statement' : 'nothing here breaks that rule';
-        pushBuiltin(out, severityOf, 'unused-directive', file.path, at.line, at.column, `Directive ${what} suppresses nothing (${why}): remove it.`, end.line, end.column);
-      }
-    }
-  }
-  return out;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}

@@ -19,7 +19,7 @@ export interface RuleMeta {
   /** One imperative sentence per message id, saying what to write instead. */
   readonly help?: Readonly<Record<string, string>>;
   /** The directive that allows a violation, beyond `-- verify:ignore <rule> <reason>`. */
-  readonly allowedBy?: 'allow-destructive';
+  readonly allowedBy?: 'allow-destructive' | 'irreversible';
   /**
    * For lock-safety rules: the lock the flagged statement takes on the table it names, as pg_locks spells it
    * (e.g. 'AccessExclusiveLock', 'ShareLock'). Executed verification checks the claim against a real server.

@@ -1,0 +1,50 @@
+// One migration through the rules: its up then its down replayed into the schema model statement by statement,
+// each rule's visitor called with the statement, its changes and the schema before it; the down's effects undone.
+import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
+import { changesOf } from './changes.js';
+import { applyDirectives, type RawViolation, type SeverityOf } from './apply-directives.js';
+import type { Rule, RuleVisitor, VerifyOptions, Violation } from './rule.js';
+import type { SchemaModel } from './schema-model.js';
+
+/** Run every rule over one migration, replaying it into the model; the down's effects are undone afterwards. */
+export function checkMigration(migration: Migration, model: SchemaModel, active: readonly Rule[], set: readonly MigrationSummary[], options: VerifyOptions, severityOf: SeverityOf, known: ReadonlySet<string>): Violation[] {
+  const raw: RawViolation[] = [];
+  const broken = migration.up.parsed.error !== undefined || migration.down?.parsed.error !== undefined;
+  const visitors: Array<{ rule: Rule; visitor: RuleVisitor }> = broken
+    ? []
+    : active.map((rule) => ({
+        rule,
+        visitor: rule.create({
+          migration,
+          set,
+          schema: model,
+          options,
+          report: (d) => raw.push({ rule, messageId: d.messageId, file: d.file, at: d.at, endAt: d.endAt, data: d.data }),
+        }),
+      }));
+  // A file that does not parse is reported as a syntax error only: judging half a migration would cry wolf.
+  replayFile(migration, migration.up, 'up', model, visitors);
+  const afterUp = model.mark();
+  if (migration.down) replayFile(migration, migration.down, 'down', model, visitors);
+  for (const { visitor } of visitors) visitor.migrationEnd?.();
+  model.rollback(afterUp);
+  model.commit();
+  const files = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined);
+  return applyDirectives(migration, raw, severityOf, options, files, known);
+}
+
+function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down', model: SchemaModel, visitors: Array<{ visitor: RuleVisitor }>): void {
+  for (const statement of file.parsed.statements) {
+    const changes = changesOf(statement, model);
+    for (const { visitor } of visitors) visitor.statement?.({ statement, file, side, schema: model, changes, migration });
+    model.apply(statement, { migration: migration.name, file: file.path });
+  }
+  for (const { visitor } of visitors) visitor.fileEnd?.({ file, side, schema: model });
+}
+
+/** Replay an up into the model without running rules (its violations are cached). */
+export function replayModel(migration: Migration, model: SchemaModel): void {
+  if (migration.up.parsed.error) return;
+  for (const statement of migration.up.parsed.statements) model.apply(statement, { migration: migration.name, file: migration.up.path });
+  model.commit();
+}
