@@ -46,7 +46,7 @@ export function applyDirectives(migration: Migration, raw: RawViolation[], sever
         continue;
       }
     }
-    if (meta.allowedBy === 'irreversible' && irreversible.length) {
+    if (meta.allowedBy === 'irreversible' && migration.irreversible !== undefined) {
       irreversible.forEach((d) => used.add(d));
       continue;
     }

@@ -34,10 +34,15 @@ export function checkMigration(migration: Migration, model: SchemaModel, active:
 }
 
 function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down', model: SchemaModel, visitors: Array<{ visitor: RuleVisitor }>): void {
+  let open = false;
   for (const statement of file.parsed.statements) {
     const changes = changesOf(statement, model);
-    for (const { visitor } of visitors) visitor.statement?.({ statement, file, side, schema: model, changes, migration });
+    const control = statement.kind === 'TransactionStmt' ? String(statement.node.kind ?? '') : '';
+    const inExplicitTransaction = open && control === '';
+    for (const { visitor } of visitors) visitor.statement?.({ statement, file, side, schema: model, changes, migration, inExplicitTransaction });
     model.apply(statement, { migration: migration.name, file: file.path });
+    if (/TRANS_STMT_(BEGIN|START)$/.test(control)) open = true;
+    else if (/TRANS_STMT_(COMMIT|ROLLBACK|PREPARE)$/.test(control) && !statement.node.chain) open = false;
   }
   for (const { visitor } of visitors) visitor.fileEnd?.({ file, side, schema: model });
 }

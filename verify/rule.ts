@@ -58,6 +58,8 @@ export interface StatementContext {
   /** What the statement changes (subject and actions), computed once for all rules. */
   readonly changes: StatementChanges;
   readonly migration: Migration;
+  /** The statement stands between a BEGIN the file writes and its COMMIT or ROLLBACK: it fails with the block. */
+  readonly inExplicitTransaction: boolean;
 }
 
 export interface FileContext {

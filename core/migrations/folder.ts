@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileContent, type FileContent } from './file-content.js';
 import { classifyFiles, pairFiles, resolveSingleFiles, type ListingEntry, type MigrationFileName, type PairedFiles, type SetProblem } from './layout.js';
+import { SQITCH_PLAN, sqitchFiles } from './sqitch.js';
 
 export interface MigrationFolder {
   /** The folder as given (absolute or relative). */
@@ -34,16 +35,26 @@ export function readMigrationFolder(directory: string, options: ReadFolderOption
     if (!cache.has(path)) cache.set(path, readContent(directory, path, options.contents, problems));
     return cache.get(path);
   };
-  const { files: classified, problems: nameProblems, loose } = classifyFiles(entries);
-  // A single file's markers tell dbmate's from node-pg-migrate's: read before pairing.
-  const { files, problems: singleProblems } = resolveSingleFiles(classified, loose, (path) => content(path)?.text);
+  const { files, problems: nameProblems } = layoutFiles(entries, content);
   const { pairs, problems: pairProblems } = pairFiles(files);
   for (const pair of pairs) {
     content(pair.upPath);
     if (pair.downPath) content(pair.downPath);
     if (pair.metadataPath) content(pair.metadataPath);
   }
-  return { directory, files, pairs, problems: [...nameProblems, ...singleProblems, ...pairProblems, ...problems], entries, content };
+  return { directory, files, pairs, problems: [...nameProblems, ...pairProblems, ...problems], entries, content };
+}
+
+/** The migration files of a listing, each with its layout: a Sqitch project by its plan, anything else by names and markers. */
+function layoutFiles(entries: readonly ListingEntry[], content: (path: string) => FileContent | undefined): { files: MigrationFileName[]; problems: SetProblem[] } {
+  if (entries.some((e) => e.name === SQITCH_PLAN && !e.children)) {
+    const plan = content(SQITCH_PLAN);
+    if (plan) return sqitchFiles(entries, plan.text);
+  }
+  const { files, problems, loose, unknown } = classifyFiles(entries);
+  // A single file's markers tell dbmate's, goose's, sql-migrate's and node-pg-migrate's apart: read before pairing.
+  const resolved = resolveSingleFiles(files, loose, (path) => content(path)?.text, unknown);
+  return { files: resolved.files, problems: [...problems, ...resolved.problems] };
 }
 
 export class NoSuchFolderError extends Error {
@@ -77,6 +88,7 @@ export function listFolder(directory: string): ListingEntry[] {
       // A folder named like a .sql file is listed as a file, so reading it says what it is.
       if (!isDirectory || /\.sql$/i.test(entry.name)) return { name: entry.name };
       try {
+        // Sqitch's deploy/ and revert/ hold the scripts; any other folder (diesel's, sourcegraph's) its files.
         return { name: entry.name, children: readdirSync(join(directory, entry.name)).sort() };
       } catch {
         return { name: entry.name, children: [] };

@@ -3,7 +3,8 @@
 import { readDirectives, type Directive } from './directives.js';
 import { type FileContent } from './file-content.js';
 import type { MigrationFolder } from './folder.js';
-import { dieselRunsInTransaction, splitSections, type Migration, type PairedFiles, type SourceFile, type TransactionMode } from './layout.js';
+import { dieselRunsInTransaction, flywayRunsInTransaction, LAYOUTS, sourcegraphRunsInTransaction, type Migration, type PairedFiles, type SourceFile, type TransactionMode } from './layout.js';
+import { changesetSections, splitSections, type Sections } from './sections.js';
 import { loadParser, parseSql } from './parse.js';
 import { LineIndex } from './source-position.js';
 
@@ -41,15 +42,24 @@ export function toMigration(folder: MigrationFolder, pair: PairedFiles, display:
     const downContent = pair.downPath ? folder.content(pair.downPath) : undefined;
     down = downContent && pair.downPath ? sourceFile(display(pair.downPath), downContent) : undefined;
   } else {
-    const sections = upContent.encodingError ? undefined : splitSections(upContent.text);
-    // A single file without section markers is an up-only migration.
+    let sections: Sections | undefined;
+    let changesetLine = '';
+    if (upContent.encodingError || pair.repeatable) sections = undefined;
+    else if (pair.changeset !== undefined) ({ changesetLine, ...sections } = changesetSections(upContent.text, pair.changeset));
+    else sections = splitSections(upContent.text, pair.layout);
+    // A single file without section markers is an up-only migration (and a Flyway repeatable one is all up).
     up = sourceFile(display(pair.upPath), upContent, sections?.up);
     down = sections?.down === undefined ? undefined : sourceFile(display(pair.upPath), upContent, sections.down);
+    if (changesetLine) return finish(pair, up, down, /\brunInTransaction:false\b/i.test(changesetLine) ? 'none' : 'per-migration');
   }
   const metadata = pair.metadataPath ? folder.content(pair.metadataPath)?.text : undefined;
-  const transaction = transactionOf(pair, metadata, up, down);
+  return finish(pair, up, down, undefined, metadata, upContent.text);
+}
+
+function finish(pair: PairedFiles, up: SourceFile, down: SourceFile | undefined, mode?: TransactionMode, metadata?: string, text = ''): Migration {
+  const transaction = mode ? { up: mode, down: mode } : transactionOf(pair, metadata, up, down, text);
   const noTransaction = transaction.up === 'none' || transaction.down === 'none';
-  const irreversible = irreversibleDirective(down);
+  const irreversible = pair.repeatable ? { reason: 'a Flyway repeatable migration is applied again whenever it changes and never rolled back' } : irreversibleDirective(up, down);
   return {
     version: pair.version,
     name: pair.name,
@@ -58,24 +68,41 @@ export function toMigration(folder: MigrationFolder, pair: PairedFiles, display:
     layout: pair.layout,
     transaction,
     noTransaction,
-    downLabel: downLabelOf(pair),
+    downLabel: LAYOUTS[pair.layout].downLabel(pair.name),
     ...(irreversible ? { irreversible: irreversible.reason } : {}),
   };
 }
 
 /**
- * `-- verify:irreversible <reason>` in the down (its file, or its section): the migration cannot be rolled back. One
- * meaning everywhere: the runner refuses to roll it back, the executed proof applies its up only, and the static
- * check does not ask its down to restore the schema.
+ * `-- verify:irreversible <reason>` in the down (its file, or its section), or in the up: the migration cannot be
+ * rolled back. One meaning everywhere: the runner refuses to roll it back, the executed proof applies its up only, and
+ * the static check does not ask its down to restore the schema.
  */
-export function irreversibleDirective(down: SourceFile | undefined): Directive | undefined {
-  return down?.directives.find((d) => d.kind === 'irreversible');
+export function irreversibleDirective(up: SourceFile, down: SourceFile | undefined): Directive | undefined {
+  return down?.directives.find((d) => d.kind === 'irreversible') ?? up.directives.find((d) => d.kind === 'irreversible');
 }
 
 /** How the layout's runner runs each side (see TransactionMode for the facts behind each). */
-function transactionOf(pair: PairedFiles, metadata: string | undefined, up: SourceFile, down: SourceFile | undefined): Migration['transaction'] {
+function transactionOf(pair: PairedFiles, metadata: string | undefined, up: SourceFile, down: SourceFile | undefined, text: string): Migration['transaction'] {
   const both = (mode: TransactionMode) => ({ up: mode, down: mode });
   switch (pair.layout) {
+    case 'popx':
+      // popx runs a file named .autocommit. outside a transaction, as one query.
+      return { up: pair.autocommit?.up ? 'implicit-per-file' : 'per-migration', down: pair.autocommit?.down ? 'implicit-per-file' : 'per-migration' };
+    case 'sourcegraph':
+      return both(metadata !== undefined && !sourcegraphRunsInTransaction(metadata) ? 'implicit-per-file' : 'per-migration');
+    case 'flyway':
+      return both(metadata !== undefined && !flywayRunsInTransaction(metadata) ? 'none' : 'per-migration');
+    case 'sqitch':
+      // Sqitch hands each script to psql: statement by statement, in whatever BEGIN/COMMIT the script writes.
+      return both('none');
+    case 'goose':
+      // goose runs each statement of a file with -- +goose NO TRANSACTION on its own, else all in one transaction.
+      return both(/^[ \t]*--[ \t]*\+goose[ \t]+NO[ \t]+TRANSACTION\b/im.test(text) ? 'none' : 'per-migration');
+    case 'sql-migrate': {
+      const off = (side: 'Up' | 'Down'): TransactionMode => (new RegExp(`^[ \\t]*--[ \\t]*\\+migrate[ \\t]+${side}\\b.*\\bnotransaction\\b`, 'im').test(text) ? 'none' : 'per-migration');
+      return { up: off('Up'), down: off('Down') };
+    }
     case 'golang-migrate':
       // Its postgres driver opens no transaction and sends the whole file as one query (Run → runStatement).
       return both('implicit-per-file');
@@ -92,19 +119,6 @@ function transactionOf(pair: PairedFiles, metadata: string | undefined, up: Sour
       const off = [up, down].some((f) => f?.directives.some((d) => d.kind === 'no-transaction' && d.marker === undefined));
       return both(off ? 'none' : 'per-migration');
     }
-  }
-}
-
-function downLabelOf(pair: PairedFiles): string {
-  switch (pair.layout) {
-    case 'diesel':
-      return `${pair.name}/down.sql`;
-    case 'dbmate':
-      return 'a -- migrate:down section';
-    case 'node-pg-migrate':
-      return 'a -- Down Migration section';
-    default:
-      return `${pair.name}.down.sql`;
   }
 }
 
