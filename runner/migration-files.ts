@@ -8,6 +8,7 @@ import { displayPath } from '../core/display-path.js';
 import { listFolder, NoSuchFolderError, readMigrationFolder, type MigrationFolder } from '../core/migrations/folder.js';
 import { pairFiles, type MigrationFileName, type SourceFile } from '../core/migrations/layout.js';
 import { loadParser, statementText, toMigration } from '../core/migrations/migration.js';
+import { lexerSetting } from '../core/migrations/session-statements.js';
 import { MigrationError, MigrationFilesError, type FileProblem } from './errors.js';
 
 export { displayPath };
@@ -181,10 +182,6 @@ export async function loadMigrationFiles(dir: string): Promise<readonly Migratio
   return loaded;
 }
 
-/** Settings that change how the server reads string literals: after one, the server no longer runs what the parser read. */
-const LEXER_SETTINGS = /^(standard_conforming_strings|backslash_quote)$/i;
-const LEXER_SET_CONFIG = /\bset_config\s*\(\s*'(standard_conforming_strings|backslash_quote)'/i;
-
 function runnerFile(source: SourceFile, folder: MigrationFolder, path: string, noTransaction: boolean, irreversible: string | undefined, problems: FileProblem[]): MigrationFile {
   const display = displayPath(source.path);
   const at = (offset: number): string => {
@@ -234,12 +231,12 @@ function runnerFile(source: SourceFile, folder: MigrationFolder, path: string, n
       if (/TRANS_STMT_(BEGIN|START)/.test(kind)) open ??= statement;
       else if (/TRANS_STMT_(COMMIT|ROLLBACK|PREPARE)$/.test(kind) && !chain) open = undefined;
     }
-    const setting = lexerSetting(statement, node);
+    const setting = lexerSetting({ kind: statement.kind, node }, statement.text);
     if (setting) {
       problems.push({
         code: 'LEXER_SETTING',
         file: display,
-        message: `${at(statement.start)}: setting ${setting} changes how the server reads string literals, so later statements would not be the ones the parser read and verified; remove it (write E'...' strings instead)`,
+        message: `${at(statement.start)}: ${setting} changes how the server reads string literals, so later statements would not be the ones the parser read and verified; remove it (write E'...' strings instead)`,
       });
     }
   }
@@ -259,13 +256,6 @@ function runnerFile(source: SourceFile, folder: MigrationFolder, path: string, n
     noTransaction,
     ...(irreversible !== undefined ? { irreversible } : {}),
   };
-}
-
-function lexerSetting(statement: Statement, node: unknown): string | undefined {
-  const set = statement.kind === 'VariableSetStmt' ? node : (node as { setstmt?: unknown }).setstmt;
-  const name = (set as { name?: unknown } | undefined)?.name;
-  if (typeof name === 'string' && LEXER_SETTINGS.test(name)) return name;
-  return LEXER_SET_CONFIG.exec(statement.text)?.[1];
 }
 
 /** The file names in `dir` that the runner hands to node-pg-migrate (the checked ones; everything else is ignored). */

@@ -11,13 +11,15 @@ import { readRuleDoc, splitBlock } from './helpers/rule-docs.js';
 const RULES_DIR = new URL('../verify/rules/', import.meta.url).pathname;
 const TESTS_DIR = new URL('./rules/', import.meta.url).pathname;
 
-async function violationsOf(rule: Rule, given: string | undefined, block: string) {
+async function violationsOf(rule: Rule, given: string | undefined, block: string, layout?: 'golang-migrate') {
   const dir = mkdtempSync(join(tmpdir(), 'rule-doc-'));
+  // Our 14-digit versions, or golang-migrate's short ones.
+  const [first, second] = layout === 'golang-migrate' ? ['000001', '000002'] : ['20260101000000', '20260102000000'];
   try {
-    if (given) writeFileSync(join(dir, '20260101000000_given.up.sql'), given);
+    if (given) writeFileSync(join(dir, `${first}_given.up.sql`), given);
     const { up, down } = splitBlock(block);
-    writeFileSync(join(dir, '20260102000000_example.up.sql'), up);
-    if (down !== undefined) writeFileSync(join(dir, '20260102000000_example.down.sql'), down);
+    writeFileSync(join(dir, `${second}_example.up.sql`), up);
+    if (down !== undefined) writeFileSync(join(dir, `${second}_example.down.sql`), down);
     const result = await verify({ paths: [dir], rules: [rule] });
     return result.violations.filter((v) => v.file.includes('_example.') && (v.rule === rule.meta.name || v.rule === 'syntax-error'));
   } finally {
@@ -54,12 +56,12 @@ for (const rule of rules) {
     t.ok(doc.insteadOf.length > 0, 'doc has an "Instead of" SQL block');
     t.ok(doc.use.length > 0, 'doc has a "Use" SQL block');
     for (const block of doc.insteadOf) {
-      const found = await violationsOf(rule, doc.given, block);
+      const found = await violationsOf(rule, doc.given, block, doc.layout);
       t.ok(found.some((v) => v.rule === name), `"Instead of" is flagged:\n${block}`);
       t.notOk(found.some((v) => v.rule === 'syntax-error'), 'the "Instead of" block parses');
     }
     for (const block of doc.use) {
-      const found = await violationsOf(rule, doc.given, block);
+      const found = await violationsOf(rule, doc.given, block, doc.layout);
       t.same(found.map((v) => `${v.line}:${v.column} ${v.rule} ${v.message}`), [], `"Use" passes:\n${block}`);
     }
   });

@@ -11,6 +11,7 @@ import banDisableRowLevelSecurity from './ban-disable-row-level-security.js';
 import banDropDatabase from './ban-drop-database.js';
 import banDropNotNull from './ban-drop-not-null.js';
 import banGrantToPublic from './ban-grant-to-public.js';
+import banLexerSettings from './ban-lexer-settings.js';
 import banOwnerToSuperuser from './ban-owner-to-superuser.js';
 import banPasswordLiteral from './ban-password-literal.js';
 import banTruncateCascade from './ban-truncate-cascade.js';
@@ -37,6 +38,7 @@ import requireConcurrentIndexCreation from './require-concurrent-index-creation.
 import requireConcurrentIndexDeletion from './require-concurrent-index-deletion.js';
 import requireEnumValueOrdering from './require-enum-value-ordering.js';
 import requireSecurityDefinerSearchPath from './require-security-definer-search-path.js';
+import sessionStateLeak from './session-state-leak.js';
 import transactionNesting from './transaction-nesting.js';
 
 export const rules: readonly Rule[] = [
@@ -51,6 +53,7 @@ export const rules: readonly Rule[] = [
   banDropDatabase,
   banDropNotNull,
   banGrantToPublic,
+  banLexerSettings,
   banOwnerToSuperuser,
   banPasswordLiteral,
   banTruncateCascade,
@@ -77,5 +80,6 @@ export const rules: readonly Rule[] = [
   requireConcurrentIndexDeletion,
   requireEnumValueOrdering,
   requireSecurityDefinerSearchPath,
+  sessionStateLeak,
   transactionNesting,
 ];
