@@ -33,7 +33,11 @@ export function applyDirectives(migration: Migration, raw: RawViolation[], sever
     const meta = report.rule.meta;
     const statement = statementAt(report.file.parsed.statements, report.at);
     const covers = (d: Directive): boolean => d.scope === 'file' || (statement !== undefined && d.scope === statement.index);
-    const ignore = report.file.directives.find((d) => d.kind === 'ignore' && d.rules.includes(meta.name) && covers(d));
+    // A file-wide ignore in the other file of the migration covers the migration too (a finding about the up is often
+    // answered in the down, where the author explains why it does not undo it).
+    const other = files.find((f) => f !== report.file && f.path !== report.file.path);
+    const ignores = (d: Directive): boolean => d.kind === 'ignore' && d.rules.includes(meta.name);
+    const ignore = report.file.directives.find((d) => ignores(d) && covers(d)) ?? other?.directives.find((d) => ignores(d) && d.scope === 'file');
     if (ignore) {
       used.add(ignore);
       continue;
