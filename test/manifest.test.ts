@@ -15,6 +15,7 @@ const sumJs = join(root, 'dist', 'scripts', 'sum.js');
 const app = join(import.meta.dirname, 'fixtures', 'deploy', 'app');
 const UP = '20260105090100_create_users.up.sql';
 const DOWN = '20260105090100_create_users.down.sql';
+const UP_OF_APP = '20260201000000_create_brands.up.sql';
 const files = [
   { path: UP, bytes: 'CREATE TABLE users (id bigint PRIMARY KEY);\n' },
   { path: DOWN, bytes: 'DROP TABLE users;\n' },
@@ -177,4 +178,31 @@ t.test("the repo's sql/ has a manifest and passes the verifier with it", async (
   const { violations } = await verify({ paths: [join(root, 'sql')], rules, cache: false });
   t.same(violations.filter((v) => v.rule.startsWith('manifest-')), [], 'no manifest problem');
   t.same(violations.filter((v) => v.severity === 'error'), [], 'no error at all');
+});
+
+t.test('manifest-mismatch on a file git has not committed yet is a warning that says make sum', async (t) => {
+  const repo = mkdtempSync(join(tmpdir(), 'manifest-git-'));
+  t.teardown(() => rmSync(repo, { recursive: true, force: true }));
+  const git = (...args: string[]) => spawnSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { encoding: 'utf8' });
+  git('init', '-q');
+  const dir = join(repo, 'sql');
+  cpSync(app, dir, { recursive: true });
+  const sum = () => spawnSync(process.execPath, [sumJs, '--dir', dir], { encoding: 'utf8' });
+  sum();
+  git('add', '.');
+  git('commit', '-q', '-m', 'history');
+  // A new migration, recorded by make sum, then edited again before it is committed.
+  const draft = '20260301000000_add_items_note.up.sql';
+  writeFileSync(join(dir, draft), 'ALTER TABLE items ADD COLUMN note text;\n');
+  writeFileSync(join(dir, draft.replace('.up.', '.down.')), 'ALTER TABLE items DROP COLUMN note;\n');
+  sum();
+  appendFileSync(join(dir, draft), '-- still writing\n');
+  // And a committed one edited: still an error.
+  appendFileSync(join(dir, UP_OF_APP), '-- edited after merge\n');
+  const result = await verify({ paths: [dir], rules, cache: false });
+  const manifest = result.violations.filter((v) => v.rule === 'manifest-mismatch').map((v) => [v.file.slice(dir.length + 1), v.severity, v.message]);
+  t.same(manifest, [
+    [draft, 'warning', `${draft} changed since make sum recorded it, and git has not committed it yet: run make sum when it is ready.`],
+    [UP_OF_APP, 'error', `${UP_OF_APP} changed after it was recorded in migrations.sum: migrations are immutable once merged; put the change in a new migration, or run make sum if this edit is deliberate (never after it was deployed).`],
+  ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
 });

@@ -18,8 +18,8 @@ export interface RawViolation {
   readonly data?: Readonly<Record<string, string | number>>;
 }
 
-export function pushBuiltin(out: Violation[], severityOf: SeverityOf, rule: string, file: string, line: number, column: number, message: string, endLine = line, endColumn = column): void {
-  const severity = severityOf(rule, BUILTIN_RULES[rule]?.severity ?? 'error');
+export function pushBuiltin(out: Violation[], severityOf: SeverityOf, rule: string, file: string, line: number, column: number, message: string, endLine = line, endColumn = column, fallback?: Severity): void {
+  const severity = severityOf(rule, fallback ?? BUILTIN_RULES[rule]?.severity ?? 'error');
   if (!severity) return;
   out.push({ file, line, column, endLine, endColumn, rule, severity, message });
 }

@@ -12,7 +12,8 @@ import { cacheDirectory, chainKey, ResultCache, seedKey } from './cache.js';
 import type { Rule, RuleSetting, Severity, VerifyOptions, Violation } from './rule.js';
 import { checkMigration, replayModel } from './check-migration.js';
 import { pushBuiltin } from './apply-directives.js';
-import { manifestProblems } from '../core/migrations/manifest.js';
+import { MANIFEST_FILE, manifestProblems } from '../core/migrations/manifest.js';
+import { committedFiles } from './staged.js';
 
 export interface VerifyInput {
   /** Directories or files; a file brings its directory's whole set as context but only its own violations are kept. */
@@ -114,8 +115,14 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     pushBuiltin(violations, severityOf, problem.code, displayPath(target, problem.path), 1, 1, problem.message);
   }
   // migrations.sum, when the folder has one: recorded files must be unchanged, new files recorded.
-  for (const problem of manifestProblems(folder)) {
-    if (keep(problem.path)) pushBuiltin(violations, severityOf, problem.rule, displayPath(target, problem.path), problem.line, 1, problem.message);
+  const manifest = manifestProblems(folder);
+  // An edit of a file git has not committed yet is a draft being written, not a change to history: say make sum.
+  const committed = manifest.some((p) => p.rule === 'manifest-mismatch' && p.path !== MANIFEST_FILE) ? committedFiles(target.directory) : undefined;
+  for (const problem of manifest) {
+    if (!keep(problem.path)) continue;
+    const draft = committed !== undefined && problem.rule === 'manifest-mismatch' && problem.path !== MANIFEST_FILE && !committed.has(problem.path);
+    const message = draft ? `${basename(problem.path)} changed since make sum recorded it, and git has not committed it yet: run make sum when it is ready.` : problem.message;
+    pushBuiltin(violations, severityOf, problem.rule, displayPath(target, problem.path), problem.line, 1, message, problem.line, 1, draft ? 'warning' : undefined);
   }
 
   // Parse only what the cache cannot answer.
