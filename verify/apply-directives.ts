@@ -73,6 +73,11 @@ export function applyDirectives(migration: Migration, raw: RawViolation[], sever
       ...(help ? { help: formatMessage(help, report.data) } : {}),
     });
   }
+  // The runner refuses an up with no statement (make new's template holds only comments): say so before it does.
+  const up = migration.up;
+  if (migration.layout === 'paired' && !up.parsed.error && up.parsed.statements.length === 0) {
+    pushBuiltin(out, severityOf, 'empty-migration', up.path, 1, 1, `${up.path.split('/').pop()} holds no SQL statement, so the runner refuses it: write the change, one change per migration.`);
+  }
   for (const file of files) {
     const error = file.parsed.error;
     if (error) {

@@ -1,0 +1,36 @@
+// Authoring as a DBA lives it: make new's templates, helps that say what to write.
+import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verify } from '../verify/engine.js';
+import { rules } from '../verify/rules/index.js';
+import { createMigration } from '../runner/migration-files.js';
+
+async function verifyFolder(dir: string) {
+  return (await verify({ paths: [dir], rules, cache: false })).violations;
+}
+
+t.test("make new's untouched templates fail make verify as the runner would refuse them", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'authoring-template-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const created = createMigration(dir, 'add_products_barcode', new Date(Date.UTC(2026, 0, 5, 9, 0, 0)));
+  const found = (await verifyFolder(dir)).filter((v) => v.severity === 'error').map((v) => `${v.file.split('/').pop()} ${v.rule}`);
+  t.same(found, ['20260105090000_add_products_barcode.up.sql empty-migration'], 'one finding: the empty down of an empty up is no second problem');
+  writeFileSync(created.upFile, '-- Barcodes for the scanner.\nALTER TABLE products ADD COLUMN barcode text;\n');
+  writeFileSync(created.downFile, 'ALTER TABLE products DROP COLUMN barcode;\n');
+  t.same((await verifyFolder(dir)).filter((v) => v.rule === 'empty-migration'), [], 'written: quiet');
+});
+
+t.test('require-enum-value-ordering names the last label to append after on purpose, and AFTER it is quiet', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'authoring-enum-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '20260101000000_create_status.up.sql'), "CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped');\n");
+  writeFileSync(join(dir, '20260101000000_create_status.down.sql'), 'DROP TYPE order_status;\n');
+  writeFileSync(join(dir, '20260102000000_add_archived.up.sql'), "-- verify:irreversible Postgres cannot drop an enum value\nALTER TYPE order_status ADD VALUE 'archived';\n");
+  writeFileSync(join(dir, '20260102000000_add_archived.down.sql'), 'SELECT 1;\n');
+  const [finding] = (await verifyFolder(dir)).filter((v) => v.rule === 'require-enum-value-ordering');
+  t.equal(finding?.help, "Say where it goes: ADD VALUE 'archived' BEFORE '<label>', or AFTER 'shipped' when last is its meaning.");
+  writeFileSync(join(dir, '20260102000000_add_archived.up.sql'), "-- verify:irreversible Postgres cannot drop an enum value\nALTER TYPE order_status ADD VALUE 'archived' AFTER 'shipped';\n");
+  t.same((await verifyFolder(dir)).filter((v) => v.rule === 'require-enum-value-ordering'), []);
+});
