@@ -122,7 +122,26 @@ function toParseError(error: unknown, text: string): ParseError {
   // Postgres counts the cursor in characters (code points), 0-based here; convert to bytes.
   const cursor = details?.cursorPosition;
   const offset = cursor === undefined || cursor < 0 ? Buffer.byteLength(text) : byteOffsetOfCharacter(text, cursor);
-  return { message, offset };
+  const hint = cursor === undefined || cursor < 0 ? undefined : hintFor(text, cursor);
+  return { message: hint ? `${message}: ${hint}` : message, offset };
+}
+
+/** Keywords that start a statement: one at the start of a line the parser chokes on usually means a missing semicolon. */
+const STATEMENT_START = /^(ALTER|CREATE|DROP|INSERT|UPDATE|DELETE|GRANT|REVOKE|COMMENT|SELECT|WITH|TRUNCATE|REINDEX|VACUUM|ANALYZE|SET|RESET|DO|CALL|COPY|LOCK|REFRESH|CLUSTER|MERGE|BEGIN|COMMIT)\b/i;
+
+/** What usually causes a syntax error at this place, in words a DBA acts on; undefined when nothing obvious. */
+function hintFor(text: string, cursor: number): string | undefined {
+  const at = [...text.slice(0, Math.min(text.length, cursor + 200))];
+  const rest = at.slice(cursor).join('');
+  const before = at.slice(0, cursor).join('');
+  if (rest.startsWith('`')) return 'MySQL quotes names with backticks, PostgreSQL with double quotes ("name")';
+  if (rest.startsWith('\\')) {
+    const command = /^\\[A-Za-z!?]*/.exec(rest)?.[0] ?? '\\';
+    return `${command} is a psql meta-command, not SQL: the server never sees it, so run it in psql or write the SQL it stands for`;
+  }
+  if (rest.startsWith('{{') || rest.startsWith('{%')) return 'a template placeholder: render the template before checking the SQL';
+  if (STATEMENT_START.test(rest) && /\n[ \t]*$/.test(before) && !/;\s*(--[^\n]*\s*)*$/.test(before)) return 'a semicolon is probably missing at the end of the statement before it';
+  return undefined;
 }
 
 /** Messages quote the offending token, which can be a megabyte string over many lines: keep one short line. */
