@@ -34,3 +34,18 @@ t.test('require-enum-value-ordering names the last label to append after on purp
   writeFileSync(join(dir, '20260102000000_add_archived.up.sql'), "-- verify:irreversible Postgres cannot drop an enum value\nALTER TYPE order_status ADD VALUE 'archived' AFTER 'shipped';\n");
   t.same((await verifyFolder(dir)).filter((v) => v.rule === 'require-enum-value-ordering'), []);
 });
+
+t.test('foreign-key-needs-index: on a table in use the help says CONCURRENTLY before, and doing so satisfies every index rule', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'authoring-fk-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '20260101000000_create_tables.up.sql'), 'CREATE TABLE brands (id bigint PRIMARY KEY);\nCREATE TABLE products (id bigint PRIMARY KEY, brand_id bigint);\n');
+  writeFileSync(join(dir, '20260101000000_create_tables.down.sql'), 'DROP TABLE products;\nDROP TABLE brands;\n');
+  writeFileSync(join(dir, '20260102000000_products_brand_fk.up.sql'), 'ALTER TABLE products ADD CONSTRAINT products_brand_id_fkey FOREIGN KEY (brand_id) REFERENCES brands (id) NOT VALID;\n');
+  writeFileSync(join(dir, '20260102000000_products_brand_fk.down.sql'), 'ALTER TABLE products DROP CONSTRAINT products_brand_id_fkey;\n');
+  const indexRules = new Set(['foreign-key-needs-index', 'require-concurrent-index-creation', 'ban-concurrent-index-creation-in-transaction']);
+  const found = async () => (await verifyFolder(dir)).filter((v) => indexRules.has(v.rule)).map((v) => `${v.rule}: ${v.help}`);
+  t.same(await found(), ['foreign-key-needs-index: Create an index on products (brand_id) CONCURRENTLY in a no-transaction migration before this one; a primary key or unique constraint leading with those columns also counts.']);
+  writeFileSync(join(dir, '20260101120000_index_products_brand_id.up.sql'), '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS products_brand_id_idx ON products (brand_id);\n');
+  writeFileSync(join(dir, '20260101120000_index_products_brand_id.down.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS products_brand_id_idx;\n');
+  t.same(await found(), [], 'the help followed: no rule objects');
+});

@@ -11,7 +11,7 @@ import { readRuleDoc, splitBlock } from './helpers/rule-docs.js';
 const RULES_DIR = new URL('../verify/rules/', import.meta.url).pathname;
 const TESTS_DIR = new URL('./rules/', import.meta.url).pathname;
 
-async function violationsOf(rule: Rule, given: string | undefined, block: string, layout?: 'golang-migrate') {
+async function violationsOf(rule: Rule | readonly Rule[], given: string | undefined, block: string, layout?: 'golang-migrate') {
   const dir = mkdtempSync(join(tmpdir(), 'rule-doc-'));
   // Our 14-digit versions, or golang-migrate's short ones.
   const [first, second] = layout === 'golang-migrate' ? ['000001', '000002'] : ['20260101000000', '20260102000000'];
@@ -20,8 +20,9 @@ async function violationsOf(rule: Rule, given: string | undefined, block: string
     const { up, down } = splitBlock(block);
     writeFileSync(join(dir, `${second}_example.up.sql`), up);
     if (down !== undefined) writeFileSync(join(dir, `${second}_example.down.sql`), down);
-    const result = await verify({ paths: [dir], rules: [rule] });
-    return result.violations.filter((v) => v.file.includes('_example.') && (v.rule === rule.meta.name || v.rule === 'syntax-error'));
+    const all = Array.isArray(rule);
+    const result = await verify({ paths: [dir], rules: all ? rule : [rule as Rule], cache: false });
+    return result.violations.filter((v) => v.file.includes('_example.') && (all || v.rule === (rule as Rule).meta.name || v.rule === 'syntax-error'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -63,6 +64,9 @@ for (const rule of rules) {
     for (const block of doc.use) {
       const found = await violationsOf(rule, doc.given, block, doc.layout);
       t.same(found.map((v) => `${v.line}:${v.column} ${v.rule} ${v.message}`), [], `"Use" passes:\n${block}`);
+      // What the doc tells a DBA to write, no other rule calls an error (a block without a down shows the up only).
+      const others = (await violationsOf(rules, doc.given, block, doc.layout)).filter((v) => v.severity === 'error' && !(splitBlock(block).down === undefined && v.rule === 'down-reverses-up'));
+      t.same(others.map((v) => `${v.line}:${v.column} ${v.rule} ${v.message}`), [], `"Use" passes every rule:\n${block}`);
     }
   });
 }
