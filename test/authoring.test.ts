@@ -49,3 +49,25 @@ t.test('foreign-key-needs-index: on a table in use the help says CONCURRENTLY be
   writeFileSync(join(dir, '20260101120000_index_products_brand_id.down.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS products_brand_id_idx;\n');
   t.same(await found(), [], 'the help followed: no rule objects');
 });
+
+t.test('one finding per problem: the more specific rule stands alone at a place, other places keep theirs', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'authoring-one-finding-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '20260101000000_t.up.sql'), 'CREATE TABLE brands (id bigint PRIMARY KEY);\nCREATE TABLE items (sku text NOT NULL, brand_id bigint);\n');
+  writeFileSync(join(dir, '20260101000000_t.down.sql'), 'DROP TABLE items;\nDROP TABLE brands;\n');
+  writeFileSync(join(dir, '20260102000000_fk.down.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS items_brand_id_idx;\n');
+  writeFileSync(join(dir, '20260102000000_fk.up.sql'), '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS items_brand_id_idx ON items (brand_id);\n');
+  writeFileSync(join(dir, '20260103000000_constraints.up.sql'), 'ALTER TABLE items ADD CONSTRAINT items_brand_fk FOREIGN KEY (brand_id) REFERENCES brands (id), ADD CONSTRAINT sku_len CHECK (length(sku) < 40);\n');
+  writeFileSync(join(dir, '20260103000000_constraints.down.sql'), 'ALTER TABLE items DROP CONSTRAINT sku_len, DROP CONSTRAINT items_brand_fk;\n');
+  writeFileSync(join(dir, '20260104000000_pk.up.sql'), 'ALTER TABLE items ADD PRIMARY KEY (sku);\n');
+  writeFileSync(join(dir, '20260104000000_pk.down.sql'), 'ALTER TABLE items DROP CONSTRAINT items_pkey;\n');
+  const found = (await verifyFolder(dir)).filter((v) => v.severity === 'error').map((v) => `${v.file.split('/').pop()}:${v.line}:${v.column} ${v.rule}`);
+  t.same(found, [
+    '20260101000000_t.up.sql:2:1 one-change-per-migration',
+    // The foreign key: adding-foreign-key-constraint says what constraint-missing-not-valid would; the CHECK keeps its own.
+    '20260103000000_constraints.up.sql:1:23 adding-foreign-key-constraint',
+    '20260103000000_constraints.up.sql:1:100 constraint-missing-not-valid',
+    // ADD PRIMARY KEY: adding-serial-primary-key-field, not disallowed-unique-constraint as well.
+    '20260104000000_pk.up.sql:1:23 adding-serial-primary-key-field',
+  ]);
+});

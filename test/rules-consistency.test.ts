@@ -40,6 +40,7 @@ for (const rule of rules) {
   t.test(name, async (t) => {
     t.match(name, /^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case id');
     t.match(rule.meta.description, /^[A-Z].*\.$/, 'description is a sentence');
+    for (const other of rule.meta.supersedes ?? []) t.ok(rules.some((r) => r.meta.name === other && r !== rule), `supersedes an existing rule: ${other}`);
     for (const [id, message] of Object.entries(rule.meta.messages)) {
       t.match(message, /^[A-Z{].*\.$/s, `message ${id} is a sentence`);
       t.ok(rule.meta.help?.[id], `message ${id} has a help`);

@@ -29,6 +29,14 @@ export function applyDirectives(migration: Migration, raw: RawViolation[], sever
   const out: Violation[] = [];
   const used = new Set<Directive>();
   const irreversible = [migration.down, migration.up].flatMap((f) => f?.directives.filter((d) => d.kind === 'irreversible') ?? []);
+  // Which rules reported each place, for meta.supersedes: the more specific finding stands alone. The place is the
+  // byte a rule points at (the constraint, the column), so two constraints of one ALTER TABLE stay two places.
+  const reportedAt = new Map<string, Rule[]>();
+  const statementKey = (report: RawViolation): string => `${report.file.path}\0${report.at}`;
+  for (const report of raw) {
+    const key = statementKey(report);
+    reportedAt.set(key, [...(reportedAt.get(key) ?? []), report.rule]);
+  }
   for (const report of raw) {
     const meta = report.rule.meta;
     const statement = statementAt(report.file.parsed.statements, report.at);
@@ -42,6 +50,7 @@ export function applyDirectives(migration: Migration, raw: RawViolation[], sever
       used.add(ignore);
       continue;
     }
+    if (reportedAt.get(statementKey(report))?.some((other) => other.meta.supersedes?.includes(meta.name))) continue;
     if (meta.allowedBy === 'allow-destructive') {
       if (options.allowDestructive) continue;
       const allow = report.file.directives.find((d) => d.kind === 'allow-destructive' && covers(d));

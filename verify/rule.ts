@@ -21,6 +21,11 @@ export interface RuleMeta {
   /** The directive that allows a violation, beyond `-- verify:ignore <rule> <reason>`. */
   readonly allowedBy?: 'allow-destructive' | 'irreversible';
   /**
+   * Rules that say the same thing less precisely: when this rule reports a statement, their reports on that statement
+   * are left out (one finding per problem). The engine applies it; a rule never checks for another.
+   */
+  readonly supersedes?: readonly string[];
+  /**
    * For lock-safety rules: the lock the flagged statement takes on the table it names, as pg_locks spells it
    * (e.g. 'AccessExclusiveLock', 'ShareLock'). Executed verification checks the claim against a real server.
    */

@@ -10,6 +10,7 @@ export default defineRule({
     description: 'A foreign key added to an existing table is added NOT VALID and validated in a later migration.',
     category: 'lock-safety',
     severity: 'error',
+    supersedes: ['constraint-missing-not-valid'],
     lock: 'ShareRowExclusiveLock',
     messages: {
       addForeignKey: 'Adding foreign key {{name}} checks every row of {{table}} while holding SHARE ROW EXCLUSIVE locks on {{table}} and {{ref}}, which block writes to both until it finishes.',

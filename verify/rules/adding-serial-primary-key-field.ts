@@ -10,6 +10,7 @@ export default defineRule({
     description: 'A primary key added to an existing table adopts an index built CONCURRENTLY (PRIMARY KEY USING INDEX).',
     category: 'lock-safety',
     severity: 'error',
+    supersedes: ['disallowed-unique-constraint'],
     lock: 'AccessExclusiveLock',
     messages: {
       primaryKeyColumn: 'Adding column {{table}}.{{column}} as PRIMARY KEY builds its unique index under an ACCESS EXCLUSIVE lock on {{table}}, which blocks reads and writes until it finishes.',
