@@ -71,3 +71,27 @@ t.test('one finding per problem: the more specific rule stands alone at a place,
     '20260104000000_pk.up.sql:1:23 adding-serial-primary-key-field',
   ]);
 });
+
+t.test('one-change-per-migration: what a file creates only for one table is part of that table\'s change', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'authoring-one-change-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, up: string, down: string) => {
+    writeFileSync(join(dir, `${name}.up.sql`), up);
+    writeFileSync(join(dir, `${name}.down.sql`), down);
+  };
+  write('20260101000000_t', 'CREATE TABLE products (id bigint PRIMARY KEY, updated_at timestamptz);\nCREATE TABLE tags (id bigint PRIMARY KEY);\n', 'DROP TABLE tags;\nDROP TABLE products;\n');
+  write(
+    '20260102000000_touch',
+    'CREATE FUNCTION touch_products() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND;\n$$;\nCREATE TRIGGER products_touch BEFORE UPDATE ON products FOR EACH ROW EXECUTE FUNCTION touch_products();\n',
+    'DROP TRIGGER products_touch ON products;\nDROP FUNCTION touch_products();\n',
+  );
+  write('20260103000000_mood', "CREATE TYPE product_mood AS ENUM ('calm', 'bright');\nALTER TABLE products ADD COLUMN mood product_mood;\n", 'ALTER TABLE products DROP COLUMN mood;\nDROP TYPE product_mood;\n');
+  write('20260104000000_code', "CREATE SEQUENCE product_codes;\nALTER TABLE products ADD COLUMN code bigint DEFAULT nextval('product_codes');\n", 'ALTER TABLE products DROP COLUMN code;\nDROP SEQUENCE product_codes;\n');
+  // A type two tables use is a change of its own.
+  write('20260105000000_shade', "CREATE TYPE shade AS ENUM ('light', 'dark');\nALTER TABLE products ADD COLUMN shade shade;\nALTER TABLE tags ADD COLUMN shade shade;\n", 'ALTER TABLE tags DROP COLUMN shade;\nALTER TABLE products DROP COLUMN shade;\nDROP TYPE shade;\n');
+  const found = (await verifyFolder(dir)).filter((v) => v.rule === 'one-change-per-migration').map((v) => `${v.file.split('/').pop()}:${v.line} ${v.message}`);
+  t.same(found, [
+    '20260101000000_t.up.sql:2 This statement changes table tags, but the migration already changes table products: a rollback of one would undo both.',
+    '20260105000000_shade.up.sql:2 This statement changes table products, but the migration already changes type shade: a rollback of one would undo both.',
+  ]);
+});
