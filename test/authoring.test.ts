@@ -95,3 +95,14 @@ t.test('one-change-per-migration: what a file creates only for one table is part
     '20260105000000_shade.up.sql:2 This statement changes table products, but the migration already changes type shade: a rollback of one would undo both.',
   ]);
 });
+
+t.test('UPDATE without WHERE needs the destructive flag like DELETE without WHERE (not on a table the migration created)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'authoring-update-all-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '20260101000000_t.up.sql'), 'CREATE TABLE products (id bigint PRIMARY KEY, name text, active boolean);\n');
+  writeFileSync(join(dir, '20260101000000_t.down.sql'), 'DROP TABLE products;\n');
+  writeFileSync(join(dir, '20260102000000_u.up.sql'), "UPDATE products SET active = true, name = 'x';\nCREATE TABLE scratch (a int);\nUPDATE scratch SET a = 1;\n");
+  writeFileSync(join(dir, '20260102000000_u.down.sql'), 'DROP TABLE scratch;\n');
+  const found = (await verifyFolder(dir)).filter((v) => v.rule === 'destructive-needs-flag').map((v) => `${v.line}:${v.column} ${v.message}`);
+  t.same(found, ['1:1 UPDATE without WHERE overwrites active, name in every row of products.']);
+});

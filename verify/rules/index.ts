@@ -10,6 +10,7 @@ import banConcurrentIndexCreationInTransaction from './ban-concurrent-index-crea
 import banDisableRowLevelSecurity from './ban-disable-row-level-security.js';
 import banDropDatabase from './ban-drop-database.js';
 import banDropNotNull from './ban-drop-not-null.js';
+import banExplicitTableLock from './ban-explicit-table-lock.js';
 import banGrantToPublic from './ban-grant-to-public.js';
 import banLexerSettings from './ban-lexer-settings.js';
 import banOwnerToSuperuser from './ban-owner-to-superuser.js';
@@ -34,8 +35,10 @@ import preferTextField from './prefer-text-field.js';
 import preferTimestampTz from './prefer-timestamp-tz.js';
 import renamingColumn from './renaming-column.js';
 import renamingTable from './renaming-table.js';
+import requireBatchedBackfill from './require-batched-backfill.js';
 import requireConcurrentIndexCreation from './require-concurrent-index-creation.js';
 import requireConcurrentIndexDeletion from './require-concurrent-index-deletion.js';
+import requireConcurrentReindex from './require-concurrent-reindex.js';
 import requireEnumValueOrdering from './require-enum-value-ordering.js';
 import requireSecurityDefinerSearchPath from './require-security-definer-search-path.js';
 import sessionStateLeak from './session-state-leak.js';
@@ -52,6 +55,7 @@ export const rules: readonly Rule[] = [
   banDisableRowLevelSecurity,
   banDropDatabase,
   banDropNotNull,
+  banExplicitTableLock,
   banGrantToPublic,
   banLexerSettings,
   banOwnerToSuperuser,
@@ -76,8 +80,10 @@ export const rules: readonly Rule[] = [
   preferTimestampTz,
   renamingColumn,
   renamingTable,
+  requireBatchedBackfill,
   requireConcurrentIndexCreation,
   requireConcurrentIndexDeletion,
+  requireConcurrentReindex,
   requireEnumValueOrdering,
   requireSecurityDefinerSearchPath,
   sessionStateLeak,
