@@ -10,6 +10,7 @@ import banConcurrentIndexCreationInTransaction from './ban-concurrent-index-crea
 import banDisableRowLevelSecurity from './ban-disable-row-level-security.js';
 import banDropDatabase from './ban-drop-database.js';
 import banDropNotNull from './ban-drop-not-null.js';
+import banDropReferencedKey from './ban-drop-referenced-key.js';
 import banExplicitTableLock from './ban-explicit-table-lock.js';
 import banGrantToPublic from './ban-grant-to-public.js';
 import banLexerSettings from './ban-lexer-settings.js';
@@ -55,6 +56,7 @@ export const rules: readonly Rule[] = [
   banDisableRowLevelSecurity,
   banDropDatabase,
   banDropNotNull,
+  banDropReferencedKey,
   banExplicitTableLock,
   banGrantToPublic,
   banLexerSettings,
