@@ -42,6 +42,7 @@ import requireConcurrentIndexDeletion from './require-concurrent-index-deletion.
 import requireConcurrentReindex from './require-concurrent-reindex.js';
 import requireEnumValueOrdering from './require-enum-value-ordering.js';
 import requireSecurityDefinerSearchPath from './require-security-definer-search-path.js';
+import requireTimeoutSettings from './require-timeout-settings.js';
 import sessionStateLeak from './session-state-leak.js';
 import transactionNesting from './transaction-nesting.js';
 
@@ -88,6 +89,7 @@ export const rules: readonly Rule[] = [
   requireConcurrentReindex,
   requireEnumValueOrdering,
   requireSecurityDefinerSearchPath,
+  requireTimeoutSettings,
   sessionStateLeak,
   transactionNesting,
 ];
