@@ -3,7 +3,9 @@
 import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
 import { changesOf } from './changes.js';
 import { applyDirectives, type RawViolation, type SeverityOf } from './apply-directives.js';
-import type { Rule, RuleVisitor, VerifyOptions, Violation } from './rule.js';
+import type { AlterTableContext, Rule, RuleVisitor, StatementContext, VerifyOptions, Violation } from './rule.js';
+import { alterTableOf } from './ast.js';
+import type { AlterTableCmd } from '@pgsql/types';
 import type { SchemaModel } from './schema-model.js';
 
 /** Run every rule over one migration, replaying it into the model; the down's effects are undone afterwards. */
@@ -39,12 +41,28 @@ function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down',
     const changes = changesOf(statement, model);
     const control = statement.kind === 'TransactionStmt' ? String(statement.node.kind ?? '') : '';
     const inExplicitTransaction = open && control === '';
-    for (const { visitor } of visitors) visitor.statement?.({ statement, file, side, schema: model, changes, migration, inExplicitTransaction });
+    const context: StatementContext = { statement, file, side, schema: model, changes, migration, inExplicitTransaction };
+    for (const { visitor } of visitors) dispatch(visitor, context);
     model.apply(statement, { migration: migration.name, file: file.path });
     if (/TRANS_STMT_(BEGIN|START)$/.test(control)) open = true;
     else if (/TRANS_STMT_(COMMIT|ROLLBACK|PREPARE)$/.test(control) && !statement.node.chain) open = false;
   }
   for (const { visitor } of visitors) visitor.fileEnd?.({ file, side, schema: model });
+}
+
+/** One statement to one rule: `statement`, the handler of its node kind, `AlterTableCmd` for each command on a table. */
+function dispatch(visitor: RuleVisitor, context: StatementContext): void {
+  visitor.statement?.(context);
+  const { statement } = context;
+  const handler = (visitor as Record<string, ((node: unknown, context: StatementContext) => void) | undefined>)[statement.kind];
+  handler?.call(visitor, statement.node, context);
+  if (visitor.AlterTableCmd) {
+    const alter = alterTableOf(statement);
+    if (!alter) return;
+    const established = context.schema.isEstablished(alter.table, context.migration.name);
+    const tableContext: AlterTableContext = { ...context, table: alter.table, established };
+    for (const command of alter.commands) visitor.AlterTableCmd(command as AlterTableCmd, tableContext);
+  }
 }
 
 /** Replay an up into the model without running rules (its violations are cached). */

@@ -3,6 +3,8 @@ import type { Statement } from '../core/migrations/parse.js';
 import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
 import type { SchemaModel } from './schema-model.js';
 import type { StatementChanges } from './changes.js';
+import type { AlterTableCmd } from '@pgsql/types';
+import type { NodeByKind, NodeKind } from './ast.js';
 
 export type Severity = 'error' | 'warning';
 export type RuleSetting = Severity | 'off';
@@ -89,12 +91,26 @@ export interface RuleContext {
   report(descriptor: ReportDescriptor): void;
 }
 
-export interface RuleVisitor {
+/** An ALTER TABLE command's context: the statement's, plus the table it alters. */
+export interface AlterTableContext extends StatementContext {
+  /** The qualified table name, as the schema model keys it. */
+  readonly table: string;
+  /** The table existed before this migration and the model vouches for it (not created here, not touched by dynamic SQL). */
+  readonly established: boolean;
+}
+
+/**
+ * What a rule visits (ESLint's shape): `statement` for every statement, a statement's node kind for statements of that
+ * kind (`IndexStmt(node, context)`), `AlterTableCmd` for each command of an ALTER TABLE on a table, then the ends of
+ * files and of the migration. The engine dispatches; a rule never compares kinds itself.
+ */
+export type RuleVisitor = {
   statement?(context: StatementContext): void;
   fileEnd?(context: FileContext): void;
   /** After the up and (if present) the down file. */
   migrationEnd?(): void;
-}
+  AlterTableCmd?(command: AlterTableCmd, context: AlterTableContext): void;
+} & { [K in Exclude<NodeKind, 'AlterTableCmd'>]?: (node: NodeByKind[K], context: StatementContext) => void };
 
 export interface Rule {
   readonly meta: RuleMeta;
