@@ -30,9 +30,8 @@ export async function executeMigrations(migrations: readonly Migration[], option
       const runs: MigrationRun[] = [];
       const violations: Violation[] = [];
       const notRun: string[] = [];
-      const upMs = new Map<string, number>();
       const chain: Migration[] = [];
-      const rebuilder = new ChainRebuilder(scratch, upMs, options.rebuild, (kept) => outsideWatch.dropCreatedExcept(scratch.server.admin, new Set(kept.map((m) => m.name))));
+      const rebuilder = new ChainRebuilder(scratch, options.rebuild, (kept) => outsideWatch.dropCreatedExcept(scratch.server.admin, new Set(kept.map((m) => m.name))));
       let snapshots = new SnapshotReader(scratch.sql, scratch.serverVersion);
       let current: Snapshot | undefined;
       await outsideWatch.start(scratch.sql);
@@ -42,7 +41,6 @@ export async function executeMigrations(migrations: readonly Migration[], option
         const outcome = await checkMigration(scratch.sql, snapshots, migration, current);
         runs.push(outcome.run);
         for (const violation of outcome.violations) violations.push(violation);
-        upMs.set(migration.name, outcome.run.upMs);
         if (outcome.applied) chain.push(migration);
         await outsideWatch.after(scratch.sql, migration.name);
         current = outcome.expected;
