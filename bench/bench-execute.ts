@@ -2,7 +2,7 @@
 // for the repo's sql/ chain and a generated history (300 migrations by default), then the same history with bad downs
 // planted, rebuilt after each by re-applying, by copying a checkpoint database, and by the automatic choice.
 // Prints figures; asserts nothing.
-// Usage: node dist/bench/bench-execute.js [sql-dir] [generated-count] [bad-down-every]   (VERIFY_DATABASE_URL for another server)
+// Usage: node dist/bench/bench-execute.js [sql-dir] [generated-count] [bad-down-every, 0: none]   (VERIFY_DATABASE_URL for another server)
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
   try {
     generateHistory(directory, count);
     console.log(line(await measure(`generated history`, await migrationsOf(directory), url)));
+    if (every <= 0) return;
     const planted = plantBadDowns(directory, every);
     const bad = await migrationsOf(directory);
     for (const rebuild of ['reapply', 'copy', 'auto'] as const) console.log(line(await measure(`${planted} bad downs, rebuild by ${rebuild}`, bad, url, rebuild)));
