@@ -26,10 +26,12 @@ const EXPECTED = [
   '20260101000400_add_orders_note.up.sql:2:1 up-is-repeatable Redeploying after a rollback stops here because PostgreSQL rejects this statement: column "note" of relation "orders" already exists.',
   // An up that fails is skipped; the migrations after it run on the chain without it.
   '20260101000500_create_order_view.up.sql:3:16 up-fails The deploy stops here because PostgreSQL rejects this statement: column "total" does not exist.',
+  // A no-transaction up that fails after its first index committed: rebuilt without it, so create_audit can make that index.
+  '20260101000550_index_orders_note.up.sql:4:1 up-fails The deploy stops here because PostgreSQL rejects this statement: column "missing" does not exist.',
   // The down leaves the role (outside the database) behind, so the second up fails; rebuilt, the grant is back for create_audit.
   '20260101000700_create_chain_reader.up.sql:2:1 up-is-repeatable Redeploying after a rollback stops here because PostgreSQL rejects this statement: role "chain_reader" already exists.',
 ];
-const FAILED = ['20260101000100_add_products_price', '20260101000300_index_orders', '20260101000400_add_orders_note', '20260101000500_create_order_view', '20260101000700_create_chain_reader'];
+const FAILED = ['20260101000100_add_products_price', '20260101000300_index_orders', '20260101000400_add_orders_note', '20260101000500_create_order_view', '20260101000550_index_orders_note', '20260101000700_create_chain_reader'];
 
 t.test('the whole history in one run', async (t) => {
   const db = await startTestServer(t);
@@ -47,19 +49,19 @@ t.test('the whole history in one run', async (t) => {
       t.same(report.notRun, []);
       t.same(
         report.migrations.map((m) => m.verdict),
-        ['passed', 'failed', 'passed', 'failed', 'failed', 'failed', 'passed', 'failed', 'passed'],
+        ['passed', 'failed', 'passed', 'failed', 'failed', 'failed', 'failed', 'passed', 'failed', 'passed'],
         'comment_orders and create_audit pass: the rebuilt chain holds what their ups need',
       );
-      t.same(report.migrations.filter((m) => !m.applied).map((m) => m.name), ['20260101000500_create_order_view']);
-      t.equal(report.rebuilds.count, 2, 'rebuilt after index_orders (half a down committed) and create_chain_reader (the grant revoked)');
+      t.same(report.migrations.filter((m) => !m.applied).map((m) => m.name), ['20260101000500_create_order_view', '20260101000550_index_orders_note']);
+      t.equal(report.rebuilds.count, 3, 'rebuilt after index_orders (half a down committed), index_orders_note (half an up committed) and create_chain_reader (the grant revoked)');
       if (rebuild === 'reapply') t.equal(report.rebuilds.fromCopy, 0);
-      if (rebuild === 'copy') t.equal(report.rebuilds.fromCopy, 1, 'the second rebuild starts from the copy kept by the first');
+      if (rebuild === 'copy') t.equal(report.rebuilds.fromCopy, 2, 'each later rebuild starts from the copy kept by the one before');
       t.same(report.outside, [{ kind: 'role', name: 'chain_reader', migration: '20260101000700_create_chain_reader', change: 'created', removed: true }]);
       t.notOk(await roleExists('chain_reader'), 'the role the migration made is dropped after the run');
       t.same(await scratchDatabases(), [], 'no scratch database (nor copy) is left behind');
       const summary = executedSummary(report, 'paired');
-      t.match(summary[0], /^Executed 9 migrations \(paired layout\) up, down and up again in .+: 4 passed, 5 failed\.$/);
-      t.equal(summary[1], `Failed: ${FAILED.join(', ')}. Their up failed, so the chain went on without: 20260101000500_create_order_view.`);
+      t.match(summary[0], /^Executed 10 migrations \(paired layout\) up, down and up again in .+: 4 passed, 6 failed\.$/);
+      t.equal(summary[1], `Failed: ${FAILED.join(', ')}. Their up failed, so the chain went on without: 20260101000500_create_order_view, 20260101000550_index_orders_note.`);
       t.match(summary.join('\n'), 'Outside the scratch database: 20260101000700_create_chain_reader creates role chain_reader; the run dropped it afterwards.');
     });
   }
@@ -75,7 +77,7 @@ t.test('the whole history in one run', async (t) => {
       const [where, rule] = line.split(' ');
       t.match(result.stdout, `${where}`, `${rule} at ${where}`);
     }
-    t.match(result.stdout, /Executed 9 migrations \(paired layout\) up, down and up again in .+: 4 passed, 5 failed\./);
+    t.match(result.stdout, /Executed 10 migrations \(paired layout\) up, down and up again in .+: 4 passed, 6 failed\./);
   });
 
   await t.test('a scratch database of a run that is gone is dropped; one a live run uses is kept', async (t) => {
