@@ -51,13 +51,14 @@ export class ScratchServer {
     } catch {
       throw new ScratchDatabaseError(`cannot create a scratch database on ${hostPort(serverUrl)}: the server URL does not parse`);
     }
-    const admin = connect(serverUrl, { max: 1, fetch_types: false, idle_timeout: 0, connection: { application_name: runName } });
+    let admin: Sql | undefined;
     try {
+      admin = connect(serverUrl, { max: 1, fetch_types: false, idle_timeout: 0, connection: { application_name: runName } });
       const [row] = await admin<{ version: number }[]>`SELECT current_setting('server_version_num')::int AS version`;
       const stale = await dropStaleDatabases(admin);
       return new ScratchServer(serverUrl, runName, admin, row?.version ?? 0, stale);
     } catch (error) {
-      await admin.end({ timeout: 1 }).catch(() => undefined);
+      await admin?.end({ timeout: 1 }).catch(() => undefined);
       throw new ScratchDatabaseError(`cannot create a scratch database on ${hostPort(serverUrl)}: ${reason(error, serverUrl)}`);
     }
   }

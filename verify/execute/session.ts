@@ -40,7 +40,7 @@ export async function withScratchDatabase<T>(
   };
   const guard = guardInterrupts(async () => {
     await close();
-    await opening.then((server) => server.close(), () => undefined);
+    await opening.then((server) => server.close(last), () => undefined);
   }, signal);
   let server: ScratchServer;
   let current: string;
