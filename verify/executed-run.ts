@@ -1,10 +1,13 @@
 // --execute and --drift for the CLI: which folders, which server, and the merged result. Returns data; prints nothing.
-// The migrations come from the one migration model, as verify() builds them (every layout it reads).
+// The migrations come from the one migration model (core/migrations: folder.ts reads, migration.ts builds), as the
+// static verifier and the runner read them: every layout, the same names, order, transaction modes and paths.
 import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { readMigrationFolder } from '../core/migrations/folder.js';
 import type { Migration } from '../core/migrations/layout.js';
+import { loadParser, toMigration } from '../core/migrations/migration.js';
 import type { ExecuteReport, DriftReport } from './execute/index.js';
-import { UsageError, verify } from './engine.js';
+import { UsageError } from './engine.js';
 
 /** The migration folders behind the paths the user gave (a file stands for its folder). */
 export function foldersOf(paths: readonly string[]): string[] {
@@ -19,10 +22,15 @@ export function foldersOf(paths: readonly string[]): string[] {
   return [...folders];
 }
 
-/** A folder's migrations, read, paired and parsed by the migration model (no rule runs, no cache). */
+/**
+ * A folder's migrations, read, paired and parsed by the migration model, with the paths the static verifier shows
+ * (the folder as given, joined with the file's path inside it). Naming and pairing problems are the static rules' to report.
+ */
 export async function migrationsOf(folder: string): Promise<readonly Migration[]> {
-  const { migrations } = await verify({ paths: [folder], rules: [], cache: false });
-  return migrations;
+  const read = readMigrationFolder(folder);
+  await loadParser();
+  const display = (path: string): string => (folder === '.' ? path : join(folder, path));
+  return read.pairs.flatMap((pair) => toMigration(read, pair, display) ?? []);
 }
 
 /** A folder's migrations, or a usage error (exit 2) when there is nothing to execute: never "Executed 0 migrations". */

@@ -22,9 +22,9 @@ export interface MigrationOutcome {
   readonly inExpectedState: boolean;
 }
 
-/** A `-- verify:irreversible <reason>` directive in the down: the migration is applied up only (one meaning everywhere). */
+/** Marked irreversible in the model (`-- verify:irreversible <reason>`): applied up only (one meaning everywhere). */
 export function isIrreversible(migration: Migration): boolean {
-  return migration.down?.directives.some((d) => d.kind === 'irreversible') ?? false;
+  return migration.irreversible !== undefined;
 }
 
 /**
