@@ -80,6 +80,25 @@ t.test('the whole history in one run', async (t) => {
     t.match(result.stdout, /Executed 10 migrations \(paired layout\) up, down and up again in .+: 4 passed, 6 failed\./);
   });
 
+  await t.test('roles a migration makes are dropped after the run; a role the server had before that a migration drops is reported', async (t) => {
+    await admin.unsafe('CREATE ROLE legacy_reader');
+    const report = await executeMigrations(await migrationsOf(join(import.meta.dirname, 'fixtures', 'execute', 'outside')), { url: db.server.url });
+    t.same(report.violations, [], 'both downs restore the schema of the scratch database');
+    t.same(report.outside, [
+      { kind: 'role', name: 'report_writer', migration: '20260101000100_create_report_writer', change: 'created', removed: true },
+      {
+        kind: 'role',
+        name: 'legacy_reader',
+        migration: '20260101000000_drop_legacy_reader',
+        change: 'dropped',
+        removed: false,
+        problem: 'it existed on the server before the run and is not restored',
+      },
+    ]);
+    t.notOk(await roleExists('report_writer'));
+    t.match(executedSummary(report).join('\n'), 'Outside the scratch database: 20260101000000_drop_legacy_reader dropped role legacy_reader; it existed on the server before the run and is not restored.');
+  });
+
   await t.test('a scratch database of a run that is gone is dropped; one a live run uses is kept', async (t) => {
     const dead = 'verify_00000000000000de';
     const connected = 'verify_00000000000000c0';
