@@ -82,7 +82,8 @@ export async function applyFile(sql: Sql, file: PreparedFile, options: ApplyOpti
     if (transaction) await sql.unsafe('COMMIT');
   } catch (error) {
     if (error instanceof SqlFailure) {
-      if (transaction) await sql.unsafe('ROLLBACK');
+      // Ours, or one the file opened itself (a Sqitch script's BEGIN): outside any, ROLLBACK is only a warning.
+      await sql.unsafe('ROLLBACK');
       return { ms, locks, failure: failureOf(file, error.statement, error.error) };
     }
     // A failure at COMMIT (a deferred constraint) has already rolled back: point at the last statement.
