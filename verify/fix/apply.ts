@@ -1,5 +1,7 @@
 // A fix plan's edits applied to the files' bytes: written (--fix) or shown as a unified diff (--fix-dry-run).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { displayPath } from '../../core/display-path.js';
 import type { FixPlan, FileEdit } from './plan.js';
 
 export interface FixedFile {
@@ -47,7 +49,10 @@ export function unifiedDiff(file: FixedFile, context = 3): string {
   const after = splitLines(file.after);
   const ops = diffLines(before, after);
   if (!ops.some((op) => op.kind !== ' ')) return '';
-  const header = `--- ${file.before === undefined ? '/dev/null' : `a/${file.path}`}\n+++ b/${file.path}\n`;
+  // git's a/ and b/ for a path under the working directory; an absolute path outside it as it is.
+  const shown = displayPath(file.path);
+  const side = (prefix: string): string => (isAbsolute(shown) ? shown : `${prefix}/${shown}`);
+  const header = `--- ${file.before === undefined ? '/dev/null' : side('a')}\n+++ ${side('b')}\n`;
   const hunks: string[] = [];
   let i = 0;
   while (i < ops.length) {
@@ -108,12 +113,13 @@ function diffLines(a: readonly string[], b: readonly string[]): Op[] {
       ops.push({ kind: ' ', text: a[i]!, oldLine: i + 1, newLine: j + 1 });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      ops.push({ kind: '+', text: b[j]!, oldLine: i + 1, newLine: j + 1 });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      // Removed lines first, then the added ones, as diff and git show them.
       ops.push({ kind: '-', text: a[i]!, oldLine: i + 1, newLine: j + 1 });
       i++;
+    } else {
+      ops.push({ kind: '+', text: b[j]!, oldLine: i + 1, newLine: j + 1 });
+      j++;
     }
   }
   return ops;
