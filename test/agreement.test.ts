@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareDumps, parseDump, sameSchema, splitDumpStatements } from '../bench/agreement/schema-dump.js';
+import { compareDumps, onlyWhitespace, parseDump, sameSchema, splitDumpStatements } from '../bench/agreement/schema-dump.js';
 import { outcomeOf, tally, type MigrationAgreement } from '../bench/agreement/tally.js';
 import type { HistoryResult } from '../bench/agreement/report.js';
 
@@ -68,6 +68,11 @@ t.test('dumps compare with column order ignored, everything else kept', async (t
   t.match(retyped.extra[0], /name character varying/);
   const owner = compareDumps(before, parseDump(table(['    id integer NOT NULL', '    name text', '    price integer']).replace('OWNER TO app', 'OWNER TO other')));
   t.same(owner, { missing: ['ALTER TABLE public.t OWNER TO app;'], extra: ['ALTER TABLE public.t OWNER TO other;'] });
+  t.notOk(onlyWhitespace(owner));
+  const body = (indent: string) => parseDump(`CREATE FUNCTION public.f() RETURNS void\n    LANGUAGE plpgsql\n    AS $$\nBEGIN\n${indent}PERFORM 1;\nEND;\n$$;\n`);
+  const reindented = compareDumps(body('  '), body('        '));
+  t.notOk(sameSchema(reindented), 'a body re-created with other indentation is another definition');
+  t.ok(onlyWhitespace(reindented), '… which the report tells apart');
 });
 
 t.test('a function body with semicolons at line ends is one statement', async (t) => {

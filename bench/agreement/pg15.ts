@@ -78,6 +78,13 @@ export async function startJudgeServer(): Promise<JudgeServer> {
     rmSync(parent, { recursive: true, force: true });
   };
   process.once('exit', stop);
+  // Ctrl-C or a kill stops the server too (the 'exit' handler alone does not run on a signal).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
   const url = (database: string) => `postgres://${JUDGE_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   const admin = connect(url('postgres'));
   try {

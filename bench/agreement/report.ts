@@ -2,6 +2,7 @@
 // could not be judged and why, and one Markdown table row per history for docs/reversibility.md.
 import type { Tally, MigrationAgreement } from './tally.js';
 import { percent } from './tally.js';
+import { onlyWhitespace } from './schema-dump.js';
 
 export interface HistoryResult {
   readonly label: string;
@@ -38,6 +39,7 @@ export function formatMigrationLine(row: MigrationAgreement, verbose: boolean): 
   if (judged.partlyApplied) lines.push('      judge  a no-transaction file failed part-way: its first statements stay applied');
   if (judged.difference) {
     const { missing, extra } = judged.difference;
+    if (onlyWhitespace(judged.difference)) lines.push('      judge  the dumps differ only in whitespace (a body re-created with other indentation)');
     for (const statement of missing.slice(0, MAX_DIFF_LINES)) lines.push(`      judge  missing after the down: ${firstLine(statement)}`);
     for (const statement of extra.slice(0, MAX_DIFF_LINES)) lines.push(`      judge  left by the down:       ${firstLine(statement)}`);
     const more = missing.length + extra.length - Math.min(missing.length, MAX_DIFF_LINES) - Math.min(extra.length, MAX_DIFF_LINES);

@@ -36,6 +36,15 @@ export function compareDumps(before: SchemaDump, after: SchemaDump): DumpDiffere
   return { missing: missing.sort(), extra: extra.sort() };
 }
 
+/**
+ * The dumps differ only in whitespace (a function or view body re-created with other indentation): still a
+ * difference to the judge, which compares what the catalog holds, but worth saying apart.
+ */
+export function onlyWhitespace(difference: DumpDifference): boolean {
+  const squash = (statements: readonly string[]) => statements.map((s) => s.replace(/\s+/g, ' ')).sort().join('\n');
+  return !sameSchema(difference) && squash(difference.missing) === squash(difference.extra);
+}
+
 export function sameSchema(difference: DumpDifference): boolean {
   return difference.missing.length === 0 && difference.extra.length === 0;
 }
