@@ -2,7 +2,8 @@
 // down-reverses-up against an independent judge on PostgreSQL 15 (pg_dump before the up and after the down). Prints,
 // per migration, TP/FP/FN/TN, then precision and recall of the static claims; --markdown adds the table rows of
 // docs/reversibility.md. Code in bench/agreement/.
-// Usage: node dist/bench/agreement.js [--limit N] [--setup FILE] [--verbose] [--json FILE] [--markdown] DIR...
+// Usage: node dist/bench/agreement.js [--limit N] [--setup FILE] [--verbose] [--json FILE] [--markdown] [--executed] DIR...
+// --executed also measures the executed proof (verify/execute, on VERIFY_DATABASE_URL's server or the embedded one).
 import { writeFileSync } from 'node:fs';
 import { statSync } from 'node:fs';
 import { NoSuchFolderError } from '../core/migrations/folder.js';
@@ -10,7 +11,7 @@ import { startJudgeServer, JudgeServerError } from './agreement/pg15.js';
 import { formatHistory, tableRow, TABLE_HEADER, type HistoryResult } from './agreement/report.js';
 import { runHistory } from './agreement/run.js';
 
-const USAGE = 'usage: node dist/bench/agreement.js [--limit N] [--setup FILE] [--verbose] [--json FILE] [--markdown] DIR...';
+const USAGE = 'usage: node dist/bench/agreement.js [--limit N] [--setup FILE] [--verbose] [--json FILE] [--markdown] [--executed] DIR...';
 
 interface Arguments {
   readonly directories: string[];
@@ -19,12 +20,13 @@ interface Arguments {
   json?: string;
   verbose: boolean;
   markdown: boolean;
+  executed: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseArguments(argv: readonly string[]): Arguments {
-  const args: Arguments = { directories: [], verbose: false, markdown: false };
+  const args: Arguments = { directories: [], verbose: false, markdown: false, executed: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -40,6 +42,7 @@ function parseArguments(argv: readonly string[]): Arguments {
     else if (arg === '--json') args.json = value();
     else if (arg === '--verbose') args.verbose = true;
     else if (arg === '--markdown') args.markdown = true;
+    else if (arg === '--executed') args.executed = true;
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -78,6 +81,7 @@ async function main(): Promise<number> {
         database: `agreement_${index}`,
         ...(args.limit ? { limit: args.limit } : {}),
         ...(args.setup ? { setupFile: args.setup } : {}),
+        executed: args.executed,
         onMigration: (_judged, i, total) => {
           if (process.stderr.isTTY) process.stderr.write(`\r${directory}: ${i + 1}/${total}`);
         },

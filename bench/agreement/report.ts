@@ -18,6 +18,8 @@ export interface HistoryResult {
   /** The SQL run before the first migration, and its statements that failed (the run went on). */
   readonly setupFile?: string;
   readonly setupFailures?: readonly string[];
+  /** --executed: the executed proof's claims against the same judge, or why it could not run. */
+  readonly executed?: { readonly rows: readonly MigrationAgreement[]; readonly tally: Tally; readonly ms: number } | { readonly unusable: string };
 }
 
 const MAX_DIFF_LINES = 4;
@@ -59,7 +61,21 @@ export function formatHistory(result: HistoryResult, verbose: boolean): string {
   }
   for (const row of result.rows) lines.push(...formatMigrationLine(row, verbose));
   lines.push(summaryLine(result));
+  if (result.executed) lines.push(...executedLines(result.executed));
   return lines.join('\n');
+}
+
+function executedLines(executed: NonNullable<HistoryResult['executed']>): string[] {
+  if ('unusable' in executed) return [`executed proof: not measured: ${executed.unusable}`];
+  const lines: string[] = [];
+  for (const row of executed.rows) {
+    if (row.outcome !== 'FP' && row.outcome !== 'FN') continue;
+    lines.push(`  executed ${row.outcome} ${row.name}  (judge: ${row.judged.verdict})`);
+    for (const claim of row.claims.slice(0, 2)) lines.push(`      executed ${claim.file}:${claim.line}:${claim.column}: ${firstLine(claim.message)}`);
+  }
+  const t = executed.tally;
+  lines.push(`executed proof: TP ${t.tp}, FP ${t.fp}, FN ${t.fn}, TN ${t.tn}; precision ${percent(t.precision)}, recall ${percent(t.recall)}; ${(executed.ms / 1000).toFixed(1)} s`);
+  return lines;
 }
 
 export function summaryLine(result: HistoryResult): string {

@@ -6,6 +6,8 @@ import { judgeHistory, type JudgedMigration } from './judge.js';
 import type { JudgeServer } from './pg15.js';
 import type { HistoryResult } from './report.js';
 import { staticClaims } from './static-claims.js';
+import { executedClaims, ExecutedProofUnusable } from './executed-claims.js';
+import type { Migration } from '../../core/migrations/layout.js';
 import { agree, tally } from './tally.js';
 
 export interface RunOptions {
@@ -15,6 +17,8 @@ export interface RunOptions {
   /** SQL run before the first migration; by default `<folder>.setup.sql` beside the folder, when it exists. */
   readonly setupFile?: string;
   readonly database?: string;
+  /** Also run the executed proof (verify/execute) and measure its claims against the judge. */
+  readonly executed?: boolean;
   readonly onMigration?: (judged: JudgedMigration, index: number, total: number) => void;
 }
 
@@ -42,6 +46,7 @@ export async function runHistory(directory: string, options: RunOptions): Promis
   });
   const judgeMs = performance.now() - judgeStarted;
   const rows = agree(judged, claims);
+  const executed = options.executed ? await measureExecuted(history.migrations, judged) : undefined;
   return {
     label: basename(resolve(directory)),
     directory,
@@ -53,5 +58,18 @@ export async function runHistory(directory: string, options: RunOptions): Promis
     staticMs,
     judgeMs,
     ...(setupFile ? { setupFile, setupFailures } : {}),
+    ...(executed ? { executed } : {}),
   };
+}
+
+async function measureExecuted(migrations: readonly Migration[], judged: readonly JudgedMigration[]): Promise<NonNullable<HistoryResult['executed']>> {
+  const started = performance.now();
+  try {
+    const claims = await executedClaims(migrations, process.env.VERIFY_DATABASE_URL);
+    const rows = agree(judged, claims);
+    return { rows, tally: tally(rows), ms: performance.now() - started };
+  } catch (error) {
+    if (error instanceof ExecutedProofUnusable) return { unusable: error.message };
+    throw error;
+  }
 }
