@@ -75,6 +75,13 @@ t.test('dumps compare with column order ignored, everything else kept', async (t
   t.ok(onlyWhitespace(reindented), '… which the report tells apart');
 });
 
+t.test("a timestamp the run's clock put in a definition compares as the clock, any other stays", async (t) => {
+  const view = (at: string) => `CREATE VIEW public.v AS\n SELECT (p.published < ('${at}'::timestamp without time zone - '1 mon'::interval)) AS old\n   FROM public.p;\n`;
+  const days = ['2026-12-06'];
+  t.ok(sameSchema(compareDumps(parseDump(view('2026-12-06 11:17:55.459843'), days), parseDump(view('2026-12-06 11:17:58.242502'), days))));
+  t.notOk(sameSchema(compareDumps(parseDump(view('2020-01-01 00:00:00'), days), parseDump(view('2020-01-02 00:00:00'), days))));
+});
+
 t.test('a function body with semicolons at line ends is one statement', async (t) => {
   const dump = "CREATE FUNCTION public.f() RETURNS void\n    LANGUAGE plpgsql\n    AS $_$\nBEGIN\n  PERFORM 1;\n  RAISE NOTICE 'a;';\nEND\n$_$;\n\nCOMMENT ON FUNCTION public.f() IS 'it''s; fine';\n";
   const statements = splitDumpStatements(dump);

@@ -13,15 +13,33 @@ export interface DumpDifference {
   readonly extra: readonly string[];
 }
 
-/** Parse pg_dump's plain-format output into the judge's comparable form. */
-export function parseDump(text: string): SchemaDump {
+/**
+ * Parse pg_dump's plain-format output into the judge's comparable form. `clockDays` are the dates (YYYY-MM-DD) the
+ * run's clock showed: a timestamp literal of those days in a definition was read from the clock when the object was
+ * created (`'now'::timestamp` in a view is folded to a constant), so re-creating the object by the same SQL gives
+ * another one; it is compared as `'<clock>'`.
+ */
+export function parseDump(text: string, clockDays: readonly string[] = runDays()): SchemaDump {
   const counts = new Map<string, number>();
+  const clock = clockDays.length ? new RegExp(`'(?:${clockDays.join('|')})[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:[+-]\\d{2}(?::?\\d{2})?)?'`, 'g') : undefined;
   for (const statement of splitDumpStatements(text)) {
-    const normalized = normalizeStatement(statement);
+    const normalized = clock ? normalizeStatement(statement).replace(clock, "'<clock>'") : normalizeStatement(statement);
     if (!normalized) continue;
     counts.set(normalized, (counts.get(normalized) ?? 0) + 1);
   }
   return counts;
+}
+
+/** Today and yesterday (UTC and local), the days a run's `now()` can have read. */
+function runDays(): string[] {
+  const now = Date.now();
+  const days = new Set<string>();
+  for (const at of [now, now - 86_400_000]) {
+    const date = new Date(at);
+    days.add(date.toISOString().slice(0, 10));
+    days.add(`${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`);
+  }
+  return [...days];
 }
 
 export function compareDumps(before: SchemaDump, after: SchemaDump): DumpDifference {
