@@ -4,12 +4,13 @@
 // and recall follow. The dump comparison ignores column order and keeps ownership and privileges.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareDumps, onlyWhitespace, parseDump, sameSchema, splitDumpStatements } from '../bench/agreement/schema-dump.js';
 import { outcomeOf, tally, type MigrationAgreement } from '../bench/agreement/tally.js';
 import type { HistoryResult } from '../bench/agreement/report.js';
+import { extractHistory } from '../bench/extract-histories.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURE = join(ROOT, 'test/fixtures/agreement/planted');
@@ -98,4 +99,33 @@ t.test('outcomes and totals follow the two sides', async (t) => {
   t.equal(outcomeOf({ name: 'a', verdict: 'irreversible', ms: 0 }, claim), 'not judged');
   const rows = ['TN', 'TN'].map((outcome) => ({ outcome }) as MigrationAgreement);
   t.same(tally(rows), { tp: 0, fp: 0, fn: 0, tn: 2, notJudged: 0 }, 'no claim and nothing found: no precision or recall to speak of');
+});
+
+t.test('extract-histories copies a known history from a checkout or a bare git directory, renders templates, writes the setup', async (t) => {
+  const scratch = mkdtempSync(join(tmpdir(), 'extract-test-'));
+  t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+  const checkout = join(scratch, 'auth');
+  mkdirSync(join(checkout, 'migrations'), { recursive: true });
+  writeFileSync(join(checkout, 'migrations/00_init.up.sql'), 'CREATE TABLE {{ index .Options "Namespace" }}.users (id uuid);\n');
+  const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { encoding: 'utf8' });
+  t.equal(git('-C', checkout, 'init', '-q').status, 0);
+  git('-C', checkout, 'add', '.');
+  t.equal(git('-C', checkout, 'commit', '-q', '-m', 'x').status, 0);
+  t.equal(git('clone', '-q', '--bare', checkout, join(scratch, 'supabase+auth.git')).status, 0);
+  rmSync(join(checkout, 'migrations'), { recursive: true });
+
+  // The bare directory: its HEAD's folder, the history told by the path's owner+name.
+  const fromBare = extractHistory(join(scratch, 'supabase+auth.git'), join(scratch, 'out'));
+  t.equal(fromBare.history.name, 'supabase-auth');
+  t.equal(readFileSync(join(scratch, 'out/supabase-auth/00_init.up.sql'), 'utf8'), 'CREATE TABLE auth.users (id uuid);\n');
+  t.match(readFileSync(join(scratch, 'out/supabase-auth.setup.sql'), 'utf8'), /CREATE SCHEMA IF NOT EXISTS auth;/);
+
+  // A checkout whose name says nothing: named explicitly; an unknown name is a one-line error.
+  mkdirSync(join(scratch, 'work/migrations/2019-01-01-000000_a'), { recursive: true });
+  writeFileSync(join(scratch, 'work/migrations/2019-01-01-000000_a/up.sql'), 'CREATE TABLE a (id int);\n');
+  const named = extractHistory(join(scratch, 'work'), join(scratch, 'out'), 'lemmy');
+  t.equal(named.files, 1);
+  t.notOk(named.setup);
+  t.throws(() => extractHistory(join(scratch, 'work'), join(scratch, 'out')), /cannot tell which history this is; name it \(one of concourse, /);
+  t.throws(() => extractHistory(join(scratch, 'work'), join(scratch, 'out'), 'nope'), /unknown history nope/);
 });
