@@ -16,8 +16,15 @@ interface ModelReport {
 }
 type ModelExecute = (migrations: readonly Migration[], options: { url?: string }) => Promise<ModelReport>;
 
-/** Violations of the executed rules per migration name. Throws ExecutedProofUnusable when the API cannot take Migrations. */
-export async function executedClaims(migrations: readonly Migration[], url?: string): Promise<Map<string, Violation[]>> {
+export interface ExecutedClaims {
+  /** Violations of the executed rules per migration name. */
+  readonly claims: Map<string, Violation[]>;
+  /** Migrations whose up failed in the executed proof (`up-fails`): it could not judge their down. */
+  readonly upFailed: ReadonlySet<string>;
+}
+
+/** Throws ExecutedProofUnusable when the API cannot take Migrations. */
+export async function executedClaims(migrations: readonly Migration[], url?: string): Promise<ExecutedClaims> {
   const api: Record<string, unknown> = execute;
   if ('toExecutable' in api) {
     throw new ExecutedProofUnusable('the executed proof on this branch takes its own ExecutableMigrations, not the migration model\'s: it cannot judge this history the same way');
@@ -30,11 +37,13 @@ export async function executedClaims(migrations: readonly Migration[], url?: str
     if (migration.down) byFile.set(migration.down.path, migration.name);
   }
   const claims = new Map<string, Violation[]>();
+  const upFailed = new Set<string>();
   for (const violation of report.violations) {
-    if (!EXECUTED_CLAIM_RULES.includes(violation.rule)) continue;
     const name = byFile.get(violation.file);
     if (name === undefined) continue;
+    if (violation.rule === 'up-fails') upFailed.add(name);
+    if (!EXECUTED_CLAIM_RULES.includes(violation.rule)) continue;
     claims.set(name, [...(claims.get(name) ?? []), violation]);
   }
-  return claims;
+  return { claims, upFailed };
 }

@@ -3,6 +3,7 @@
 import type { Tally, MigrationAgreement } from './tally.js';
 import { percent } from './tally.js';
 import { onlyWhitespace } from './schema-dump.js';
+import { isJudged } from './judge.js';
 
 export interface HistoryResult {
   readonly label: string;
@@ -74,6 +75,8 @@ function executedLines(executed: NonNullable<HistoryResult['executed']>): string
     for (const claim of row.claims.slice(0, 2)) lines.push(`      executed ${claim.file}:${claim.line}:${claim.column}: ${firstLine(claim.message)}`);
   }
   const t = executed.tally;
+  const unjudged = t.notJudged - executed.rows.filter((r) => !isJudged(r.judged.verdict)).length;
+  if (unjudged > 0) lines.push(`executed proof: its up failed on ${unjudged} migration${unjudged > 1 ? 's' : ''} the judge ran: not counted`);
   lines.push(`executed proof: TP ${t.tp}, FP ${t.fp}, FN ${t.fn}, TN ${t.tn}; precision ${percent(t.precision)}, recall ${percent(t.recall)}; ${(executed.ms / 1000).toFixed(1)} s`);
   return lines;
 }

@@ -65,8 +65,9 @@ export async function runHistory(directory: string, options: RunOptions): Promis
 async function measureExecuted(migrations: readonly Migration[], judged: readonly JudgedMigration[]): Promise<NonNullable<HistoryResult['executed']>> {
   const started = performance.now();
   try {
-    const claims = await executedClaims(migrations, process.env.VERIFY_DATABASE_URL);
-    const rows = agree(judged, claims);
+    const { claims, upFailed } = await executedClaims(migrations, process.env.VERIFY_DATABASE_URL);
+    // Where the executed proof's own up failed it judged nothing (it runs no setup, and on another server version).
+    const rows = agree(judged, claims).map((row) => (upFailed.has(row.name) && row.outcome !== 'not judged' ? { ...row, outcome: 'not judged' as const } : row));
     return { rows, tally: tally(rows), ms: performance.now() - started };
   } catch (error) {
     if (error instanceof ExecutedProofUnusable) return { unusable: error.message };
