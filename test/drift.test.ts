@@ -48,10 +48,16 @@ t.test('schema drift', async (t) => {
       "column products.sku default is 'x' in the target, none in the migrations",
       'index products_hand_idx on products exists in the target but not in the migrations',
     ]);
+    // Each at the newest applied migration that names the object; the hand-made index, named by none, at the target.
     t.same(
-      report.violations.map((v) => [v.file, v.line, v.column, v.rule, v.severity, v.message]),
-      report.differences.map((d) => [`127.0.0.1:${db.server.port}/drifted`, 0, 0, 'schema-drift', 'error', `The target schema differs from its migrations: ${d}.`]),
+      report.violations.map((v) => [v.file.split('/').pop(), v.line, v.column, v.rule, v.severity, v.message]),
+      [
+        ['20260101000200_add_products_sku.up.sql', 2, 1, 'schema-drift', 'error', `The target schema differs from its migrations: ${report.differences[0]}.`],
+        ['drifted', 1, 1, 'schema-drift', 'error', `The target schema differs from its migrations: ${report.differences[1]}.`],
+      ],
     );
+    // What would reconcile them, printed for a DBA and never run.
+    t.same(report.reconcile, ['ALTER TABLE products ALTER COLUMN sku DROP DEFAULT;', 'DROP INDEX CONCURRENTLY IF EXISTS products_hand_idx;']);
     t.equal(await fingerprint(sql), before, 'the target database is unchanged');
     t.equal(await scratchLeft(), 0, 'no scratch database is left');
   });
@@ -64,7 +70,7 @@ t.test('schema drift', async (t) => {
     await sql.unsafe('SET ROLE app_owner');
     await migrate(sql, migrations);
     const report = await detectDrift(migrations, { targetUrl: urlOf('clean', 'drift_reader'), scratchServerUrl: db.server.url });
-    t.same(report, { violations: [], differences: [] });
+    t.same(report, { violations: [], differences: [], reconcile: [] });
   });
 
   await t.test('a target without pgmigrations says so and lists everything as extra', async (t) => {

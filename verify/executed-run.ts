@@ -64,11 +64,13 @@ export async function runExecuted(paths: readonly string[], onProgress?: (k: num
   return { reports, layouts };
 }
 
-/** Compare DATABASE_URL's schema with what its applied migrations make on a scratch database. */
+/**
+ * Compare a database's schema with what its applied migrations make on a scratch database: DATABASE_URL's, else the
+ * embedded development server's (where make migrate applies them).
+ */
 export async function runDrift(paths: readonly string[]): Promise<DriftReport> {
-  const target = process.env.DATABASE_URL?.trim();
-  if (!target) throw new UsageError('--drift compares the database in DATABASE_URL with the migrations: set DATABASE_URL.');
   const { detectDrift } = await import('./execute/index.js');
+  const target = process.env.DATABASE_URL?.trim() || (await import('../core/postgres/embedded-server.js')).ensureEmbeddedServer().url;
   const folders = foldersOf(paths);
   if (folders.length !== 1) throw new UsageError('--drift takes one migration folder.');
   const migrations = await executableMigrationsOf(folders[0]!, '--drift');

@@ -3,7 +3,8 @@ import { connect, connectionErrorMessage, describeTarget, scrubSecrets } from '.
 import { ensureEmbeddedServer } from '../../core/postgres/embedded-server.js';
 import type { Migration } from '../../core/migrations/layout.js';
 import { applyFile } from './apply.js';
-import { prepareFile } from './prepared-file.js';
+import { prepareFile, statementNaming } from './prepared-file.js';
+import { reconcilingDdl } from './reconcile.js';
 import { withScratchDatabase } from './session.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
 import { describeDifference, diffSnapshots, DRIFT_WORDING } from './snapshot-diff.js';
@@ -72,7 +73,22 @@ export async function detectDrift(migrations: readonly Migration[], options: Dri
     }
     return takeSnapshot(scratch.sql, scratch.serverVersion);
   });
-  if (!(expected instanceof Map)) return { violations: [expected as Violation], differences: lines };
-  lines.push(...diffSnapshots(expected, target.snapshot).map((d) => describeDifference(d, DRIFT_WORDING)));
-  return { violations: lines.map((line) => driftViolation(targetName, line)), differences: lines };
+  if (!(expected instanceof Map)) return { violations: [expected as Violation], differences: lines, reconcile: [] };
+  const notes = lines.map((line) => driftViolation(targetName, line));
+  const differences = diffSnapshots(expected, target.snapshot);
+  // Where to look: the newest applied migration whose up names the object.
+  const applied = migrations.filter((m) => recorded.has(m.name)).map((m) => prepareFile(m.up)).reverse();
+  const located = differences.map((d) => {
+    for (const file of applied) {
+      const statement = statementNaming(file, d.names);
+      if (statement) return { file, statement };
+    }
+    return undefined;
+  });
+  const described = differences.map((d) => describeDifference(d, DRIFT_WORDING));
+  return {
+    violations: [...notes, ...described.map((line, i) => driftViolation(targetName, line, located[i]))],
+    differences: [...lines, ...described],
+    reconcile: differences.map((d) => reconcilingDdl(d, expected, target.snapshot)),
+  };
 }

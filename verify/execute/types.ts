@@ -114,4 +114,6 @@ export interface DriftReport {
   readonly violations: readonly Violation[];
   /** One readable line per difference, e.g. "index idx_x on products exists in the target but not in the migrations". */
   readonly differences: readonly string[];
+  /** Per difference of the schemas, the DDL that would make the target match the migrations (printed, never run). */
+  readonly reconcile: readonly string[];
 }

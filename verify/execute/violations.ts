@@ -1,5 +1,5 @@
 // The executed rules' messages and the violations they make. Messages: consequence first, one sentence.
-import { spanOf, statementNaming, type PreparedFile } from './prepared-file.js';
+import { spanOf, statementNaming, type FileStatement, type PreparedFile } from './prepared-file.js';
 import type { StatementFailure } from './apply.js';
 import type { Violation } from './types.js';
 
@@ -61,6 +61,12 @@ export function differenceViolation(rule: 'down-restores-schema' | 'up-is-repeat
   return make(rule, file.path, span.start.line, span.start.column, span.end.line, span.end.column, `${lead}: ${line}`);
 }
 
-export function driftViolation(target: string, line: string): Violation {
-  return make('schema-drift', target, 0, 0, 0, 0, `The target schema differs from its migrations: ${line}`);
+/**
+ * A difference between the target and its migrations, at the statement of the newest applied migration that names the
+ * object (where a DBA looks first), else at the target itself (line 1, column 1: an object no migration names).
+ */
+export function driftViolation(target: string, line: string, at?: { readonly file: PreparedFile; readonly statement: FileStatement }): Violation {
+  if (!at) return make('schema-drift', target, 1, 1, 1, 1, `The target schema differs from its migrations: ${line}`);
+  const span = spanOf(at.file, at.statement.start, at.statement.end);
+  return make('schema-drift', at.file.path, span.start.line, span.start.column, span.end.line, span.end.column, `The target schema differs from its migrations: ${line}`);
 }
