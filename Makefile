@@ -64,7 +64,7 @@ verify-db: $(BUILT) ## verify, then prove on a scratch database that each down r
 	$(NODE) dist/verify/cli.js --execute $(MIGRATIONS_DIR)
 
 .PHONY: drift
-drift: $(BUILT) ## compare DATABASE_URL's schema with what its applied migrations make (read-only on the target)
+drift: $(BUILT) ## compare DATABASE_URL's schema (else the embedded server's) with what its applied migrations make; prints the DDL that would reconcile them (read-only)
 	$(NODE) dist/verify/cli.js --drift $(MIGRATIONS_DIR)
 
 .PHONY: migrate
