@@ -105,6 +105,8 @@ interface JournalEntry {
 
 /** One step in an object's history since a mark: the statement (file, byte offset) and the values around it. */
 export interface StateStep {
+  /** The journal position: steps at or past the mark taken after the up belong to the down. */
+  readonly index: number;
   readonly before: unknown;
   readonly after: unknown;
   readonly at: number;
@@ -122,8 +124,24 @@ export interface StateChange {
 
 /** A statement's AST as comparable text: positions left out, so the same definition written twice compares equal. */
 export function fingerprint(node: unknown): string {
-  return JSON.stringify(node ?? null, (key, value) => (key === 'location' || key === 'stmt_location' || key === 'stmt_len' || key === 'replace' ? undefined : value)) ?? '';
+  return JSON.stringify(node ?? null, (key, value) => {
+    if (POSITION_KEYS.has(key) || key === 'replace') return undefined;
+    // 'a'::text is 'a': pg_dump writes the casts Postgres stored, a migration seldom does.
+    if (value?.TypeCast?.arg?.A_Const) return value.TypeCast.arg;
+    // `public.x` is `x`, `pg_catalog.int4` is `int4`: names compare as Postgres resolves them.
+    if ((key === 'names' || key === 'funcname') && Array.isArray(value) && value.length > 1 && QUALIFIERS.has(value[0]?.String?.sval)) return value.slice(1);
+    if (key === 'schemaname' && value === 'public') return undefined;
+    // (a AND (b AND c)) is a AND b AND c: parentheses pg_dump adds do not make another definition.
+    if (key === 'BoolExpr' && Array.isArray(value?.args)) {
+      const flat = (args: AstNode[]): AstNode[] => args.flatMap((arg) => (arg.BoolExpr && arg.BoolExpr.boolop === value.boolop && value.boolop !== 'NOT_EXPR' ? flat(arg.BoolExpr.args ?? []) : [arg]));
+      return { ...value, args: flat(value.args) };
+    }
+    return value;
+  }) ?? '';
 }
+
+const POSITION_KEYS = new Set(['location', 'stmt_location', 'stmt_len', 'list_start', 'list_end', 'rlocation']);
+const QUALIFIERS = new Set(['public', 'pg_catalog']);
 
 /** A default as compared state: `'a'::text` and `'a'` are one default (Postgres stores the cast either way). */
 export function defaultFingerprint(expr: AstNode | undefined): string | undefined {
@@ -325,7 +343,7 @@ export class SchemaModel {
       if (entry.key === undefined) continue;
       let group = byKey.get(entry.key);
       if (!group) byKey.set(entry.key, (group = { before: entry.before, steps: [] }));
-      group.steps.push({ before: entry.before, after: entry.after, at: entry.at ?? 0, file: entry.file ?? '' });
+      group.steps.push({ index: i, before: entry.before, after: entry.after, at: entry.at ?? 0, file: entry.file ?? '' });
     }
     const out: StateChange[] = [];
     for (const [key, group] of byKey) {
@@ -579,9 +597,20 @@ export class SchemaModel {
       } else if (kind === 'TableLikeClause') like = true;
     }
     const unknown = Boolean(node.inhRelations?.length || node.partbound || like);
+    const resolved = constraints.map((c) => this.withReferencedKey(c, name, constraints));
+    constraints.length = 0;
+    constraints.push(...resolved);
     this.put(this.tables, name, { name, columns, constraints: withNotNull(constraints, columns), origin, unknown, partitioned: Boolean(node.partspec) });
     for (const constraint of constraints) this.indexForConstraint(name, constraint, origin);
     for (const column of columns) this.serialSequence(name, column, origin);
+  }
+
+  /** REFERENCES t without columns references t's primary key: the model records its columns (`own`: the constraints of a table being created). */
+  private withReferencedKey(constraint: Constraint, table: string, own: readonly Constraint[] = []): Constraint {
+    if (constraint.type !== 'foreign' || constraint.refColumns?.length) return constraint;
+    const target = constraint.refTable === table ? own : (this.tables.get(constraint.refTable ?? '')?.constraints ?? []);
+    const key = target.find((c) => c.type === 'primary');
+    return key ? { ...constraint, refColumns: key.columns } : constraint;
   }
 
   /** serial and identity columns own a sequence named `<table>_<column>_seq` (1, 2 ... on a clash): it goes with the column. */
@@ -618,7 +647,8 @@ export class SchemaModel {
         case 'AT_AddColumn': {
           // ADD COLUMN IF NOT EXISTS of a column the table has does nothing.
           if (cmd.missing_ok && hasColumn(cmd.def?.ColumnDef?.colname)) break;
-          const { column, constraints } = columnFrom(cmd.def?.ColumnDef ?? {}, name, at, nameOf);
+          const { column, constraints: raw } = columnFrom(cmd.def?.ColumnDef ?? {}, name, at, nameOf);
+          const constraints = raw.map((c) => this.withReferencedKey(c, name));
           this.updateTable(name, (t) => ({ ...t, columns: [...t.columns.filter((c) => c.name !== column.name), column], constraints: [...t.constraints, ...constraints] }));
           for (const constraint of constraints) this.indexForConstraint(name, constraint, at);
           if (table) this.serialSequence(name, column, at);
@@ -652,8 +682,9 @@ export class SchemaModel {
             break;
           }
           if (!CONSTRAINT_TYPES[def.contype]) break;
-          const constraint = constraintFrom(def, name, [], at, nameOf(def, []));
-          if (!constraint) break;
+          const parsed = constraintFrom(def, name, [], at, nameOf(def, []));
+          if (!parsed) break;
+          const constraint = this.withReferencedKey(parsed, name, table?.constraints);
           if (constraint.type === 'primary' || constraint.type === 'unique') {
             // ADD CONSTRAINT ... USING INDEX: the index takes the constraint's name.
             const using = cmd.def?.Constraint?.indexname;
@@ -1164,7 +1195,7 @@ function constraintFrom(c: AstNode, table: string, columnContext: string[], orig
     refColumns: type === 'foreign' ? stringList(c.pk_attrs) : undefined,
     notValid: c.skip_validation === true || c.initially_valid === false,
     notNullColumn: type === 'check' ? isNotNullCheck(c.raw_expr) : undefined,
-    definition: fingerprint({ ...definition, skip_validation: undefined, initially_valid: undefined, keys: columns, fk_attrs: undefined, indexname: undefined }),
+    definition: fingerprint({ ...definition, skip_validation: undefined, initially_valid: undefined, keys: columns, fk_attrs: undefined, indexname: undefined, pktable: undefined, pk_attrs: undefined }),
     origin,
   };
 }

@@ -21,6 +21,7 @@ import changingColumnType from './changing-column-type.js';
 import constraintMissingNotValid from './constraint-missing-not-valid.js';
 import destructiveNeedsFlag from './destructive-needs-flag.js';
 import disallowedUniqueConstraint from './disallowed-unique-constraint.js';
+import downReversesData from './down-reverses-data.js';
 import downReversesUp from './down-reverses-up.js';
 import enumAddValueSafety from './enum-add-value-safety.js';
 import foreignKeyNeedsIndex from './foreign-key-needs-index.js';
@@ -69,6 +70,7 @@ export const rules: readonly Rule[] = [
   constraintMissingNotValid,
   destructiveNeedsFlag,
   disallowedUniqueConstraint,
+  downReversesData,
   downReversesUp,
   enumAddValueSafety,
   foreignKeyNeedsIndex,
