@@ -154,12 +154,20 @@ function relatedSteps(change: StateChange, byIdentity: ReadonlyMap<string, reado
   return out.sort((a, b) => a.step.index - b.step.index);
 }
 
+function isMove(kind: string, step: StateStep, related: readonly Located[]): boolean {
+  if ((step.before === undefined) === (step.after === undefined)) return false;
+  const id = identity(kind, step.before ?? step.after);
+  return related.some((other) => other.step !== step && other.step.at === step.at && other.step.file === step.file && identity(other.change.kind, step.before === undefined ? other.step.before : other.step.after) === id && (step.before === undefined ? other.step.after === undefined : other.step.before === undefined));
+}
+
 /** The first up step and the first down step that changed part `key` of the object. */
 function attribution(related: readonly Located[], key: string, downFrom: number): { up?: StateStep; down?: StateStep } {
   let up: StateStep | undefined;
   let down: StateStep | undefined;
   for (const { change, step } of related) {
     if (step.index < downFrom ? up : down) continue;
+    // A rename moves the object from one name to another in one statement: that step changes none of its parts.
+    if (isMove(change.kind, step, related)) continue;
     const before = partsOf(change.kind, step.before);
     const after = partsOf(change.kind, step.after);
     const changed = before === 'unknown' || after === 'unknown' ? true : differs(before.get(key), after.get(key)) !== undefined;
