@@ -128,6 +128,8 @@ export interface VerifyOptions {
   readonly allowDestructive: boolean;
   /** The PostgreSQL major version the migrations must run on (default: 15, the oldest the runner supports). */
   readonly postgresVersion?: number;
+  /** The folder's history starts from an empty database (`startsEmpty` in verify-migrations.json): what it never created does not exist. */
+  readonly startsEmpty?: boolean;
 }
 
 export interface Violation {

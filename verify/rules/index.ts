@@ -27,6 +27,8 @@ import enumAddValueSafety from './enum-add-value-safety.js';
 import foreignKeyNeedsIndex from './foreign-key-needs-index.js';
 import identifierTooLong from './identifier-too-long.js';
 import noTransactionSingleStatement from './no-transaction-single-statement.js';
+import objectExists from './object-exists.js';
+import objectMissing from './object-missing.js';
 import oneChangePerMigration from './one-change-per-migration.js';
 import preferBigintOverInt from './prefer-bigint-over-int.js';
 import preferBigintOverSmallint from './prefer-bigint-over-smallint.js';
@@ -76,6 +78,8 @@ export const rules: readonly Rule[] = [
   foreignKeyNeedsIndex,
   identifierTooLong,
   noTransactionSingleStatement,
+  objectExists,
+  objectMissing,
   oneChangePerMigration,
   preferBigintOverInt,
   preferBigintOverSmallint,
