@@ -248,6 +248,8 @@ class Checker {
         case 'AT_DropColumn':
           if (!columns.has(cmd.name) && !cmd.missing_ok) columnMissing(cmd.name);
           columns.delete(cmd.name);
+          // The constraints that use the column go with it.
+          for (const constraint of table.constraints) if (constraint.columns.includes(cmd.name)) constraints.delete(constraint.name);
           break;
         case 'AT_AlterColumnType':
         case 'AT_SetNotNull':

@@ -16,6 +16,8 @@ export interface SchemaDifference {
   /** The first statement of the up, and of the down, that changed this part. */
   readonly up?: StateStep;
   readonly down?: StateStep;
+  /** The table an index, an owned sequence, a trigger or a policy belongs to. */
+  readonly owner?: string;
 }
 
 type Fields = Readonly<Record<string, string>>;
@@ -51,7 +53,9 @@ function columnFields(column: Column): Fields {
 }
 
 function constraintFields(constraint: Constraint): Fields {
-  return { constraintType: constraint.type, columns: [...constraint.columns].sort().join(','), references: `${constraint.refTable ?? ''}(${(constraint.refColumns ?? []).join(',')})`, definition: constraint.definition ?? '', notValid: String(constraint.notValid), comment: constraint.comment ?? '' };
+  // A CHECK's columns are a set; a key's are in order.
+  const columns = constraint.type === 'check' ? [...constraint.columns].sort() : constraint.columns;
+  return { constraintType: constraint.type, columns: columns.join(','), references: `${constraint.refTable ?? ''}(${(constraint.refColumns ?? []).join(',')})`, definition: constraint.definition ?? '', notValid: String(constraint.notValid), comment: constraint.comment ?? '' };
 }
 
 function indexFields(index: Index): Fields {
@@ -60,7 +64,7 @@ function indexFields(index: Index): Fields {
 
 function objectFields(object: NamedObject): Fields {
   const attributes = Object.entries(object.attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',');
-  return { labels: (object.labels ?? []).join(','), definition: object.definition ?? '', attributes, ownedBy: object.ownedBy ? `${object.ownedBy.table}.${object.ownedBy.column}` : '', comment: object.comment ?? '' };
+  return { labels: (object.labels ?? []).join(','), definition: `${object.definition ?? ''}${object.executes ? ` executes ${object.executes}` : ''}`, attributes, ownedBy: object.ownedBy ? `${object.ownedBy.table}.${object.ownedBy.column}` : '', comment: object.comment ?? '' };
 }
 
 /** The parts of one journaled value, keyed relative to it (`table`, `column c`, `constraint c`, `self`) → compared fields. A table with `unknown` set has no parts the model can vouch for. */
@@ -119,12 +123,13 @@ export function schemaDifferences(changes: readonly StateChange[], downFrom: num
   for (const change of changes) {
     const before = partsOf(change.kind, change.before);
     const after = partsOf(change.kind, change.after);
-    // Dynamic SQL touched the table: the model cannot tell whether the down restored it.
-    if (after === 'unknown' || (before === 'unknown' && change.after !== undefined)) continue;
     const related = relatedSteps(change, byIdentity);
     const prefix = change.kind === 'table' ? change.name : '';
-    if (before === 'unknown') {
-      out.push({ kind: change.kind, name: change.name, change: 'missing', aspects: [], ...attribution(related, 'table', downFrom) });
+    // A table the model cannot vouch for (dynamic SQL, CREATE TABLE AS, LIKE): only whether it is there counts.
+    if (before === 'unknown' || after === 'unknown') {
+      if ((change.before === undefined) !== (change.after === undefined)) {
+        out.push({ kind: 'table', name: change.name, change: change.before === undefined ? 'left' : 'missing', aspects: [], ...attribution(related, 'table', downFrom) });
+      }
       continue;
     }
     const keys = new Set([...before.keys(), ...after.keys()]);
@@ -138,10 +143,20 @@ export function schemaDifferences(changes: readonly StateChange[], downFrom: num
       const kind = key === 'self' ? change.kind : space < 0 ? key : key.slice(0, space);
       const name = key === 'self' || key === 'table' ? change.name : `${prefix}.${key.slice(space + 1)}`;
       const state = !before.has(key) ? 'left' : !after.has(key) ? 'missing' : 'changed';
-      out.push({ kind, name, change: state, aspects: aspects.map((a) => ASPECT[a] ?? a), ...attribution(related, key, downFrom) });
+      const owner = ownerOf(change.kind, change.name, change.after ?? change.before);
+      out.push({ kind, name, change: state, aspects: aspects.map((a) => ASPECT[a] ?? a), ...attribution(related, key, downFrom), ...(owner ? { owner } : {}) });
     }
   }
-  return out;
+  // A table that is gone (or left) takes its indexes, owned sequences, triggers and policies with it: one difference.
+  const wholeTables = new Set(out.filter((d) => d.kind === 'table' && d.change !== 'changed').map((d) => `${d.change} ${d.name}`));
+  return out.filter((d) => !(d.owner && d.change !== 'changed' && wholeTables.has(`${d.change} ${d.owner}`)));
+}
+
+function ownerOf(kind: string, name: string, value: unknown): string | undefined {
+  if (kind === 'index') return (value as Index | undefined)?.table;
+  if (kind === 'sequence') return (value as NamedObject | undefined)?.ownedBy?.table;
+  if (kind === 'trigger' || kind === 'policy') return name.slice(0, name.lastIndexOf('.'));
+  return undefined;
 }
 
 /** The object's own steps, and those of the same object under another name (before a rename or after it), in journal order. */

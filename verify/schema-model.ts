@@ -79,6 +79,8 @@ export interface NamedObject {
   readonly ownedBy?: { readonly table: string; readonly column: string };
   /** Views (materialized or not, and CREATE TABLE AS): the relations their query reads; DROP ... CASCADE of one drops the view. */
   readonly reads?: readonly string[];
+  /** Triggers: the function they execute; DROP FUNCTION ... CASCADE drops them. */
+  readonly executes?: string;
   /** Views: the query; functions, triggers, policies, types: the statement that made them (without positions). */
   readonly definition?: string;
   readonly comment?: string;
@@ -142,6 +144,12 @@ export function fingerprint(node: unknown): string {
 
 const POSITION_KEYS = new Set(['location', 'stmt_location', 'stmt_len', 'list_start', 'list_end', 'rlocation']);
 const QUALIFIERS = new Set(['public', 'pg_catalog']);
+
+/** A definition after a column rename: the column's name, as a reference or an index element, is the new one. */
+export function renameInDefinition(definition: string, from: string, to: string): string {
+  const name = (text: string): string => JSON.stringify(text);
+  return definition.split(`{"String":{"sval":${name(from)}}}`).join(`{"String":{"sval":${name(to)}}}`).split(`"name":${name(from)}`).join(`"name":${name(to)}`);
+}
 
 /** A default as compared state: `'a'::text` and `'a'` are one default (Postgres stores the cast either way). */
 export function defaultFingerprint(expr: AstNode | undefined): string | undefined {
@@ -538,10 +546,13 @@ export class SchemaModel {
         const existing = this.object('view', name);
         return this.putObject('view', name, { ...existing, origin: existing?.origin ?? at, reads: queryRelations(node.query), definition: fingerprint({ query: node.query, options: node.options, check: node.withCheckOption }) });
       }
-      case 'CreateTableAsStmt':
-        // Its columns are not known: kept with the views (a CREATE TABLE AS table is marked `table`).
-        if (node.if_not_exists && this.relationKind(relationName(node.into?.rel))) return;
-        return this.putObject('view', relationName(node.into?.rel), { origin: at, reads: queryRelations(node.query), attributes: { materialized: node.objtype === 'OBJECT_MATVIEW', table: node.objtype !== 'OBJECT_MATVIEW' }, definition: fingerprint(node.query) });
+      case 'CreateTableAsStmt': {
+        const name = relationName(node.into?.rel);
+        if (node.if_not_exists && this.relationKind(name)) return;
+        // CREATE TABLE AS makes a table whose columns the model does not know (and that no longer depends on its query).
+        if (node.objtype !== 'OBJECT_MATVIEW') return this.put(this.tables, name, { name, columns: [], constraints: [], origin: at, unknown: true });
+        return this.putObject('view', name, { origin: at, reads: queryRelations(node.query), attributes: { materialized: true, table: false }, definition: fingerprint(node.query) });
+      }
       case 'CreateSeqStmt': {
         const name = relationName(node.sequence);
         if (node.if_not_exists && this.object('sequence', name)) return;
@@ -561,7 +572,7 @@ export class SchemaModel {
         return this.putObject('schema', node.schemaname, { origin: at });
       case 'CreateTrigStmt': {
         const name = `${relationName(node.relation)}.${node.trigname}`;
-        return this.putObject('trigger', name, { origin: at, comment: node.replace ? this.object('trigger', name)?.comment : undefined, definition: fingerprint({ ...node, relation: undefined, trigname: undefined }) });
+        return this.putObject('trigger', name, { origin: at, comment: node.replace ? this.object('trigger', name)?.comment : undefined, executes: qualifiedFromList(stringList(node.funcname)), definition: fingerprint({ ...node, relation: undefined, trigname: undefined, funcname: undefined }) });
       }
       case 'CreatePolicyStmt':
         return this.putObject('policy', `${relationName(node.table)}.${node.policy_name}`, { origin: at, definition: fingerprint({ ...node, table: undefined, policy_name: undefined }) });
@@ -591,6 +602,10 @@ export class SchemaModel {
         const { column, constraints: own } = columnFrom(body, name, { ...origin, at: body.location ?? origin.at }, nameOf);
         columns.push(column);
         constraints.push(...own);
+      } else if (kind === 'Constraint' && body.contype === 'CONSTR_NOTNULL') {
+        // Postgres 18: CONSTRAINT n NOT NULL col, as a table element.
+        const keys = stringList(body.keys);
+        for (let i = 0; i < columns.length; i++) if (keys.includes(columns[i]!.name)) columns[i] = { ...columns[i]!, notNull: true };
       } else if (kind === 'Constraint') {
         const constraint = constraintFrom(body, name, [], { ...origin, at: body.location ?? origin.at }, CONSTRAINT_TYPES[body.contype] ? nameOf(body, []) : '');
         if (constraint) constraints.push(constraint);
@@ -837,9 +852,13 @@ export class SchemaModel {
           this.putObject('domain', name, undefined);
           break;
         case 'OBJECT_FUNCTION':
-        case 'OBJECT_PROCEDURE':
-          this.putObject('function', qualifiedFromList(stringList(object.ObjectWithArgs?.objname)), undefined);
+        case 'OBJECT_PROCEDURE': {
+          // DROP FUNCTION ... CASCADE drops the triggers that execute it.
+          const fn = qualifiedFromList(stringList(object.ObjectWithArgs?.objname));
+          if (cascade) for (const trigger of this.objectsOf('trigger')) if (trigger.executes === fn) this.putObject('trigger', trigger.name, undefined);
+          this.putObject('function', fn, undefined);
           break;
+        }
         case 'OBJECT_VIEW':
         case 'OBJECT_MATVIEW':
           if (cascade) this.dropDependents(name);
@@ -927,12 +946,20 @@ export class SchemaModel {
         const table = relationName(node.relation);
         const from = node.subname as string;
         const swap = (c: string): string => (c === from ? newName : c);
+        // Postgres keeps columns by number: a constraint's or index's definition now reads the new name.
+        const redefine = (definition: string | undefined): string | undefined => definition && renameInDefinition(definition, from, newName);
         this.updateTable(table, (t) => ({
           ...t,
           columns: t.columns.map((c) => (c.name === from ? { ...c, name: newName } : c)),
-          constraints: t.constraints.map((c) => ({ ...c, columns: c.columns.map(swap), notNullColumn: c.notNullColumn === from ? newName : c.notNullColumn })),
+          constraints: t.constraints.map((c) => ({ ...c, columns: c.columns.map(swap), notNullColumn: c.notNullColumn === from ? newName : c.notNullColumn, definition: redefine(c.definition) })),
         }));
-        for (const index of this.indexesOf(table)) this.putIndex(index.name, { ...index, columns: index.columns.map(swap), uses: index.uses.map(swap) });
+        for (const index of this.indexesOf(table)) this.putIndex(index.name, { ...index, columns: index.columns.map(swap), uses: index.uses.map(swap), definition: redefine(index.definition) });
+        // A foreign key elsewhere that references the column references it under its new name.
+        for (const t of this.referencing(table)) {
+          if (t.constraints.some((c) => c.type === 'foreign' && c.refTable === table && c.refColumns?.includes(from))) {
+            this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.map((c) => (c.type === 'foreign' && c.refTable === table ? { ...c, refColumns: c.refColumns?.map(swap) } : c)) }));
+          }
+        }
         for (const sequence of this.sequencesOwnedBy(table, from)) this.putObject('sequence', sequence.name, { ...sequence, ownedBy: { table, column: newName } });
         return;
       }
@@ -983,8 +1010,11 @@ export class SchemaModel {
         const from = qualifiedFromList(names);
         const object = this.object('function', from);
         if (!object) return;
+        const to = qualifiedFromList([...names.slice(0, -1), newName]);
         this.putObject('function', from, undefined);
-        this.putObject('function', qualifiedFromList([...names.slice(0, -1), newName]), object);
+        this.putObject('function', to, object);
+        // Triggers execute the function, whatever it is called.
+        for (const trigger of this.objectsOf('trigger')) if (trigger.executes === from) this.putObject('trigger', trigger.name, { ...trigger, executes: to });
         return;
       }
       case 'OBJECT_TRIGGER':
@@ -1195,7 +1225,7 @@ function constraintFrom(c: AstNode, table: string, columnContext: string[], orig
     refColumns: type === 'foreign' ? stringList(c.pk_attrs) : undefined,
     notValid: c.skip_validation === true || c.initially_valid === false,
     notNullColumn: type === 'check' ? isNotNullCheck(c.raw_expr) : undefined,
-    definition: fingerprint({ ...definition, skip_validation: undefined, initially_valid: undefined, keys: columns, fk_attrs: undefined, indexname: undefined, pktable: undefined, pk_attrs: undefined }),
+    definition: fingerprint({ ...definition, skip_validation: undefined, initially_valid: undefined, keys: undefined, fk_attrs: undefined, indexname: undefined, pktable: undefined, pk_attrs: undefined }),
     origin,
   };
 }
