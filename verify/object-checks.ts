@@ -176,7 +176,8 @@ class Checker {
       case 'CompositeTypeStmt':
       case 'CreateDomainStmt':
       case 'CreateRangeStmt': {
-        const name = this.statement.kind === 'CompositeTypeStmt' ? relationName(n.typevar) : qualifiedFromList(stringList(n.typeName ?? n.domainname));
+        // A domain's typeName is its base type; its own name is domainname.
+        const name = this.statement.kind === 'CompositeTypeStmt' ? relationName(n.typevar) : qualifiedFromList(stringList(this.statement.kind === 'CreateDomainStmt' ? n.domainname : n.typeName));
         if (this.hasType(name)) this.exists(`type "${bare(name)}" already exists`);
         return;
       }

@@ -20,6 +20,7 @@ ruleTester(rule, {
       { messageId: 'exists', line: 3, column: 26, message: 'constraint "name_set" for relation "products" already exists' },
       { messageId: 'exists', line: 4, column: 1, message: 'column "barcode" of relation "products" already exists' },
     ] },
+    { name: 'CREATE DOMAIN of a type that exists (named by domainname, not its base type)', before: [{ up: 'CREATE DOMAIN positive AS int CHECK (VALUE > 0);' }], up: 'CREATE DOMAIN positive AS bigint;', down: 'SELECT 1;', errors: [{ messageId: 'exists', line: 1, column: 1, message: 'type "positive" already exists' }] },
     { name: 'the down creates what the up did not drop', before: [products], up: 'ALTER TABLE products ADD COLUMN sku text;', down: 'ALTER TABLE products DROP COLUMN sku;\nCREATE TABLE products (id int);', errors: [{ messageId: 'exists', line: 2, column: 14, file: 'down' }] },
   ],
 });
