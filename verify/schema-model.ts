@@ -133,11 +133,6 @@ export function fingerprint(node: unknown): string {
     // `public.x` is `x`, `pg_catalog.int4` is `int4`: names compare as Postgres resolves them.
     if ((key === 'names' || key === 'funcname') && Array.isArray(value) && value.length > 1 && QUALIFIERS.has(value[0]?.String?.sval)) return value.slice(1);
     if (key === 'schemaname' && value === 'public') return undefined;
-    // (a AND (b AND c)) is a AND b AND c: parentheses pg_dump adds do not make another definition.
-    if (key === 'BoolExpr' && Array.isArray(value?.args)) {
-      const flat = (args: AstNode[]): AstNode[] => args.flatMap((arg) => (arg.BoolExpr && arg.BoolExpr.boolop === value.boolop && value.boolop !== 'NOT_EXPR' ? flat(arg.BoolExpr.args ?? []) : [arg]));
-      return { ...value, args: flat(value.args) };
-    }
     return value;
   }) ?? '';
 }
@@ -674,9 +669,11 @@ export class SchemaModel {
           if (table && !table.unknown && !hasColumn(cmd.name)) break;
           this.dropColumn(name, cmd.name, cmd.behavior === 'DROP_CASCADE');
           break;
-        case 'AT_AlterColumnType':
-          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, type: typeRef(cmd.def?.ColumnDef?.typeName) } : c)) }));
+        case 'AT_AlterColumnType': {
+          const type = typeRef(cmd.def?.ColumnDef?.typeName);
+          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, type } : c)) }));
           break;
+        }
         case 'AT_SetNotNull':
         case 'AT_DropNotNull':
           this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, notNull: cmd.subtype === 'AT_SetNotNull' } : c)) }));
