@@ -1,7 +1,7 @@
 // Semantic checks against the schema model, like a compiler's: a statement that names an object that already exists
 // (CREATE without IF NOT EXISTS, ADD COLUMN of a column the table has) or does not exist, with PostgreSQL's own words.
-// "Does not exist" is said only where the model can know: the name is a near miss of an object the history made, or the
-// history starts from an empty database (a setting). Extensions, dynamic SQL and tables the model cannot vouch for keep it quiet.
+// "Does not exist" is said only where the model can know: the history dropped it and nothing took the name since, the
+// name is a near miss of an object the history made, or the history starts from an empty database (a setting). Extensions, dynamic SQL and tables the model cannot vouch for keep it quiet.
 import type { AstNode, Statement } from '../core/migrations/parse.js';
 import type { SchemaModel } from './schema-model.js';
 import { indexColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
@@ -107,9 +107,11 @@ class Checker {
 
   /** Report `error` when the model can know the object is missing: a near miss, or a history that starts empty (not for what extensions may bring). */
   private missing(kind: Kind, name: string, error: string, location?: number): void {
-    const suggestion = nearMiss(name, this.known(kind));
+    // The model saw it dropped (explicitly, or with a column, a table, a CASCADE) and nothing has taken the name since.
+    const seenDropped = (['table', 'index', 'view', 'sequence'] as const).some((k) => (kind === k || (kind === 'relation' && k !== 'index')) && this.schema.wasDropped(k, name));
+    const suggestion = seenDropped ? undefined : nearMiss(name, this.known(kind));
     const extensions = this.schema.objectsOf('extension').length > 0;
-    const knowable = this.options.startsEmpty && !(extensions && (kind === 'type' || kind === 'relation' || kind === 'table' || kind === 'view'));
+    const knowable = seenDropped || (this.options.startsEmpty && !(extensions && (kind === 'type' || kind === 'relation' || kind === 'table' || kind === 'view')));
     if (!suggestion && !knowable) return;
     this.problems.push({ kind: 'missing', at: this.at(location), error, ...(suggestion ? { suggestion: bare(suggestion) } : {}) });
   }

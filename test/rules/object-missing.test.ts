@@ -25,6 +25,7 @@ ruleTester(rule, {
       { messageId: 'nearMiss', line: 5, column: 13, message: 'relation "prodcts" does not exist (did you mean products?)' },
     ] },
     { name: 'a quoted mixed-case name is a near miss of its lower-case twin', before: [products], up: 'ALTER TABLE "Products" ADD COLUMN sku text;', down: 'SELECT 1;', errors: [{ messageId: 'nearMiss', line: 1, column: 13, message: 'relation "Products" does not exist (did you mean products?)' }] },
+    { name: 'an index the down already dropped with its column (seen dropped, nothing took the name since)', before: [products, { up: 'ALTER TABLE products ADD COLUMN deleted bigint;\nCREATE UNIQUE INDEX products_name ON products (name) WHERE deleted IS NULL;' }], up: 'SELECT 1;', down: 'ALTER TABLE products DROP COLUMN deleted;\nDROP INDEX products_name;', errors: [{ messageId: 'missing', line: 2, column: 1, file: 'down', message: 'PostgreSQL stops the migration here: index "products_name" does not exist.' }] },
     { name: 'an index on a column that is a near miss', before: [products], up: 'CREATE INDEX idx_products_barcode ON products (barcod);', down: 'DROP INDEX idx_products_barcode;', errors: [{ messageId: 'nearMiss', line: 1, column: 1, message: 'column "barcod" does not exist (did you mean barcode?)' }] },
   ],
 });
