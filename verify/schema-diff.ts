@@ -55,7 +55,9 @@ function columnFields(column: Column): Fields {
 function constraintFields(constraint: Constraint): Fields {
   // A CHECK's columns are a set; a key's are in order.
   const columns = constraint.type === 'check' ? [...constraint.columns].sort() : constraint.columns;
-  return { constraintType: constraint.type, columns: columns.join(','), references: `${constraint.refTable ?? ''}(${(constraint.refColumns ?? []).join(',')})`, definition: constraint.definition ?? '', notValid: String(constraint.notValid), comment: constraint.comment ?? '' };
+  // NOT VALID is left out: constraint-missing-not-valid asks a down to re-add a foreign key or CHECK NOT VALID, and a
+  // later VALIDATE makes it the same constraint.
+  return { constraintType: constraint.type, columns: columns.join(','), references: `${constraint.refTable ?? ''}(${(constraint.refColumns ?? []).join(',')})`, definition: constraint.definition ?? '', comment: constraint.comment ?? '' };
 }
 
 function indexFields(index: Index): Fields {
