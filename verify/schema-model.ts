@@ -128,8 +128,8 @@ export interface StateChange {
 export function fingerprint(node: unknown): string {
   return JSON.stringify(node ?? null, (key, value) => {
     if (POSITION_KEYS.has(key) || key === 'replace') return undefined;
-    // 'a'::text is 'a': pg_dump writes the casts Postgres stored, a migration seldom does.
-    if (value?.TypeCast?.arg?.A_Const) return value.TypeCast.arg;
+    // 'a'::text is 'a', (score)::numeric is score: pg_dump writes the implicit casts Postgres stored, a migration seldom does.
+    if (value?.TypeCast?.arg?.A_Const || value?.TypeCast?.arg?.ColumnRef) return value.TypeCast.arg;
     // `public.x` is `x`, `pg_catalog.int4` is `int4`: names compare as Postgres resolves them.
     if ((key === 'names' || key === 'funcname') && Array.isArray(value) && value.length > 1 && QUALIFIERS.has(value[0]?.String?.sval)) return value.slice(1);
     if (key === 'schemaname' && value === 'public') return undefined;
@@ -140,6 +140,11 @@ export function fingerprint(node: unknown): string {
 const POSITION_KEYS = new Set(['location', 'stmt_location', 'stmt_len', 'list_start', 'list_end', 'rlocation']);
 const QUALIFIERS = new Set(['public', 'pg_catalog']);
 
+function isNullConstant(expr: AstNode): boolean {
+  const inner = expr.TypeCast?.arg ?? expr;
+  return inner.A_Const?.isnull === true;
+}
+
 /** A definition after a column rename: the column's name, as a reference or an index element, is the new one. */
 export function renameInDefinition(definition: string, from: string, to: string): string {
   const name = (text: string): string => JSON.stringify(text);
@@ -148,7 +153,8 @@ export function renameInDefinition(definition: string, from: string, to: string)
 
 /** A default as compared state: `'a'::text` and `'a'` are one default (Postgres stores the cast either way). */
 export function defaultFingerprint(expr: AstNode | undefined): string | undefined {
-  if (!expr) return undefined;
+  // DEFAULT NULL is no default: Postgres stores no pg_attrdef entry for a NULL constant.
+  if (!expr || isNullConstant(expr)) return undefined;
   const strip = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(strip);
     if (!node || typeof node !== 'object') return node;
@@ -515,7 +521,9 @@ export class SchemaModel {
         // CREATE OR REPLACE keeps the function's comment; its definition is the whole statement.
         const name = qualifiedFromList(stringList(node.funcname));
         const existing = this.object('function', name);
-        return this.putObject('function', name, { origin: existing?.origin ?? at, comment: existing?.comment, attributes: functionAttributes(node.options, {}), definition: fingerprint({ ...node, funcname: undefined }) });
+        // LANGUAGE, IMMUTABLE, AS ... in any order are one definition.
+        const options = [...(node.options ?? [])].sort((a: AstNode, b: AstNode) => String(a.DefElem?.defname).localeCompare(String(b.DefElem?.defname)));
+        return this.putObject('function', name, { origin: existing?.origin ?? at, comment: existing?.comment, attributes: functionAttributes(node.options, {}), definition: fingerprint({ ...node, funcname: undefined, options }) });
       }
       case 'AlterFunctionStmt': {
         const name = qualifiedFromList(stringList(node.func?.objname));
