@@ -2,6 +2,8 @@
 import t from 'tap';
 import { loadParser, parseSql } from '../core/migrations/parse.js';
 import { SchemaModel } from '../verify/schema-model.js';
+import { startTestServer } from './helpers/server.js';
+import { schemaDifferences } from '../verify/schema-diff.js';
 
 await loadParser();
 
@@ -72,4 +74,71 @@ t.test('a snapshot keeps the bookkeeping', async (t) => {
   t.same(copy.sequencesOwnedBy('public.t').map((s) => s.name), ['public.t_id_seq']);
   t.ok(copy.wasDropped('index', 'public.idx_t_a'));
   t.equal(copy.droppedIndexTable('public.idx_t_a'), 'public.t');
+});
+
+// Postgres's names for what a migration leaves unnamed: the model and a real server must agree, name for name.
+
+const UNNAMED = `CREATE TABLE products (id bigint PRIMARY KEY, name text, price numeric);
+CREATE INDEX ON products (name, price);
+CREATE INDEX ON products (name, price);
+CREATE UNIQUE INDEX ON products (name, price);
+CREATE INDEX ON products (lower(name));
+CREATE INDEX ON products ((price * 2));
+CREATE INDEX ON products (name) INCLUDE (price);
+CREATE INDEX ON products (name, name);
+ALTER TABLE products ADD CHECK (price > 0);
+ALTER TABLE products ADD CHECK (price < 1000), ADD CHECK (price <> 5);
+ALTER TABLE products ADD CHECK (price > id);
+CREATE TABLE a_table_with_a_rather_long_name_for_the_catalogue_of_things (
+    a_column_with_an_even_longer_name_than_its_table_has_got int UNIQUE,
+    b int CHECK (b > 0),
+    c serial,
+    d int GENERATED ALWAYS AS IDENTITY,
+    CHECK (b > a_column_with_an_even_longer_name_than_its_table_has_got),
+    UNIQUE (b, c)
+);
+CREATE INDEX ON a_table_with_a_rather_long_name_for_the_catalogue_of_things (a_column_with_an_even_longer_name_than_its_table_has_got, b);
+CREATE INDEX ON a_table_with_a_rather_long_name_for_the_catalogue_of_things (a_column_with_an_even_longer_name_than_its_table_has_got, b);
+CREATE TABLE "ünïcödé_täblé_wïth_multibyte_characters_äöüäöüäöüäöü" ("cöl_ü" int);
+CREATE INDEX ON "ünïcödé_täblé_wïth_multibyte_characters_äöüäöüäöüäöü" ("cöl_ü");
+CREATE TABLE orders_id_product_id_key (x int);
+CREATE TABLE orders (id int, product_id bigint REFERENCES products, UNIQUE (id, product_id), EXCLUDE USING btree (id WITH =));
+CREATE TABLE order_lines_id_key (x int);
+CREATE TABLE order_lines (id int CONSTRAINT order_lines_id_key1 CHECK (id > 0), UNIQUE (id));
+CREATE TABLE order_lines2 (id int, UNIQUE (id));`;
+
+t.test('generated names: the model names unnamed indexes, constraints and sequences as PostgreSQL does', async (t) => {
+  const db = await startTestServer(t);
+  const { sql } = await db.freshDatabase();
+  await sql.unsafe(UNNAMED);
+  const relations = await sql<{ name: string }[]>`SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('i', 'S') ORDER BY 1`;
+  const constraints = await sql<{ name: string }[]>`SELECT conname AS name FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND contype IN ('p', 'u', 'f', 'c', 'x') ORDER BY 1`;
+  const model = new SchemaModel();
+  replay(model, UNNAMED);
+  const bare = (name: string): string => name.slice(name.indexOf('.') + 1);
+  // The parser cuts identifiers to 63 bytes as Postgres does: the multibyte table's name is cut, and its index named after the cut name.
+  const tables = model.toSnapshot().tables.map((table) => table.name);
+  t.equal(tables.length, 8);
+  const modelRelations = [...tables.flatMap((table) => model.indexesOf(table).map((i) => bare(i.name))), ...model.objectsOf('sequence').map((s) => bare(s.name))];
+  const modelConstraints = tables.flatMap((table) => (model.table(table)?.constraints ?? []).map((c) => c.name));
+  const sort = (names: string[]): string[] => [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  t.same(sort(modelRelations), sort(relations.map((r) => r.name)), 'indexes and sequences: t_a_b_idx, truncated at 63 bytes, 1, 2 on clashes');
+  t.same(sort(modelConstraints), sort(constraints.map((c) => c.name)), 'constraints: pkey, key, fkey, check, excl, with the same rules');
+});
+
+t.test('states compared: the schema after the down against the schema before the up, object by object', async (t) => {
+  const model = new SchemaModel();
+  replay(model, "CREATE TABLE t (id int PRIMARY KEY, a text DEFAULT 'x', b int);\nCOMMENT ON COLUMN t.a IS 'A';\nCREATE TYPE mood AS ENUM ('a');", 'm0');
+  const before = model.mark();
+  replay(model, "ALTER TABLE t RENAME TO t2;\nALTER TABLE t2 DROP COLUMN a;\nALTER TYPE mood ADD VALUE 'b';\nCREATE INDEX ON t2 (b);", 'm1');
+  const afterUp = model.mark();
+  replay(model, 'ALTER TABLE t2 RENAME TO t;\nALTER TABLE t ADD COLUMN a text;', 'm1');
+  const differences = schemaDifferences(model.stateChangesSince(before), afterUp).map((d) => `${d.change} ${d.kind} ${d.name} ${d.aspects.join(',')} up@${d.up?.at ?? '-'} down@${d.down?.at ?? '-'}`);
+  t.same(differences.sort(), [
+    'changed column public.t.a default,comment up@28 down@28',
+    'changed enum public.mood labels up@58 down@-',
+    'left index public.t2_b_idx  up@89 down@0',
+  ], 'the index follows the table through its renames; the column came back without its default and comment; the enum keeps its new label');
+  model.rollback(before);
+  t.same(model.stateChangesSince(before), [], 'rolled back, nothing changed');
 });

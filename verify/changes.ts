@@ -1,7 +1,7 @@
 // What a statement changes: its subject (for one-change-per-migration) and its actions,
 // each with the actions that undo it (for down-reverses-up). Pure: reads the AST and the schema model.
 import type { Statement, AstNode } from '../core/migrations/parse.js';
-import { defaultConstraintName, type SchemaModel } from './schema-model.js';
+import type { SchemaModel } from './schema-model.js';
 import { displayName, expressionColumns, indexUsedColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
 
 export interface Action {
@@ -19,6 +19,8 @@ export interface Action {
   readonly destroys?: boolean;
   /** True when Postgres offers no inverse (ALTER TYPE ... ADD VALUE). */
   readonly irreversible?: boolean;
+  /** True for changes to rows, not to the schema (INSERT, UPDATE, DELETE, TRUNCATE). */
+  readonly data?: boolean;
 }
 
 export interface StatementChanges {
@@ -118,8 +120,10 @@ export function changesOf(statement: Statement, schema: SchemaModel): StatementC
       // An index belongs to its relation: a table, or a materialized view.
       const table = relationName(n.relation);
       const kind = relationKind(table, schema);
-      const name = qualifiedName(n.relation?.schemaname, n.idxname ?? '');
-      return { subject: `${kind} ${table}`, actions: n.idxname ? [create('index', name, tableImplied(table, indexUsedColumns(n), kind))] : [] };
+      // An unnamed index gets Postgres's name for it (t_a_b_idx, t_a_b_idx1 ...); IF NOT EXISTS of an index that exists does nothing.
+      const name = n.idxname ? qualifiedName(n.relation?.schemaname, n.idxname) : schema.chooseIndexName(n);
+      if (n.if_not_exists && schema.index(name)) return { subject: `${kind} ${table}`, actions: [] };
+      return { subject: `${kind} ${table}`, actions: [create('index', name, tableImplied(table, indexUsedColumns(n), kind))] };
     }
     case 'AlterTableStmt':
       return alterTable(n, schema);
@@ -188,12 +192,12 @@ export function changesOf(statement: Statement, schema: SchemaModel): StatementC
       const inverse = verb === 'insert' ? ['delete', 'truncate'] : verb === 'update' ? ['update'] : ['insert'];
       return {
         subject: `table ${table}`,
-        actions: [{ key: `${verb} ${table}`, label: `${verb === 'insert' ? 'inserts into' : verb === 'update' ? 'updates' : 'deletes from'} ${show(table)}`, inverseLabel: verb === 'insert' ? 'deletes those rows' : verb === 'update' ? 'updates them back' : 'restores those rows', undoneBy: [...inverse.map((v) => `${v} ${table}`), `drop table ${table}`], destroys: verb === 'delete' }],
+        actions: [{ key: `${verb} ${table}`, label: `${verb === 'insert' ? 'inserts into' : verb === 'update' ? 'updates' : 'deletes from'} ${show(table)}`, inverseLabel: verb === 'insert' ? 'deletes those rows' : verb === 'update' ? 'updates them back' : 'restores those rows', undoneBy: [...inverse.map((v) => `${v} ${table}`), `drop table ${table}`], destroys: verb === 'delete', data: true }],
       };
     }
     case 'TruncateStmt': {
       const tables = (n.relations ?? []).map((r: AstNode) => relationName(r.RangeVar));
-      return { subject: tables[0] ? `table ${tables[0]}` : undefined, actions: tables.map((t: string) => ({ key: `truncate ${t}`, label: `truncates ${show(t)}`, inverseLabel: 'restores those rows', undoneBy: [`insert ${t}`], destroys: true })) };
+      return { subject: tables[0] ? `table ${tables[0]}` : undefined, actions: tables.map((t: string) => ({ key: `truncate ${t}`, label: `truncates ${show(t)}`, inverseLabel: 'restores those rows', undoneBy: [`insert ${t}`, `drop table ${t}`], destroys: true, data: true })) };
     }
     case 'GrantStmt':
       return grant(n, schema);
@@ -211,9 +215,18 @@ function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
   if (kind !== 'table') return { subject: `${kind} ${table}`, actions: [] };
   const actions: Action[] = [];
   const t = `${show(table)}`;
+  // IF EXISTS / IF NOT EXISTS resolved against the model, where it knows the table.
+  const known = schema.table(table);
+  const vouched = known !== undefined && !known.unknown;
+  const hasColumn = (name: string | undefined): boolean => known?.columns.some((c) => c.name === name) ?? false;
   for (const command of n.cmds ?? []) {
     const cmd = command.AlterTableCmd ?? {};
     const column = cmd.name as string | undefined;
+    if (cmd.missing_ok && vouched) {
+      const absent = cmd.subtype === 'AT_DropColumn' ? !hasColumn(column) : cmd.subtype === 'AT_DropConstraint' ? !known.constraints.some((c) => c.name === column) : false;
+      const present = cmd.subtype === 'AT_AddColumn' && hasColumn(cmd.def?.ColumnDef?.colname);
+      if (absent || present) continue;
+    }
     switch (cmd.subtype) {
       case 'AT_AddColumn': {
         const name = cmd.def?.ColumnDef?.colname;
@@ -240,7 +253,7 @@ function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
       }
       case 'AT_AddConstraint': {
         const c = cmd.def?.Constraint ?? {};
-        const name = c.conname ?? defaultConstraintName(table, c);
+        const name = c.conname ?? schema.chooseConstraintName(table, c);
         const columns = [...stringList(c.keys), ...stringList(c.fk_attrs), ...expressionColumns(c.raw_expr)];
         actions.push({ key: `add constraint ${table}.${name}`, label: `adds constraint ${name} on ${t}`, inverseLabel: 'drops it', undoneBy: [`drop constraint ${table}.${name}`, ...tableImplied(table, columns)] });
         break;
@@ -285,8 +298,12 @@ function dropStatement(n: AstNode, schema: SchemaModel): StatementChanges {
     const names = object.List ? stringList(object.List.items) : object.String ? [object.String.sval] : object.TypeName ? stringList(object.TypeName.names) : object.ObjectWithArgs ? stringList(object.ObjectWithArgs.objname) : [];
     let name = UNQUALIFIED.has(kind) ? (names[names.length - 1] ?? '') : qualifiedFromList(names);
     if (ON_TABLE.has(kind)) name = `${qualifiedFromList(names.slice(0, -1))}.${names[names.length - 1]}`;
-    // DROP ... IF EXISTS of what the history already dropped does nothing: no action, nothing to undo.
-    const gone = n.missing_ok && (kind === 'table' || kind === 'index' || kind === 'view' || kind === 'sequence') && schema.wasDropped(kind, name);
+    // DROP ... IF EXISTS of what the history already dropped, or of a trigger or policy a known table lacks, does nothing: no action, nothing to undo.
+    const owner = ON_TABLE.has(kind) ? schema.table(qualifiedFromList(names.slice(0, -1))) : undefined;
+    const gone =
+      n.missing_ok &&
+      (((kind === 'table' || kind === 'index' || kind === 'view' || kind === 'sequence') && schema.wasDropped(kind, name)) ||
+        (owner !== undefined && !owner.unknown && (kind === 'trigger' || kind === 'policy') && !schema.object(kind, name)));
     if (!gone) actions.push(drop(kind, name, kind === 'table' || kind === 'view' ? relationDropImplies(name, schema, cascade) : undefined));
     if (kind === 'index') {
       const table = schema.index(name)?.table ?? schema.droppedIndexTable(name);

@@ -25,10 +25,11 @@ export function checkMigration(migration: Migration, model: SchemaModel, active:
         }),
       }));
   // A file that does not parse is reported as a syntax error only: judging half a migration would cry wolf.
+  const beforeUp = model.mark();
   replayFile(migration, migration.up, 'up', model, visitors);
   const afterUp = model.mark();
   if (migration.down) replayFile(migration, migration.down, 'down', model, visitors);
-  for (const { visitor } of visitors) visitor.migrationEnd?.();
+  for (const { visitor } of visitors) visitor.migrationEnd?.({ schema: model, beforeUp, afterUp });
   model.rollback(afterUp);
   model.commit();
   const files = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined);

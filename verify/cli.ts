@@ -161,7 +161,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(render(args.format, drift.violations, 0, { differences: drift.differences }));
     return drift.violations.some((v) => v.severity === 'error') ? 1 : 0;
   }
-  const result = await verify({ paths, contents, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
+  const result = await verify({ paths, contents, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache, startsEmpty: config.startsEmpty });
   let violations: readonly Violation[] = result.violations;
   let extra: Record<string, unknown> = {};
   let executedText = '';

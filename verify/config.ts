@@ -1,5 +1,6 @@
 // Settings from the repo-root config file and the command line, merged (command line wins).
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { RuleSetting } from './rule.js';
 import { UsageError } from './engine.js';
 import { canonicalRule } from '../core/migrations/rule-aliases.js';
@@ -9,6 +10,8 @@ export const CONFIG_FILE = 'verify-migrations.json';
 export interface Settings {
   readonly rules: Record<string, RuleSetting>;
   readonly allowDestructive: boolean;
+  /** Absolute folders whose history starts from an empty database: object-missing may say what does not exist. */
+  readonly startsEmpty: readonly string[];
 }
 
 const SETTINGS: Readonly<Record<string, RuleSetting>> = { off: 'off', warn: 'warning', warning: 'warning', error: 'error' };
@@ -24,11 +27,11 @@ export function parseRuleSetting(text: string, known: ReadonlySet<string>, sourc
   return [rule, setting];
 }
 
-/** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false }. */
+/** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false, "startsEmpty": ["sql"] } (folders relative to the file). */
 export function readConfigFile(path: string, known: ReadonlySet<string>, required: boolean): Settings {
   if (!existsSync(path)) {
     if (required) throw new UsageError(`Cannot read config file ${path}: no such file.`);
-    return { rules: {}, allowDestructive: false };
+    return { rules: {}, allowDestructive: false, startsEmpty: [] };
   }
   let raw: unknown;
   try {
@@ -37,11 +40,15 @@ export function readConfigFile(path: string, known: ReadonlySet<string>, require
     throw new UsageError(`${path}: not valid JSON (${(error as Error).message}).`);
   }
   if (!raw || typeof raw !== 'object') throw new UsageError(`${path}: expected a JSON object.`);
-  const object = raw as { rules?: Record<string, unknown>; allowDestructive?: unknown };
+  const object = raw as { rules?: Record<string, unknown>; allowDestructive?: unknown; startsEmpty?: unknown };
+  if (object.startsEmpty !== undefined && (!Array.isArray(object.startsEmpty) || object.startsEmpty.some((f) => typeof f !== 'string'))) {
+    throw new UsageError(`${path}: "startsEmpty" must be a list of migration folders, e.g. ["sql"].`);
+  }
+  const startsEmpty = ((object.startsEmpty ?? []) as string[]).map((folder) => resolve(dirname(resolve(path)), folder));
   const rules: Record<string, RuleSetting> = {};
   for (const [rule, value] of Object.entries(object.rules ?? {})) {
     const [id, setting] = parseRuleSetting(`${rule}=${String(value)}`, known, path);
     rules[id] = setting;
   }
-  return { rules, allowDestructive: object.allowDestructive === true };
+  return { rules, allowDestructive: object.allowDestructive === true, startsEmpty };
 }

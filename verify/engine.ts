@@ -29,6 +29,8 @@ export interface VerifyInput {
   readonly cache?: boolean;
   /** Rule ids that exist though they do not run here (disabled, or executed-only); `ignore` may name them. */
   readonly knownRules?: readonly string[];
+  /** Absolute folders whose history starts from an empty database (`startsEmpty` in verify-migrations.json). */
+  readonly startsEmpty?: readonly string[];
 }
 
 export interface VerifyResult {
@@ -130,7 +132,11 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   // Parse only what the cache cannot answer.
   const pairTexts = pairs.map((pair) => readPair(pair, folder));
   const files = pairTexts.reduce((sum, t) => sum + t.files, 0);
-  const options: VerifyOptions = { allowDestructive: Boolean(input.allowDestructive), ...(input.postgresVersion !== undefined ? { postgresVersion: input.postgresVersion } : {}) };
+  const options: VerifyOptions = {
+    allowDestructive: Boolean(input.allowDestructive),
+    ...(input.postgresVersion !== undefined ? { postgresVersion: input.postgresVersion } : {}),
+    ...(input.startsEmpty?.includes(target.directory) ? { startsEmpty: true } : {}),
+  };
   const known = new Set([...input.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES), ...(input.knownRules ?? [])]);
   const active = input.rules.filter((rule) => severityOf(rule.meta.name, rule.meta.severity) !== undefined);
   const summaries: MigrationSummary[] = pairs.map((p) => ({ version: p.version, name: p.name, upPath: p.upPath, downPath: p.downPath }));

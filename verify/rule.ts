@@ -108,9 +108,16 @@ export type RuleVisitor = {
   statement?(context: StatementContext): void;
   fileEnd?(context: FileContext): void;
   /** After the up and (if present) the down file. */
-  migrationEnd?(): void;
+  migrationEnd?(context: MigrationEndContext): void;
   AlterTableCmd?(command: AlterTableCmd, context: AlterTableContext): void;
 } & { [K in Exclude<NodeKind, 'AlterTableCmd'>]?: (node: NodeByKind[K], context: StatementContext) => void };
+
+/** The schema after the down, and the journal marks around the up: `schema.stateChangesSince(beforeUp)` compares it with the schema before the up. */
+export interface MigrationEndContext {
+  readonly schema: SchemaModel;
+  readonly beforeUp: number;
+  readonly afterUp: number;
+}
 
 export interface Rule {
   readonly meta: RuleMeta;
@@ -121,6 +128,8 @@ export interface VerifyOptions {
   readonly allowDestructive: boolean;
   /** The PostgreSQL major version the migrations must run on (default: 15, the oldest the runner supports). */
   readonly postgresVersion?: number;
+  /** The folder's history starts from an empty database (`startsEmpty` in verify-migrations.json): what it never created does not exist. */
+  readonly startsEmpty?: boolean;
 }
 
 export interface Violation {

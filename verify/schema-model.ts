@@ -3,6 +3,7 @@
 import type { Statement } from '../core/migrations/parse.js';
 import type { AstNode } from '../core/migrations/parse.js';
 import { expressionColumns, indexColumns, indexUsedColumns, qualifiedFromList, qualifiedName, queryRelations, relationName, stringList, typeRef, unwrap, type TypeRef } from './ast.js';
+import { chooseName, indexColumnNames, makeObjectName, nameAddition } from './schema-names.js';
 
 /** Where an object was defined: the migration, the file and the byte offset. */
 export interface Origin {
@@ -20,6 +21,9 @@ export interface Column {
   readonly defaultExpr?: AstNode;
   readonly identity: boolean;
   readonly generated: boolean;
+  /** The default as compared state (its AST without positions, constant casts unwrapped). */
+  readonly defaultText?: string;
+  readonly comment?: string;
 }
 
 export type ConstraintType = 'primary' | 'unique' | 'foreign' | 'check' | 'exclusion' | 'notnull';
@@ -33,6 +37,9 @@ export interface Constraint {
   readonly notValid: boolean;
   /** For a check of the form `col IS NOT NULL`: the column. */
   readonly notNullColumn?: string;
+  /** The constraint's definition as compared state (its AST without name and positions). */
+  readonly definition?: string;
+  readonly comment?: string;
   readonly origin: Origin;
 }
 
@@ -45,6 +52,7 @@ export interface Table {
   readonly unknown: boolean;
   /** PARTITION BY: the table holds no rows itself. */
   readonly partitioned?: boolean;
+  readonly comment?: string;
 }
 
 export interface Index {
@@ -55,6 +63,9 @@ export interface Index {
   readonly partial: boolean;
   /** Every column the index uses: its key columns, the columns inside its expressions, its INCLUDE columns and its predicate's. */
   readonly uses: readonly string[];
+  /** The index's definition as compared state: method, keys, INCLUDE, predicate (not its name or table). */
+  readonly definition?: string;
+  readonly comment?: string;
   readonly origin: Origin;
 }
 
@@ -68,6 +79,11 @@ export interface NamedObject {
   readonly ownedBy?: { readonly table: string; readonly column: string };
   /** Views (materialized or not, and CREATE TABLE AS): the relations their query reads; DROP ... CASCADE of one drops the view. */
   readonly reads?: readonly string[];
+  /** Triggers: the function they execute; DROP FUNCTION ... CASCADE drops them. */
+  readonly executes?: string;
+  /** Views: the query; functions, triggers, policies, types: the statement that made them (without positions). */
+  readonly definition?: string;
+  readonly comment?: string;
   readonly origin: Origin;
 }
 
@@ -78,6 +94,78 @@ export type RelationKind = 'table' | 'view' | 'sequence';
 export type DroppableKind = 'table' | 'index' | 'view' | 'sequence';
 
 type Undo = () => void;
+
+/** One journaled change; changes to tables, indexes and named objects carry the state key and both values, and where they came from. */
+interface JournalEntry {
+  readonly undo: Undo;
+  readonly key?: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly at?: number;
+  readonly file?: string;
+}
+
+/** One step in an object's history since a mark: the statement (file, byte offset) and the values around it. */
+export interface StateStep {
+  /** The journal position: steps at or past the mark taken after the up belong to the down. */
+  readonly index: number;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly at: number;
+  readonly file: string;
+}
+
+/** An object touched since a mark: `kind` is table, index, or a NamedObject kind; `before` is its value at the mark, `after` now. */
+export interface StateChange {
+  readonly kind: string;
+  readonly name: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly steps: readonly StateStep[];
+}
+
+/** A statement's AST as comparable text: positions left out, so the same definition written twice compares equal. */
+export function fingerprint(node: unknown): string {
+  return JSON.stringify(node ?? null, (key, value) => {
+    if (POSITION_KEYS.has(key) || key === 'replace') return undefined;
+    // 'a'::text is 'a', (score)::numeric is score: pg_dump writes the implicit casts Postgres stored, a migration seldom does.
+    if (value?.TypeCast?.arg?.A_Const || value?.TypeCast?.arg?.ColumnRef) return value.TypeCast.arg;
+    // `public.x` is `x`, `pg_catalog.int4` is `int4`: names compare as Postgres resolves them.
+    if ((key === 'names' || key === 'funcname') && Array.isArray(value) && value.length > 1 && QUALIFIERS.has(value[0]?.String?.sval)) return value.slice(1);
+    if (key === 'schemaname' && value === 'public') return undefined;
+    return value;
+  }) ?? '';
+}
+
+const POSITION_KEYS = new Set(['location', 'stmt_location', 'stmt_len', 'list_start', 'list_end', 'rlocation']);
+const QUALIFIERS = new Set(['public', 'pg_catalog']);
+
+function isNullConstant(expr: AstNode): boolean {
+  const inner = expr.TypeCast?.arg ?? expr;
+  return inner.A_Const?.isnull === true;
+}
+
+/** A definition after a column rename: the column's name, as a reference or an index element, is the new one. */
+export function renameInDefinition(definition: string, from: string, to: string): string {
+  const name = (text: string): string => JSON.stringify(text);
+  return definition.split(`{"String":{"sval":${name(from)}}}`).join(`{"String":{"sval":${name(to)}}}`).split(`"name":${name(from)}`).join(`"name":${name(to)}`);
+}
+
+/** A default as compared state: `'a'::text` and `'a'` are one default (Postgres stores the cast either way). */
+export function defaultFingerprint(expr: AstNode | undefined): string | undefined {
+  // DEFAULT NULL is no default: Postgres stores no pg_attrdef entry for a NULL constant.
+  if (!expr || isNullConstant(expr)) return undefined;
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (!node || typeof node !== 'object') return node;
+    const cast = (node as AstNode).TypeCast;
+    if (cast?.arg?.A_Const) return strip(cast.arg);
+    const out: AstNode = {};
+    for (const [k, v] of Object.entries(node)) out[k] = strip(v);
+    return out;
+  };
+  return fingerprint(strip(expr));
+}
 
 /** The model as plain data, for the result cache. */
 export interface SchemaSnapshot {
@@ -102,9 +190,16 @@ export class SchemaModel {
   private readonly readersByRelation = new Map<string, Set<string>>();
   /** `kind name` → the index's table (or ''): objects the history dropped or renamed away. */
   private readonly dropped = new Map<string, string>();
-  private readonly journal: Undo[] = [];
+  private readonly journal: JournalEntry[] = [];
   /** Set when a statement the model cannot follow may have touched anything. */
   private opaqueSince: string | undefined;
+  /** Which maps hold compared state, and under which kind. */
+  private readonly stateKinds = new Map<Map<string, unknown>, string>([
+    [this.tables, 'table'],
+    [this.indexes, 'index'],
+  ]);
+  /** The statement being applied: where journal entries come from. */
+  private current: { at: number; file: string } | undefined;
 
   // ---- saving and restoring
 
@@ -150,7 +245,10 @@ export class SchemaModel {
 
   private kindMap(kind: NamedObject['kind']): Map<string, NamedObject> {
     let map = this.objects.get(kind);
-    if (!map) this.objects.set(kind, (map = new Map()));
+    if (!map) {
+      this.objects.set(kind, (map = new Map()));
+      this.stateKinds.set(map, kind);
+    }
     return map;
   }
 
@@ -240,7 +338,65 @@ export class SchemaModel {
   }
 
   rollback(mark: number): void {
-    while (this.journal.length > mark) this.journal.pop()!();
+    while (this.journal.length > mark) this.journal.pop()!.undo();
+  }
+
+  /**
+   * Every table, index and named object touched since `mark`, with its value at the mark, its value now and each
+   * step between: "the schema after the down" against "the schema before the up", object by object.
+   */
+  stateChangesSince(mark: number): StateChange[] {
+    const byKey = new Map<string, { before: unknown; steps: StateStep[] }>();
+    for (let i = mark; i < this.journal.length; i++) {
+      const entry = this.journal[i]!;
+      if (entry.key === undefined) continue;
+      let group = byKey.get(entry.key);
+      if (!group) byKey.set(entry.key, (group = { before: entry.before, steps: [] }));
+      group.steps.push({ index: i, before: entry.before, after: entry.after, at: entry.at ?? 0, file: entry.file ?? '' });
+    }
+    const out: StateChange[] = [];
+    for (const [key, group] of byKey) {
+      const space = key.indexOf(' ');
+      const kind = key.slice(0, space);
+      const name = key.slice(space + 1);
+      const after = kind === 'table' ? this.tables.get(name) : kind === 'index' ? this.indexes.get(name) : this.object(kind as NamedObject['kind'], name);
+      out.push({ kind, name, before: group.before, after, steps: group.steps });
+    }
+    return out;
+  }
+
+  /** True when the model saw dynamic SQL in `migration` that it could not pin to tables: it cannot vouch for anything. */
+  opaqueIn(migration: string): boolean {
+    return this.opaqueSince === migration;
+  }
+
+  /** True when `name` (schema-qualified) is taken in the relation namespace: a table, index, view, sequence or composite type. */
+  relationNameTaken(name: string): boolean {
+    return this.tables.has(name) || this.indexes.has(name) || this.object('view', name) !== undefined || this.object('sequence', name) !== undefined || this.object('type', name) !== undefined;
+  }
+
+  /** True when a constraint of that name exists on any table of `schema` (Postgres keeps constraint names unique per schema when it chooses one). */
+  constraintNameTaken(schema: string, name: string): boolean {
+    for (const table of this.tables.values()) {
+      if (table.name.startsWith(`${schema}.`) && table.constraints.some((c) => c.name === name)) return true;
+    }
+    return false;
+  }
+
+  /** The name Postgres gives the unnamed constraint `c` on `table` here: truncated to 63 bytes, with 1, 2 ... on a clash (`pending`: names chosen earlier in the same statement). */
+  chooseConstraintName(table: string, c: AstNode, columnContext: readonly string[] = [], pending: readonly string[] = []): string {
+    const schema = table.split('.')[0] ?? 'public';
+    const parts = constraintNameParts(table, c, columnContext);
+    const indexBacked = c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE' || c.contype === 'CONSTR_EXCLUSION';
+    return chooseName(parts[0], parts[1], parts[2], (name) => pending.includes(name) || this.constraintNameTaken(schema, name) || (indexBacked && this.relationNameTaken(`${schema}.${name}`)));
+  }
+
+  /** The name Postgres gives CREATE INDEX without a name on `table` here (schema-qualified): `t_a_b_idx`, truncated, then `t_a_b_idx1` ... */
+  chooseIndexName(node: AstNode): string {
+    const schema = node.relation?.schemaname ?? 'public';
+    const columns = indexColumnNames([...(node.indexParams ?? []), ...(node.indexIncludingParams ?? [])]);
+    const bare = chooseName(node.relation?.relname ?? '', nameAddition(columns), 'idx', (name) => this.relationNameTaken(`${schema}.${name}`));
+    return qualifiedName(schema, bare);
   }
 
   /** Forget the undo history (marks taken before are void): keeps memory flat over a long history. */
@@ -251,9 +407,15 @@ export class SchemaModel {
   private put<K, V>(map: Map<K, V>, key: K, value: V | undefined): void {
     const had = map.has(key);
     const previous = map.get(key);
-    this.journal.push(() => (had ? map.set(key, previous as V) : map.delete(key)));
+    const undo = (): unknown => (had ? map.set(key, previous as V) : map.delete(key));
+    const kind = this.stateKinds.get(map as unknown as Map<string, unknown>);
+    this.journal.push(kind ? { undo, key: `${kind} ${String(key)}`, before: previous, after: value, at: this.current?.at, file: this.current?.file } : { undo });
     if (value === undefined) map.delete(key);
     else map.set(key, value);
+  }
+
+  private record(undo: Undo): void {
+    this.journal.push({ undo });
   }
 
   private putIndex(name: string, index: Index | undefined): void {
@@ -262,7 +424,7 @@ export class SchemaModel {
     if (previous && !index) this.put(this.dropped, `index ${name}`, previous.table);
     if (previous) this.unlinkIndex(previous.table, name);
     if (index) this.linkIndex(index.table, name);
-    this.journal.push(() => {
+    this.record(() => {
       if (index) this.unlinkIndex(index.table, name);
       if (previous) this.linkIndex(previous.table, name);
     });
@@ -309,13 +471,13 @@ export class SchemaModel {
     if (values.has(value)) return;
     values.add(value);
     const added = values;
-    this.journal.push(() => added.delete(value));
+    this.record(() => added.delete(value));
   }
 
   private unlink(map: Map<string, Set<string>>, key: string, value: string): void {
     const values = map.get(key);
     if (!values?.delete(value)) return;
-    this.journal.push(() => values.add(value));
+    this.record(() => values.add(value));
   }
 
   /** Remove a table from the model, remembering it was dropped. */
@@ -330,6 +492,7 @@ export class SchemaModel {
   apply(statement: Statement, origin: Omit<Origin, 'at'>): void {
     const at = { ...origin, at: statement.start };
     const node = statement.node;
+    this.current = { at: statement.start, file: origin.file };
     switch (statement.kind) {
       case 'CreateStmt':
         return this.createTable(node, at);
@@ -341,19 +504,27 @@ export class SchemaModel {
         return this.drop(node);
       case 'RenameStmt':
         return this.rename(node);
+      case 'CommentStmt':
+        return this.comment(node);
       case 'CreateEnumStmt':
         return this.putObject('enum', qualifiedFromList(stringList(node.typeName)), { labels: stringList(node.vals), origin: at });
       case 'AlterEnumStmt':
         return this.alterEnum(node);
       case 'CompositeTypeStmt':
-        return this.putObject('type', relationName(node.typevar), { origin: at });
+        return this.putObject('type', relationName(node.typevar), { origin: at, definition: fingerprint(node.coldeflist) });
       case 'CreateDomainStmt': {
         // A domain with a CHECK or NOT NULL makes ADD COLUMN check (and rewrite) every row.
         const constrained = (node.constraints ?? []).some((c: AstNode) => c.Constraint?.contype === 'CONSTR_CHECK' || c.Constraint?.contype === 'CONSTR_NOTNULL');
-        return this.putObject('domain', qualifiedFromList(stringList(node.domainname)), { origin: at, attributes: { constrained } });
+        return this.putObject('domain', qualifiedFromList(stringList(node.domainname)), { origin: at, attributes: { constrained }, definition: fingerprint({ ...node, domainname: undefined }) });
       }
-      case 'CreateFunctionStmt':
-        return this.putObject('function', qualifiedFromList(stringList(node.funcname)), { origin: at, attributes: functionAttributes(node.options, {}) });
+      case 'CreateFunctionStmt': {
+        // CREATE OR REPLACE keeps the function's comment; its definition is the whole statement.
+        const name = qualifiedFromList(stringList(node.funcname));
+        const existing = this.object('function', name);
+        // LANGUAGE, IMMUTABLE, AS ... in any order are one definition.
+        const options = [...(node.options ?? [])].sort((a: AstNode, b: AstNode) => String(a.DefElem?.defname).localeCompare(String(b.DefElem?.defname)));
+        return this.putObject('function', name, { origin: existing?.origin ?? at, comment: existing?.comment, attributes: functionAttributes(node.options, {}), definition: fingerprint({ ...node, funcname: undefined, options }) });
+      }
       case 'AlterFunctionStmt': {
         const name = qualifiedFromList(stringList(node.func?.objname));
         const existing = this.object('function', name);
@@ -376,12 +547,15 @@ export class SchemaModel {
         // CREATE OR REPLACE keeps the view (and its indexes, triggers, dependents): only what it reads changes.
         const name = relationName(node.view);
         const existing = this.object('view', name);
-        return this.putObject('view', name, { ...existing, origin: existing?.origin ?? at, reads: queryRelations(node.query) });
+        return this.putObject('view', name, { ...existing, origin: existing?.origin ?? at, reads: queryRelations(node.query), definition: fingerprint({ query: node.query, options: node.options, check: node.withCheckOption }) });
       }
-      case 'CreateTableAsStmt':
-        // Its columns are not known: kept with the views (a CREATE TABLE AS table is marked `table`).
-        if (node.if_not_exists && this.relationKind(relationName(node.into?.rel))) return;
-        return this.putObject('view', relationName(node.into?.rel), { origin: at, reads: queryRelations(node.query), attributes: { materialized: node.objtype === 'OBJECT_MATVIEW', table: node.objtype !== 'OBJECT_MATVIEW' } });
+      case 'CreateTableAsStmt': {
+        const name = relationName(node.into?.rel);
+        if (node.if_not_exists && this.relationKind(name)) return;
+        // CREATE TABLE AS makes a table whose columns the model does not know (and that no longer depends on its query).
+        if (node.objtype !== 'OBJECT_MATVIEW') return this.put(this.tables, name, { name, columns: [], constraints: [], origin: at, unknown: true });
+        return this.putObject('view', name, { origin: at, reads: queryRelations(node.query), attributes: { materialized: true, table: false }, definition: fingerprint(node.query) });
+      }
       case 'CreateSeqStmt': {
         const name = relationName(node.sequence);
         if (node.if_not_exists && this.object('sequence', name)) return;
@@ -394,13 +568,17 @@ export class SchemaModel {
         return;
       }
       case 'CreateExtensionStmt':
+        if (node.if_not_exists && this.object('extension', node.extname)) return;
         return this.putObject('extension', node.extname, { origin: at });
       case 'CreateSchemaStmt':
+        if (node.if_not_exists && this.object('schema', node.schemaname)) return;
         return this.putObject('schema', node.schemaname, { origin: at });
-      case 'CreateTrigStmt':
-        return this.putObject('trigger', `${relationName(node.relation)}.${node.trigname}`, { origin: at });
+      case 'CreateTrigStmt': {
+        const name = `${relationName(node.relation)}.${node.trigname}`;
+        return this.putObject('trigger', name, { origin: at, comment: node.replace ? this.object('trigger', name)?.comment : undefined, executes: qualifiedFromList(stringList(node.funcname)), definition: fingerprint({ ...node, relation: undefined, trigname: undefined, funcname: undefined }) });
+      }
       case 'CreatePolicyStmt':
-        return this.putObject('policy', `${relationName(node.table)}.${node.policy_name}`, { origin: at });
+        return this.putObject('policy', `${relationName(node.table)}.${node.policy_name}`, { origin: at, definition: fingerprint({ ...node, table: undefined, policy_name: undefined }) });
       case 'DoStmt':
         return this.opaque(statement, origin.migration);
       default:
@@ -410,24 +588,55 @@ export class SchemaModel {
 
   private createTable(node: AstNode, origin: Origin): void {
     const name = relationName(node.relation);
+    // CREATE TABLE IF NOT EXISTS of a relation that exists does nothing.
+    if (node.if_not_exists && this.relationKind(name)) return;
     const columns: Column[] = [];
     const constraints: Constraint[] = [];
-    const inlineIndexes: Index[] = [];
+    const chosen: string[] = [];
+    const nameOf = (c: AstNode, context: readonly string[]): string => {
+      const picked = c.conname ?? this.chooseConstraintName(name, c, context, chosen);
+      chosen.push(picked);
+      return picked;
+    };
+    let like = false;
     for (const element of node.tableElts ?? []) {
       const [kind, body] = unwrap(element);
       if (kind === 'ColumnDef') {
-        const { column, constraints: own } = columnFrom(body, name, { ...origin, at: body.location ?? origin.at });
+        const { column, constraints: own } = columnFrom(body, name, { ...origin, at: body.location ?? origin.at }, nameOf);
         columns.push(column);
         constraints.push(...own);
+      } else if (kind === 'Constraint' && body.contype === 'CONSTR_NOTNULL') {
+        // Postgres 18: CONSTRAINT n NOT NULL col, as a table element.
+        const keys = stringList(body.keys);
+        for (let i = 0; i < columns.length; i++) if (keys.includes(columns[i]!.name)) columns[i] = { ...columns[i]!, notNull: true };
       } else if (kind === 'Constraint') {
-        const constraint = constraintFrom(body, name, [], { ...origin, at: body.location ?? origin.at });
+        const constraint = constraintFrom(body, name, [], { ...origin, at: body.location ?? origin.at }, CONSTRAINT_TYPES[body.contype] ? nameOf(body, []) : '');
         if (constraint) constraints.push(constraint);
-      }
+      } else if (kind === 'TableLikeClause') like = true;
     }
-    const unknown = Boolean(node.inhRelations?.length || node.partbound);
+    const unknown = Boolean(node.inhRelations?.length || node.partbound || like);
+    const resolved = constraints.map((c) => this.withReferencedKey(c, name, constraints));
+    constraints.length = 0;
+    constraints.push(...resolved);
     this.put(this.tables, name, { name, columns, constraints: withNotNull(constraints, columns), origin, unknown, partitioned: Boolean(node.partspec) });
     for (const constraint of constraints) this.indexForConstraint(name, constraint, origin);
-    void inlineIndexes;
+    for (const column of columns) this.serialSequence(name, column, origin);
+  }
+
+  /** REFERENCES t without columns references t's primary key: the model records its columns (`own`: the constraints of a table being created). */
+  private withReferencedKey(constraint: Constraint, table: string, own: readonly Constraint[] = []): Constraint {
+    if (constraint.type !== 'foreign' || constraint.refColumns?.length) return constraint;
+    const target = constraint.refTable === table ? own : (this.tables.get(constraint.refTable ?? '')?.constraints ?? []);
+    const key = target.find((c) => c.type === 'primary');
+    return key ? { ...constraint, refColumns: key.columns } : constraint;
+  }
+
+  /** serial and identity columns own a sequence named `<table>_<column>_seq` (1, 2 ... on a clash): it goes with the column. */
+  private serialSequence(table: string, column: Column, origin: Origin): void {
+    if (!column.identity && column.type.name !== 'serial' && column.type.name !== 'bigserial' && column.type.name !== 'smallserial') return;
+    const [schema, bare] = [table.split('.')[0]!, table.split('.')[1] ?? table];
+    const name = qualifiedName(schema, chooseName(bare, column.name, 'seq', (n) => this.relationNameTaken(`${schema}.${n}`)));
+    this.putObject('sequence', name, { origin, ownedBy: { table, column: column.name }, attributes: { implicit: true } });
   }
 
   /** PRIMARY KEY and UNIQUE constraints bring their own index, named after the constraint. */
@@ -435,34 +644,54 @@ export class SchemaModel {
     if (constraint.type !== 'primary' && constraint.type !== 'unique' && constraint.type !== 'exclusion') return;
     const schema = table.split('.')[0]!;
     const name = `${schema}.${constraint.name}`;
-    this.putIndex(name, { name, table, columns: constraint.columns, unique: constraint.type !== 'exclusion', partial: false, uses: constraint.columns, origin });
+    this.putIndex(name, { name, table, columns: constraint.columns, unique: constraint.type !== 'exclusion', partial: false, uses: constraint.columns, definition: `constraint ${constraint.definition ?? ''}`, origin });
   }
 
   private alterTable(node: AstNode, origin: Origin): void {
     const name = relationName(node.relation);
     if (node.objtype && node.objtype !== 'OBJECT_TABLE') return;
+    const chosen: string[] = [];
+    const nameOf = (c: AstNode, context: readonly string[]): string => {
+      const picked = c.conname ?? this.chooseConstraintName(name, c, context, chosen);
+      chosen.push(picked);
+      return picked;
+    };
     for (const command of node.cmds ?? []) {
       const cmd = command.AlterTableCmd ?? {};
       const at = { ...origin, at: cmd.def?.ColumnDef?.location ?? cmd.def?.Constraint?.location ?? origin.at };
+      const table = this.tables.get(name);
+      const hasColumn = (column: string): boolean => table?.columns.some((c) => c.name === column) ?? false;
       switch (cmd.subtype) {
         case 'AT_AddColumn': {
-          const { column, constraints } = columnFrom(cmd.def?.ColumnDef ?? {}, name, at);
+          // ADD COLUMN IF NOT EXISTS of a column the table has does nothing.
+          if (cmd.missing_ok && hasColumn(cmd.def?.ColumnDef?.colname)) break;
+          const { column, constraints: raw } = columnFrom(cmd.def?.ColumnDef ?? {}, name, at, nameOf);
+          const constraints = raw.map((c) => this.withReferencedKey(c, name));
           this.updateTable(name, (t) => ({ ...t, columns: [...t.columns.filter((c) => c.name !== column.name), column], constraints: [...t.constraints, ...constraints] }));
           for (const constraint of constraints) this.indexForConstraint(name, constraint, at);
+          if (table) this.serialSequence(name, column, at);
           break;
         }
         case 'AT_DropColumn':
-          this.dropColumn(name, cmd.name);
+          // DROP COLUMN IF EXISTS of a column a known table lacks does nothing.
+          if (table && !table.unknown && !hasColumn(cmd.name)) break;
+          this.dropColumn(name, cmd.name, cmd.behavior === 'DROP_CASCADE');
           break;
-        case 'AT_AlterColumnType':
-          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, type: typeRef(cmd.def?.ColumnDef?.typeName) } : c)) }));
+        case 'AT_AlterColumnType': {
+          const type = typeRef(cmd.def?.ColumnDef?.typeName);
+          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, type } : c)) }));
           break;
+        }
         case 'AT_SetNotNull':
         case 'AT_DropNotNull':
           this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, notNull: cmd.subtype === 'AT_SetNotNull' } : c)) }));
           break;
         case 'AT_ColumnDefault':
-          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, hasDefault: Boolean(cmd.def), defaultExpr: cmd.def } : c)) }));
+          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, hasDefault: Boolean(cmd.def), defaultExpr: cmd.def, defaultText: defaultFingerprint(cmd.def) } : c)) }));
+          break;
+        case 'AT_AddIdentity':
+        case 'AT_DropIdentity':
+          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, identity: cmd.subtype === 'AT_AddIdentity' } : c)) }));
           break;
         case 'AT_AddConstraint': {
           const def = cmd.def?.Constraint ?? {};
@@ -472,12 +701,16 @@ export class SchemaModel {
             this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (columns.includes(c.name) ? { ...c, notNull: true } : c)) }));
             break;
           }
-          const constraint = constraintFrom(def, name, [], at);
-          if (!constraint) break;
+          if (!CONSTRAINT_TYPES[def.contype]) break;
+          const parsed = constraintFrom(def, name, [], at, nameOf(def, []));
+          if (!parsed) break;
+          const constraint = this.withReferencedKey(parsed, name, table?.constraints);
           if (constraint.type === 'primary' || constraint.type === 'unique') {
+            // ADD CONSTRAINT ... USING INDEX: the index takes the constraint's name.
             const using = cmd.def?.Constraint?.indexname;
             if (using) this.putIndex(qualifiedName(name.split('.')[0], using), undefined);
           }
+          if (constraint.type === 'primary' && table) this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (constraint.columns.includes(c.name) ? { ...c, notNull: true } : c)) }));
           this.updateTable(name, (t) => ({ ...t, constraints: [...t.constraints, constraint] }));
           this.indexForConstraint(name, constraint, at);
           break;
@@ -486,10 +719,9 @@ export class SchemaModel {
           this.updateTable(name, (t) => ({ ...t, constraints: t.constraints.map((c) => (c.name === cmd.name ? { ...c, notValid: false } : c)) }));
           break;
         case 'AT_DropConstraint': {
-          const table = this.tables.get(name);
           const dropped = table?.constraints.find((c) => c.name === cmd.name);
-          this.updateTable(name, (t) => ({ ...t, constraints: t.constraints.filter((c) => c.name !== cmd.name) }));
-          if (dropped && (dropped.type === 'primary' || dropped.type === 'unique' || dropped.type === 'exclusion')) this.putIndex(`${name.split('.')[0]}.${dropped.name}`, undefined);
+          if (!dropped) break;
+          this.dropConstraint(name, dropped, cmd.behavior === 'DROP_CASCADE');
           break;
         }
         default:
@@ -498,8 +730,21 @@ export class SchemaModel {
     }
   }
 
-  private dropColumn(table: string, column: string): void {
-    // Dropping a column drops the indexes and constraints that use it, and the sequence it owns.
+  /** DROP CONSTRAINT: a primary key's or unique constraint's index goes with it; with CASCADE, the foreign keys that use that key too. */
+  private dropConstraint(table: string, constraint: Constraint, cascade: boolean): void {
+    this.updateTable(table, (t) => ({ ...t, constraints: t.constraints.filter((c) => c.name !== constraint.name) }));
+    if (constraint.type !== 'primary' && constraint.type !== 'unique' && constraint.type !== 'exclusion') return;
+    this.putIndex(`${table.split('.')[0]}.${constraint.name}`, undefined);
+    if (!cascade) return;
+    const sameColumns = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+    for (const t of this.referencing(table)) {
+      const gone = t.constraints.filter((c) => c.type === 'foreign' && c.refTable === table && (c.refColumns?.length ? sameColumns(c.refColumns, constraint.columns) : constraint.type === 'primary'));
+      if (gone.length) this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.filter((c) => !gone.includes(c)) }));
+    }
+  }
+
+  private dropColumn(table: string, column: string, cascade = false): void {
+    // Dropping a column drops the indexes and constraints that use it (multi-column ones included), and the sequence it owns.
     this.updateTable(table, (t) => ({
       ...t,
       columns: t.columns.filter((c) => c.name !== column),
@@ -507,13 +752,22 @@ export class SchemaModel {
     }));
     for (const index of this.indexesUsing(table, column)) this.putIndex(index.name, undefined);
     for (const sequence of this.sequencesOwnedBy(table, column)) this.putObject('sequence', sequence.name, undefined);
+    if (!cascade) return;
+    // CASCADE: the foreign keys that reference the column, and the views that read it, go too.
+    for (const t of this.referencing(table)) {
+      const gone = t.constraints.filter((c) => c.type === 'foreign' && c.refTable === table && (c.refColumns ?? []).includes(column));
+      if (gone.length) this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.filter((c) => !gone.includes(c)) }));
+    }
+    const mention = `"sval":${JSON.stringify(column)}`;
+    for (const view of this.dependentViews(table).reverse()) if (this.object('view', view)?.definition?.includes(mention)) this.dropView(view);
   }
 
   private createIndex(node: AstNode, origin: Origin): void {
     const table = relationName(node.relation);
     const schema = node.relation?.schemaname ?? 'public';
-    const name = qualifiedName(schema, node.idxname ?? `${node.relation?.relname}_idx`);
+    const name = node.idxname ? qualifiedName(schema, node.idxname) : this.chooseIndexName(node);
     if (node.if_not_exists && this.indexes.has(name)) return;
+    const { idxname: _name, relation: _relation, concurrent: _concurrent, if_not_exists: _ifNotExists, ...definition } = node;
     this.putIndex(name, {
       name,
       table,
@@ -521,8 +775,63 @@ export class SchemaModel {
       unique: Boolean(node.unique),
       partial: Boolean(node.whereClause),
       uses: indexUsedColumns(node),
+      definition: fingerprint(definition),
       origin,
     });
+  }
+
+  /** COMMENT ON ... IS: the comment is part of the object's state (NULL removes it). */
+  private comment(node: AstNode): void {
+    const text: string | undefined = node.comment ?? undefined;
+    const names = objectNames(node.object ?? {});
+    const last = names[names.length - 1] ?? '';
+    switch (node.objtype) {
+      case 'OBJECT_TABLE':
+      case 'OBJECT_FOREIGN_TABLE':
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
+      case 'OBJECT_SEQUENCE': {
+        const name = qualifiedFromList(names);
+        if (this.tables.has(name)) return this.updateTable(name, (t) => ({ ...t, comment: text }));
+        for (const kind of ['view', 'sequence'] as const) {
+          const object = this.object(kind, name);
+          if (object) return this.putObject(kind, name, { ...object, comment: text });
+        }
+        return;
+      }
+      case 'OBJECT_COLUMN': {
+        const table = qualifiedFromList(names.slice(0, -1));
+        return this.updateTable(table, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === last ? { ...c, comment: text } : c)) }));
+      }
+      case 'OBJECT_TABCONSTRAINT': {
+        const table = qualifiedFromList(names.slice(0, -1));
+        return this.updateTable(table, (t) => ({ ...t, constraints: t.constraints.map((c) => (c.name === last ? { ...c, comment: text } : c)) }));
+      }
+      case 'OBJECT_INDEX': {
+        const name = qualifiedFromList(names);
+        const index = this.indexes.get(name);
+        if (index) this.putIndex(name, { ...index, comment: text });
+        return;
+      }
+      case 'OBJECT_TRIGGER':
+      case 'OBJECT_POLICY': {
+        const kind = node.objtype === 'OBJECT_TRIGGER' ? 'trigger' : 'policy';
+        const name = `${qualifiedFromList(names.slice(0, -1))}.${last}`;
+        const object = this.object(kind, name);
+        if (object) this.putObject(kind, name, { ...object, comment: text });
+        return;
+      }
+      default: {
+        const kinds: ReadonlyArray<NamedObject['kind']> =
+          node.objtype === 'OBJECT_FUNCTION' || node.objtype === 'OBJECT_PROCEDURE' ? ['function'] : node.objtype === 'OBJECT_TYPE' ? ['enum', 'type'] : node.objtype === 'OBJECT_DOMAIN' ? ['domain'] : node.objtype === 'OBJECT_SCHEMA' ? ['schema'] : node.objtype === 'OBJECT_EXTENSION' ? ['extension'] : [];
+        const name = node.objtype === 'OBJECT_SCHEMA' || node.objtype === 'OBJECT_EXTENSION' ? last : qualifiedFromList(names);
+        for (const kind of kinds) {
+          const object = this.object(kind, name);
+          if (object) return this.putObject(kind, name, { ...object, comment: text });
+        }
+        return;
+      }
+    }
   }
 
   private drop(node: AstNode): void {
@@ -540,16 +849,21 @@ export class SchemaModel {
           this.putIndex(name, undefined);
           break;
         case 'OBJECT_TYPE':
+        case 'OBJECT_DOMAIN':
+          // DROP TYPE ... CASCADE drops the columns of that type (and what they carry).
+          if (cascade) this.dropColumnsOfType(name);
           this.putObject('enum', name, undefined);
           this.putObject('type', name, undefined);
-          break;
-        case 'OBJECT_DOMAIN':
           this.putObject('domain', name, undefined);
           break;
         case 'OBJECT_FUNCTION':
-        case 'OBJECT_PROCEDURE':
-          this.putObject('function', qualifiedFromList(stringList(object.ObjectWithArgs?.objname)), undefined);
+        case 'OBJECT_PROCEDURE': {
+          // DROP FUNCTION ... CASCADE drops the triggers that execute it.
+          const fn = qualifiedFromList(stringList(object.ObjectWithArgs?.objname));
+          if (cascade) for (const trigger of this.objectsOf('trigger')) if (trigger.executes === fn) this.putObject('trigger', trigger.name, undefined);
+          this.putObject('function', fn, undefined);
           break;
+        }
         case 'OBJECT_VIEW':
         case 'OBJECT_MATVIEW':
           if (cascade) this.dropDependents(name);
@@ -561,9 +875,12 @@ export class SchemaModel {
         case 'OBJECT_EXTENSION':
           this.putObject('extension', names[names.length - 1] ?? '', undefined);
           break;
-        case 'OBJECT_SCHEMA':
-          this.putObject('schema', names[names.length - 1] ?? '', undefined);
+        case 'OBJECT_SCHEMA': {
+          const schema = names[names.length - 1] ?? '';
+          if (cascade) this.dropSchemaContents(schema);
+          this.putObject('schema', schema, undefined);
           break;
+        }
         case 'OBJECT_TRIGGER':
           this.putObject('trigger', `${qualifiedFromList(names.slice(0, -1))}.${names[names.length - 1]}`, undefined);
           break;
@@ -584,6 +901,21 @@ export class SchemaModel {
       for (const t of this.referencing(name)) this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.filter((c) => c.type !== 'foreign' || c.refTable !== name) }));
     }
     this.removeTable(name);
+  }
+
+  /** DROP TYPE ... CASCADE: every column of that type goes. */
+  private dropColumnsOfType(type: string): void {
+    for (const table of [...this.tables.values()]) for (const column of table.columns) if (column.type.name === type) this.dropColumn(table.name, column.name);
+  }
+
+  /** DROP SCHEMA ... CASCADE: everything in it goes. */
+  private dropSchemaContents(schema: string): void {
+    const inside = (name: string): boolean => name.startsWith(`${schema}.`);
+    for (const view of this.objectsOf('view')) if (inside(view.name) && this.object('view', view.name)) this.dropView(view.name);
+    for (const table of [...this.tables.keys()]) if (inside(table)) this.dropTable(table, true);
+    for (const kind of ['sequence', 'function', 'enum', 'type', 'domain', 'trigger', 'policy'] as const) {
+      for (const object of this.objectsOf(kind)) if (inside(object.name)) this.putObject(kind, object.name, undefined);
+    }
   }
 
   /** DROP VIEW / DROP MATERIALIZED VIEW: its indexes and triggers go with it. */
@@ -612,30 +944,32 @@ export class SchemaModel {
       case 'OBJECT_VIEW':
       case 'OBJECT_MATVIEW':
       case 'OBJECT_SEQUENCE':
-        // ALTER TABLE ... RENAME works on any relation, and the others on tables: the model goes by what the name is.
+        // ALTER TABLE ... RENAME works on any relation (an index too), and the others on tables: the model goes by what the name is.
+        if (this.indexes.has(relationName(node.relation))) return this.renameIndex(relationName(node.relation), qualifiedName(node.relation?.schemaname, newName));
         return this.renameRelation(relationName(node.relation), qualifiedName(node.relation?.schemaname, newName));
       case 'OBJECT_COLUMN': {
         const table = relationName(node.relation);
         const from = node.subname as string;
         const swap = (c: string): string => (c === from ? newName : c);
+        // Postgres keeps columns by number: a constraint's or index's definition now reads the new name.
+        const redefine = (definition: string | undefined): string | undefined => definition && renameInDefinition(definition, from, newName);
         this.updateTable(table, (t) => ({
           ...t,
           columns: t.columns.map((c) => (c.name === from ? { ...c, name: newName } : c)),
-          constraints: t.constraints.map((c) => ({ ...c, columns: c.columns.map(swap), notNullColumn: c.notNullColumn === from ? newName : c.notNullColumn })),
+          constraints: t.constraints.map((c) => ({ ...c, columns: c.columns.map(swap), notNullColumn: c.notNullColumn === from ? newName : c.notNullColumn, definition: redefine(c.definition) })),
         }));
-        for (const index of this.indexesOf(table)) this.putIndex(index.name, { ...index, columns: index.columns.map(swap), uses: index.uses.map(swap) });
+        for (const index of this.indexesOf(table)) this.putIndex(index.name, { ...index, columns: index.columns.map(swap), uses: index.uses.map(swap), definition: redefine(index.definition) });
+        // A foreign key elsewhere that references the column references it under its new name.
+        for (const t of this.referencing(table)) {
+          if (t.constraints.some((c) => c.type === 'foreign' && c.refTable === table && c.refColumns?.includes(from))) {
+            this.updateTable(t.name, (x) => ({ ...x, constraints: x.constraints.map((c) => (c.type === 'foreign' && c.refTable === table ? { ...c, refColumns: c.refColumns?.map(swap) } : c)) }));
+          }
+        }
         for (const sequence of this.sequencesOwnedBy(table, from)) this.putObject('sequence', sequence.name, { ...sequence, ownedBy: { table, column: newName } });
         return;
       }
-      case 'OBJECT_INDEX': {
-        const from = relationName(node.relation);
-        const index = this.indexes.get(from);
-        if (!index) return;
-        const to = qualifiedName(node.relation?.schemaname, newName);
-        this.putIndex(from, undefined);
-        this.putIndex(to, { ...index, name: to });
-        return;
-      }
+      case 'OBJECT_INDEX':
+        return this.renameIndex(relationName(node.relation), qualifiedName(node.relation?.schemaname, newName));
       case 'OBJECT_ROLE': {
         const role = this.object('role', node.subname);
         if (!role) return;
@@ -644,12 +978,76 @@ export class SchemaModel {
         return;
       }
       case 'OBJECT_TABCONSTRAINT': {
+        // A primary key's or unique constraint's index is renamed with it.
         const table = relationName(node.relation);
+        const constraint = this.tables.get(table)?.constraints.find((c) => c.name === node.subname);
+        if (!constraint) return;
         this.updateTable(table, (t) => ({ ...t, constraints: t.constraints.map((c) => (c.name === node.subname ? { ...c, name: newName } : c)) }));
+        const schema = table.split('.')[0]!;
+        const index = this.indexes.get(`${schema}.${node.subname}`);
+        if (index && index.table === table) {
+          this.putIndex(index.name, undefined);
+          this.putIndex(`${schema}.${newName}`, { ...index, name: `${schema}.${newName}` });
+        }
+        return;
+      }
+      case 'OBJECT_TYPE':
+      case 'OBJECT_DOMAIN': {
+        // Columns follow a renamed type (Postgres keeps its oid).
+        const names = objectNames(node.object ?? {});
+        const from = qualifiedFromList(names);
+        const to = qualifiedFromList([...names.slice(0, -1), newName]);
+        for (const kind of ['enum', 'type', 'domain'] as const) {
+          const object = this.object(kind, from);
+          if (!object) continue;
+          this.putObject(kind, from, undefined);
+          this.putObject(kind, to, object);
+        }
+        for (const table of [...this.tables.values()]) {
+          if (table.columns.some((c) => c.type.name === from)) this.updateTable(table.name, (t) => ({ ...t, columns: t.columns.map((c) => (c.type.name === from ? { ...c, type: { ...c.type, name: to } } : c)) }));
+        }
+        return;
+      }
+      case 'OBJECT_FUNCTION':
+      case 'OBJECT_PROCEDURE':
+      case 'OBJECT_ROUTINE': {
+        const names = objectNames(node.object ?? {});
+        const from = qualifiedFromList(names);
+        const object = this.object('function', from);
+        if (!object) return;
+        const to = qualifiedFromList([...names.slice(0, -1), newName]);
+        this.putObject('function', from, undefined);
+        this.putObject('function', to, object);
+        // Triggers execute the function, whatever it is called.
+        for (const trigger of this.objectsOf('trigger')) if (trigger.executes === from) this.putObject('trigger', trigger.name, { ...trigger, executes: to });
+        return;
+      }
+      case 'OBJECT_TRIGGER':
+      case 'OBJECT_POLICY': {
+        const kind = node.renameType === 'OBJECT_TRIGGER' ? 'trigger' : 'policy';
+        const table = relationName(node.relation);
+        const object = this.object(kind, `${table}.${node.subname}`);
+        if (!object) return;
+        this.putObject(kind, `${table}.${node.subname}`, undefined);
+        this.putObject(kind, `${table}.${newName}`, object);
         return;
       }
       default:
         return;
+    }
+  }
+
+  /** ALTER INDEX ... RENAME: a constraint's index renames the constraint too. */
+  private renameIndex(from: string, to: string): void {
+    const index = this.indexes.get(from);
+    if (!index) return;
+    this.putIndex(from, undefined);
+    this.putIndex(to, { ...index, name: to });
+    const bareFrom = from.slice(from.indexOf('.') + 1);
+    const bareTo = to.slice(to.indexOf('.') + 1);
+    const table = this.tables.get(index.table);
+    if (table?.constraints.some((c) => c.name === bareFrom && (c.type === 'primary' || c.type === 'unique' || c.type === 'exclusion'))) {
+      this.updateTable(index.table, (t) => ({ ...t, constraints: t.constraints.map((c) => (c.name === bareFrom ? { ...c, name: bareTo } : c)) }));
     }
   }
 
@@ -711,7 +1109,7 @@ export class SchemaModel {
     }
     if (!matched && /\b(create|alter|drop)\b/.test(body)) {
       const previous = this.opaqueSince;
-      this.journal.push(() => (this.opaqueSince = previous));
+      this.record(() => (this.opaqueSince = previous));
       this.opaqueSince = migration;
     }
   }
@@ -736,7 +1134,9 @@ function objectNames(object: AstNode): string[] {
   return [];
 }
 
-function columnFrom(def: AstNode, table: string, origin: Origin): { column: Column; constraints: Constraint[] } {
+type ConstraintNamer = (c: AstNode, columnContext: readonly string[]) => string;
+
+function columnFrom(def: AstNode, table: string, origin: Origin, nameOf: ConstraintNamer): { column: Column; constraints: Constraint[] } {
   const type = typeRef(def.typeName);
   let notNull = Boolean(def.is_not_null);
   let hasDefault = false;
@@ -767,14 +1167,15 @@ function columnFrom(def: AstNode, table: string, origin: Origin): { column: Colu
       default:
         break;
     }
-    const constraint = constraintFrom(c, table, [def.colname], { ...origin, at: c.location ?? origin.at });
+    if (!CONSTRAINT_TYPES[c.contype]) continue;
+    const constraint = constraintFrom(c, table, [def.colname], { ...origin, at: c.location ?? origin.at }, nameOf(c, [def.colname]));
     if (constraint) constraints.push(constraint);
   }
   if (type.name === 'serial' || type.name === 'bigserial' || type.name === 'smallserial') {
     hasDefault = true;
     notNull = true;
   }
-  return { column: { name: def.colname, type, notNull, hasDefault, defaultExpr, identity, generated }, constraints };
+  return { column: { name: def.colname, type, notNull, hasDefault, defaultExpr, identity, generated, defaultText: defaultFingerprint(defaultExpr) }, constraints };
 }
 
 const CONSTRAINT_TYPES: Readonly<Record<string, ConstraintType>> = {
@@ -793,23 +1194,34 @@ function constraintColumns(c: AstNode, type: ConstraintType, columnContext: read
   return keys.length ? keys : type === 'check' ? expressionColumns(c.raw_expr) : [...columnContext];
 }
 
-/**
- * The name Postgres gives the unnamed constraint `c` on `table` (`columnContext`: the column it is declared on, if
- * any), as the model records it: what rules and changes must use to match it.
- */
-export function defaultConstraintName(table: string, c: AstNode, columnContext: readonly string[] = []): string {
+/** makeObjectName's three parts for the unnamed constraint `c` on `table`: the table, the column part, the label. */
+function constraintNameParts(table: string, c: AstNode, columnContext: readonly string[]): [string, string | undefined, string] {
   const bare = table.split('.')[1] ?? table;
   const type = CONSTRAINT_TYPES[c.contype] ?? (c.contype === 'CONSTR_NOTNULL' ? 'notnull' : undefined);
-  if (!type) return `${bare}_${stringList(c.keys).join('_')}_constraint`;
+  if (!type) return [bare, stringList(c.keys).join('_') || undefined, 'constraint'];
+  if (type === 'primary') return [bare, undefined, SUFFIX.primary];
   const columns = constraintColumns(c, type, columnContext);
-  return defaultName(bare, type, columns.length ? columns : columnContext);
+  const named = columns.length ? columns : [...columnContext];
+  // A CHECK is named after its column only when it uses exactly one (AddRelationNewConstraints).
+  if (type === 'check') return [bare, named.length === 1 ? named[0] : undefined, SUFFIX.check];
+  if (type === 'exclusion') return [bare, nameAddition(indexColumnNames((c.exclusions ?? []).map((e: AstNode) => e.List?.items?.[0] ?? {}))), SUFFIX.exclusion];
+  return [bare, nameAddition(named), SUFFIX[type]];
 }
 
-function constraintFrom(c: AstNode, table: string, columnContext: string[], origin: Origin): Constraint | undefined {
+/**
+ * The name Postgres gives the unnamed constraint `c` on `table` (`columnContext`: the column it is declared on, if
+ * any), truncated to 63 bytes as makeObjectName does; the model's chooseConstraintName() also adds the 1, 2 ... of a clash.
+ */
+export function defaultConstraintName(table: string, c: AstNode, columnContext: readonly string[] = []): string {
+  const [name1, name2, label] = constraintNameParts(table, c, columnContext);
+  return makeObjectName(name1, name2, label);
+}
+
+function constraintFrom(c: AstNode, table: string, columnContext: string[], origin: Origin, name: string = c.conname ?? defaultConstraintName(table, c, columnContext)): Constraint | undefined {
   const type = CONSTRAINT_TYPES[c.contype];
   if (!type) return undefined;
   const columns = constraintColumns(c, type, columnContext);
-  const name = c.conname ?? defaultConstraintName(table, c, columnContext);
+  const { conname: _name, location: _location, ...definition } = c;
   return {
     name,
     type,
@@ -818,16 +1230,9 @@ function constraintFrom(c: AstNode, table: string, columnContext: string[], orig
     refColumns: type === 'foreign' ? stringList(c.pk_attrs) : undefined,
     notValid: c.skip_validation === true || c.initially_valid === false,
     notNullColumn: type === 'check' ? isNotNullCheck(c.raw_expr) : undefined,
+    definition: fingerprint({ ...definition, skip_validation: undefined, initially_valid: undefined, keys: undefined, fk_attrs: undefined, indexname: undefined, pktable: undefined, pk_attrs: undefined }),
     origin,
   };
-}
-
-/** The name Postgres chooses for an unnamed constraint (before its 63-byte truncation and de-duplication). */
-function defaultName(table: string, type: ConstraintType, columns: readonly string[]): string {
-  if (type === 'primary') return `${table}_pkey`;
-  // A CHECK is named after its column only when it uses exactly one.
-  if (type === 'check') return columns.length === 1 ? `${table}_${columns[0]}_check` : `${table}_check`;
-  return `${table}_${columns.join('_')}_${SUFFIX[type]}`;
 }
 
 function isNotNullCheck(expr: AstNode | undefined): string | undefined {

@@ -21,11 +21,14 @@ import changingColumnType from './changing-column-type.js';
 import constraintMissingNotValid from './constraint-missing-not-valid.js';
 import destructiveNeedsFlag from './destructive-needs-flag.js';
 import disallowedUniqueConstraint from './disallowed-unique-constraint.js';
+import downReversesData from './down-reverses-data.js';
 import downReversesUp from './down-reverses-up.js';
 import enumAddValueSafety from './enum-add-value-safety.js';
 import foreignKeyNeedsIndex from './foreign-key-needs-index.js';
 import identifierTooLong from './identifier-too-long.js';
 import noTransactionSingleStatement from './no-transaction-single-statement.js';
+import objectExists from './object-exists.js';
+import objectMissing from './object-missing.js';
 import oneChangePerMigration from './one-change-per-migration.js';
 import preferBigintOverInt from './prefer-bigint-over-int.js';
 import preferBigintOverSmallint from './prefer-bigint-over-smallint.js';
@@ -69,11 +72,14 @@ export const rules: readonly Rule[] = [
   constraintMissingNotValid,
   destructiveNeedsFlag,
   disallowedUniqueConstraint,
+  downReversesData,
   downReversesUp,
   enumAddValueSafety,
   foreignKeyNeedsIndex,
   identifierTooLong,
   noTransactionSingleStatement,
+  objectExists,
+  objectMissing,
   oneChangePerMigration,
   preferBigintOverInt,
   preferBigintOverSmallint,

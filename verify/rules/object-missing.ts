@@ -1,0 +1,31 @@
+import { defineRule } from '../rule.js';
+import { objectProblems } from '../object-checks.js';
+
+/** A statement that names what does not exist fails: said only where the model can know (a near miss, or a history that starts empty). */
+export default defineRule({
+  meta: {
+    name: 'object-missing',
+    description: 'A statement does not name a table, column, constraint, index or type that does not exist at that point.',
+    category: 'integrity',
+    severity: 'error',
+    messages: {
+      missing: 'PostgreSQL stops the migration here: {{error}}.',
+      nearMiss: 'PostgreSQL stops the migration here: {{error}} (did you mean {{suggestion}}?).',
+    },
+    help: {
+      missing: 'Create it in an earlier statement or migration, or correct the name.',
+      nearMiss: 'Write {{suggestion}}, the name the migrations before this one created.',
+    },
+  },
+  create(context) {
+    const options = { startsEmpty: context.options.startsEmpty === true };
+    return {
+      statement({ statement, file, schema, migration }) {
+        for (const problem of objectProblems(statement, schema, migration.name, options)) {
+          if (problem.kind !== 'missing') continue;
+          context.report({ messageId: problem.suggestion ? 'nearMiss' : 'missing', file, at: problem.at, data: { error: problem.error, suggestion: problem.suggestion ?? '' } });
+        }
+      },
+    };
+  },
+});
