@@ -70,3 +70,31 @@ t.test('implied drops: what Postgres drops with a table or a column', async (t) 
   t.same(changesOf(dropColumn!, schema).actions[0]!.implies, ['drop index public.orders_product_id_qty_idx', 'drop constraint public.orders.orders_check'], 'the multi-column index and CHECK go with the column');
   t.equal(describeSubject('table public.orders'), 'table orders');
 });
+
+t.test('actions are data: verb, kind and name, read once from the key', async (t) => {
+  const schema = model(PRODUCTS);
+  const sql = [
+    'CREATE INDEX products_name_idx ON products (name);',
+    'ALTER TABLE products ADD COLUMN sku text, ALTER COLUMN name SET NOT NULL, ALTER COLUMN price SET DEFAULT 0, DROP COLUMN price;',
+    "ALTER TABLE products ADD CONSTRAINT products_sku_key UNIQUE (sku);",
+    "INSERT INTO products (id, name) VALUES (1, 'x');",
+    'TRUNCATE products;',
+    'DROP TABLE products;',
+  ].join('\n');
+  const typed = parseSql(sql).statements.flatMap((statement) => {
+    const out = changesOf(statement, schema).actions.map((a) => `${a.verb} | ${a.kind} | ${a.name}`);
+    schema.apply(statement, { migration: 'm1', file: 'm1.up.sql' });
+    return out;
+  });
+  t.same(typed, [
+    'create | index | public.products_name_idx',
+    'add | column | public.products.sku',
+    'set not null | column | public.products.name',
+    'set default | column | public.products.price',
+    'drop | column | public.products.price',
+    'add | constraint | public.products.products_sku_key',
+    'insert | rows | public.products',
+    'truncate | rows | public.products',
+    'drop | table | public.products',
+  ]);
+});

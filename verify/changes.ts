@@ -5,8 +5,14 @@ import type { SchemaModel } from './schema-model.js';
 import { displayName, expressionColumns, indexUsedColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
 
 export interface Action {
-  /** Canonical key, e.g. `create index public.idx_a`, `add column public.t.c`. */
+  /** Canonical key, e.g. `create index public.idx_a`, `add column public.t.c`: what `undoneBy` lists. */
   readonly key: string;
+  /** The key as data: what is done (`create`, `drop`, `add`, `set not null`, `insert`, `grant`, ...), */
+  readonly verb: string;
+  /** to which kind of object (`table`, `index`, `column`, `constraint`, `rows`, ...), */
+  readonly kind: string;
+  /** named how (qualified; a column or constraint as `schema.table.name`; a grant's object and grantee). */
+  readonly name: string;
   /** How the up file's action reads: "creates index idx_a". */
   readonly label: string;
   /** How a down would undo it: "drops it". */
@@ -91,11 +97,19 @@ function columnDropImplies(table: string, column: string, schema: SchemaModel): 
   return out;
 }
 
-function create(kind: string, name: string, extra: string[] = []): Action {
+/** An action as the statement readers build it; typed() adds its verb, kind and name. */
+type Draft = Omit<Action, 'verb' | 'kind' | 'name'>;
+
+interface DraftChanges {
+  readonly subject?: string;
+  readonly actions: readonly Draft[];
+}
+
+function create(kind: string, name: string, extra: string[] = []): Draft {
   return { key: `create ${kind} ${name}`, label: `creates ${kind} ${show(name)}`, inverseLabel: 'drops it', undoneBy: [`drop ${kind} ${name}`, ...extra] };
 }
 
-function drop(kind: string, name: string, implies?: readonly string[]): Action {
+function drop(kind: string, name: string, implies?: readonly string[]): Draft {
   return { key: `drop ${kind} ${name}`, label: `drops ${kind} ${show(name)}`, inverseLabel: 'recreates it', undoneBy: [`create ${kind} ${name}`], destroys: true, implies };
 }
 
@@ -103,8 +117,28 @@ function tableImplied(table: string, columns: readonly string[] = [], kind = 'ta
   return [`drop ${kind} ${table}`, ...columns.map((c) => `drop column ${table}.${c}`)];
 }
 
+/** Verbs of more than one word, longest first: the rest of a key is `<kind> <name>` (or, for data, `<table>`). */
+const VERBS = ['set not null', 'drop not null', 'set default', 'drop default', 'add value', 'rename value', 'alter type', 'enable trigger', 'disable trigger', 'enable rls', 'disable rls', 'force rls', 'noforce rls'];
+const KIND_AFTER_VERB: Readonly<Record<string, string>> = { 'set not null': 'column', 'drop not null': 'column', 'set default': 'column', 'drop default': 'column', 'alter type': 'column', 'add value': 'type', 'rename value': 'type', 'enable trigger': 'trigger', 'disable trigger': 'trigger', 'enable rls': 'table', 'disable rls': 'table', 'force rls': 'table', 'noforce rls': 'table' };
+const DATA_VERBS = new Set(['insert', 'update', 'delete', 'truncate']);
+
+/** The key, read once here, as the action's verb, kind and name: rules read those, never the key. */
+function typed(action: Draft): Action {
+  const key = action.key;
+  const long = VERBS.find((verb) => key.startsWith(`${verb} `));
+  if (long) return { ...action, verb: long, kind: KIND_AFTER_VERB[long]!, name: key.slice(long.length + 1) };
+  const [verb = '', kind = '', ...rest] = key.split(' ');
+  if (DATA_VERBS.has(verb)) return { ...action, verb, kind: 'rows', name: [kind, ...rest].join(' ') };
+  return { ...action, verb, kind, name: rest.join(' ') };
+}
+
 /** Describe one statement. `schema` is the model just before it. */
 export function changesOf(statement: Statement, schema: SchemaModel): StatementChanges {
+  const changes = describeStatement(statement, schema);
+  return { ...changes, actions: changes.actions.map(typed) };
+}
+
+function describeStatement(statement: Statement, schema: SchemaModel): DraftChanges {
   const n = statement.node;
   switch (statement.kind) {
     case 'CreateStmt': {
@@ -209,11 +243,11 @@ export function changesOf(statement: Statement, schema: SchemaModel): StatementC
   }
 }
 
-function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
+function alterTable(n: AstNode, schema: SchemaModel): DraftChanges {
   const table = relationName(n.relation);
   const kind = OBJECT_KINDS[n.objtype] ?? 'table';
   if (kind !== 'table') return { subject: `${kind} ${table}`, actions: [] };
-  const actions: Action[] = [];
+  const actions: Draft[] = [];
   const t = `${show(table)}`;
   // IF EXISTS / IF NOT EXISTS resolved against the model, where it knows the table.
   const known = schema.table(table);
@@ -289,10 +323,10 @@ function alterTable(n: AstNode, schema: SchemaModel): StatementChanges {
   return { subject: `${relationKind(table, schema)} ${table}`, actions };
 }
 
-function dropStatement(n: AstNode, schema: SchemaModel): StatementChanges {
+function dropStatement(n: AstNode, schema: SchemaModel): DraftChanges {
   const kind = OBJECT_KINDS[n.removeType] ?? 'object';
   const cascade = n.behavior === 'DROP_CASCADE';
-  const actions: Action[] = [];
+  const actions: Draft[] = [];
   let subject: string | undefined;
   for (const object of n.objects ?? []) {
     const names = object.List ? stringList(object.List.items) : object.String ? [object.String.sval] : object.TypeName ? stringList(object.TypeName.names) : object.ObjectWithArgs ? stringList(object.ObjectWithArgs.objname) : [];
@@ -318,7 +352,7 @@ function dropStatement(n: AstNode, schema: SchemaModel): StatementChanges {
   return { subject, actions };
 }
 
-function rename(n: AstNode, schema: SchemaModel): StatementChanges {
+function rename(n: AstNode, schema: SchemaModel): DraftChanges {
   const kind = OBJECT_KINDS[n.renameType] ?? 'object';
   const table = relationName(n.relation);
   const to = n.newname as string;
@@ -359,7 +393,7 @@ function rename(n: AstNode, schema: SchemaModel): StatementChanges {
   }
 }
 
-function comment(n: AstNode, schema: SchemaModel): StatementChanges {
+function comment(n: AstNode, schema: SchemaModel): DraftChanges {
   const kind = OBJECT_KINDS[n.objtype] ?? 'object';
   const names = n.object?.List ? stringList(n.object.List.items) : n.object?.String ? [n.object.String.sval] : n.object?.TypeName ? stringList(n.object.TypeName.names) : stringList(n.object?.ObjectWithArgs?.objname);
   let target: string;
@@ -392,13 +426,13 @@ function comment(n: AstNode, schema: SchemaModel): StatementChanges {
   return { subject, actions: [{ key, label: `comments on ${kind} ${show(target)}`, inverseLabel: 'restores the previous comment (or NULL)', undoneBy: [key, ...implied] }] };
 }
 
-function grant(n: AstNode, schema: SchemaModel): StatementChanges {
+function grant(n: AstNode, schema: SchemaModel): DraftChanges {
   const kind = OBJECT_KINDS[n.objtype] ?? 'object';
   const grantees = (n.grantees ?? []).map((g: AstNode) => (g.RoleSpec?.roletype === 'ROLESPEC_PUBLIC' ? 'public' : (g.RoleSpec?.rolename ?? '?')));
   const verb = n.is_grant ? 'grant' : 'revoke';
   const opposite = n.is_grant ? 'revoke' : 'grant';
   const to = n.is_grant ? 'to' : 'from';
-  const actions: Action[] = [];
+  const actions: Draft[] = [];
   if (n.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') {
     // ON ALL TABLES IN SCHEMA s: the objects are schemas; the subject is the schema.
     const schemas = (n.objects ?? []).map((o: AstNode) => o.String?.sval ?? '');

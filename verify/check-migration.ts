@@ -1,7 +1,7 @@
 // One migration through the rules: its up then its down replayed into the schema model statement by statement,
 // each rule's visitor called with the statement, its changes and the schema before it; the down's effects undone.
 import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
-import { changesOf } from './changes.js';
+import { changesOf, type Action } from './changes.js';
 import { applyDirectives, type RawViolation, type SeverityOf } from './apply-directives.js';
 import type { AlterTableContext, Rule, RuleVisitor, StatementContext, VerifyOptions, Violation } from './rule.js';
 import { alterTableOf } from './ast.js';
@@ -26,9 +26,11 @@ export function checkMigration(migration: Migration, model: SchemaModel, active:
       }));
   // A file that does not parse is reported as a syntax error only: judging half a migration would cry wolf.
   const beforeUp = model.mark();
-  replayFile(migration, migration.up, 'up', model, visitors);
+  // What the down should do, computed once: the keys of every up action's undoneBy.
+  const inverses = new Set<string>();
+  replayFile(migration, migration.up, 'up', model, visitors, inverses);
   const afterUp = model.mark();
-  if (migration.down) replayFile(migration, migration.down, 'down', model, visitors);
+  if (migration.down) replayFile(migration, migration.down, 'down', model, visitors, inverses);
   for (const { visitor } of visitors) visitor.migrationEnd?.({ schema: model, beforeUp, afterUp });
   model.rollback(afterUp);
   model.commit();
@@ -36,13 +38,15 @@ export function checkMigration(migration: Migration, model: SchemaModel, active:
   return applyDirectives(migration, raw, severityOf, options, files, known);
 }
 
-function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down', model: SchemaModel, visitors: Array<{ visitor: RuleVisitor }>): void {
+function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down', model: SchemaModel, visitors: Array<{ visitor: RuleVisitor }>, inverses: Set<string>): void {
   let open = false;
+  const undoesUp = (action: Action | string): boolean => side === 'down' && inverses.has(typeof action === 'string' ? action : action.key);
   for (const statement of file.parsed.statements) {
     const changes = changesOf(statement, model);
+    if (side === 'up') for (const action of changes.actions) for (const key of action.undoneBy) inverses.add(key);
     const control = statement.kind === 'TransactionStmt' ? String(statement.node.kind ?? '') : '';
     const inExplicitTransaction = open && control === '';
-    const context: StatementContext = { statement, file, side, schema: model, changes, migration, inExplicitTransaction };
+    const context: StatementContext = { statement, file, side, schema: model, changes, migration, inExplicitTransaction, undoesUp };
     for (const { visitor } of visitors) dispatch(visitor, context);
     model.apply(statement, { migration: migration.name, file: file.path });
     if (/TRANS_STMT_(BEGIN|START)$/.test(control)) open = true;

@@ -2,7 +2,7 @@
 import type { Statement } from '../core/migrations/parse.js';
 import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
 import type { SchemaModel } from './schema-model.js';
-import type { StatementChanges } from './changes.js';
+import type { Action, StatementChanges } from './changes.js';
 import type { AlterTableCmd } from '@pgsql/types';
 import type { NodeByKind, NodeKind } from './ast.js';
 
@@ -67,6 +67,11 @@ export interface StatementContext {
   readonly migration: Migration;
   /** The statement stands between a BEGIN the file writes and its COMMIT or ROLLBACK: it fails with the block. */
   readonly inExplicitTransaction: boolean;
+  /**
+   * In a down file: whether an action (or its key) undoes an action of this migration's up, as computed once by the
+   * engine from every up action's `undoneBy`. Always false in an up file.
+   */
+  undoesUp(action: Action | string): boolean;
 }
 
 export interface FileContext {

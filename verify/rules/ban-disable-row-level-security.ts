@@ -21,12 +21,9 @@ export default defineRule({
     },
   },
   create(context) {
-    /** Keys of down actions that are the expected inverse of this migration's up (as destructive-needs-flag does). */
-    const expected = new Set<string>();
     return {
-      statement({ statement, file, side, schema, changes, migration }) {
-        if (side === 'up') for (const action of changes.actions) for (const key of action.undoneBy) expected.add(key);
-        const inverse = (key: string): boolean => side === 'down' && expected.has(key);
+      statement({ statement, file, side, schema, changes, migration, undoesUp }) {
+        const inverse = undoesUp;
         // A table this migration creates is not in use yet: whatever it does to its security is not a change anyone sees.
         const isNew = (table: string): boolean => schema.isNew(table, migration.name);
         // The statements after this one, read only when one of them might undo it (a slice per statement is quadratic).

@@ -17,14 +17,11 @@ export default defineRule({
     },
   },
   create(context) {
-    /** Down keys that undo the up: dropping the NOT NULL the up set is the rollback. */
-    const expected = new Set<string>();
     return {
-      AlterTableCmd(cmd, { established, table, statement, schema, file, side, changes }) {
-        if (side === 'up') for (const action of changes.actions) for (const key of action.undoneBy) expected.add(key);
+      AlterTableCmd(cmd, { established, table, statement, schema, file, undoesUp }) {
         if (!established) return;
         if (cmd.subtype !== 'AT_DropNotNull') return;
-        if (side === 'down' && expected.has(`drop not null ${table}.${cmd.name}`)) return;
+        if (undoesUp(`drop not null ${table}.${cmd.name}`)) return;
         // Already nullable, as far as the earlier migrations tell: nothing changes.
         const column = schema.table(table)?.columns.find((c) => c.name === cmd.name);
         if (column && !column.notNull) return;

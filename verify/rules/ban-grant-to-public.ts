@@ -27,17 +27,16 @@ export default defineRule({
     },
   },
   create(context) {
-    /** Grants a down may make because its up revoked them from PUBLIC: restoring the earlier state. */
-    const expected = new Set<string>();
+    /** Default privileges a down may grant PUBLIC because its up revoked them: restoring the earlier state. */
+    const revokedDefaults = new Set<string>();
     return {
-      statement({ statement, file, side, changes }) {
+      statement({ statement, file, side, changes, undoesUp }) {
         const n = statement.node;
         if (statement.kind === 'GrantStmt') {
-          if (side === 'up') for (const action of changes.actions) for (const key of action.undoneBy) expected.add(key);
           const pub = (n.grantees ?? []).find(isPublic)?.RoleSpec;
           if (!n.is_grant || !pub || HARMLESS.has(n.objtype)) return;
           const keys = changes.actions.map((a) => a.key).filter((k) => k.endsWith(' public'));
-          if (side === 'down' && keys.length > 0 && keys.every((k) => expected.has(k))) return;
+          if (keys.length > 0 && keys.every(undoesUp)) return;
           context.report({ messageId: 'grant', file, at: location(pub, statement.start), data: { privileges: privileges(n), object: objects(n) } });
           return;
         }
@@ -47,10 +46,10 @@ export default defineRule({
           const pub = (action.grantees ?? []).find(isPublic)?.RoleSpec;
           if (!pub) return;
           if (!action.is_grant) {
-            if (side === 'up') expected.add(key);
+            if (side === 'up') revokedDefaults.add(key);
             return;
           }
-          if (HARMLESS.has(action.objtype) || (side === 'down' && expected.has(key))) return;
+          if (HARMLESS.has(action.objtype) || (side === 'down' && revokedDefaults.has(key))) return;
           const schemas = (n.options ?? []).find((o: AstNode) => o.DefElem?.defname === 'schemas');
           const where = schemas ? ` in schema ${stringList(schemas.DefElem.arg?.List?.items).join(', ')}` : '';
           context.report({ messageId: 'defaultPrivileges', file, at: location(pub, statement.start), data: { privileges: privileges(action), kind: (KINDS[action.objtype] ?? 'object').replace(/s$/, ''), where } });

@@ -38,12 +38,9 @@ export default defineRule({
     },
   },
   create(context) {
-    /** Keys of down actions that are the expected inverse of this migration's up. */
-    const expected = new Set<string>();
     return {
-      statement({ side, statement, file, changes, schema }) {
-        if (side === 'up') for (const action of changes.actions) for (const key of action.undoneBy) expected.add(key);
-        const inverse = (key: string): boolean => side === 'down' && expected.has(key);
+      statement({ statement, file, changes, schema, undoesUp }) {
+        const inverse = undoesUp;
         const n = statement.node;
         const at = statement.start;
         switch (statement.kind) {
@@ -51,13 +48,13 @@ export default defineRule({
             const kind = DATA_KINDS[n.removeType];
             if (n.behavior === 'DROP_CASCADE') {
               if (changes.actions.every((a) => inverse(a.key))) return;
-              context.report({ messageId: 'cascade', file, at, data: { name: changes.actions.map((a) => a.key.split(' ').pop()!).map(displayName).join(', ') } });
+              context.report({ messageId: 'cascade', file, at, data: { name: changes.actions.map((a) => a.name).map(displayName).join(', ') } });
               return;
             }
             if (!kind) return;
             for (const action of changes.actions) {
               if (inverse(action.key) || !action.destroys) continue;
-              context.report({ messageId: 'drop', file, at, data: { kind, name: displayName(action.key.split(' ').slice(2).join(' ')) } });
+              context.report({ messageId: 'drop', file, at, data: { kind, name: displayName(action.name) } });
             }
             return;
           }
@@ -78,7 +75,7 @@ export default defineRule({
             }
             return;
           case 'TruncateStmt':
-            for (const action of changes.actions) if (!inverse(action.key)) context.report({ messageId: 'truncate', file, at, data: { name: displayName(action.key.split(' ')[1]!) } });
+            for (const action of changes.actions) if (!inverse(action.key)) context.report({ messageId: 'truncate', file, at, data: { name: displayName(action.name) } });
             return;
           case 'DeleteStmt':
             if (!n.whereClause) context.report({ messageId: 'deleteAll', file, at, data: { name: displayName(relationName(n.relation)) } });

@@ -35,9 +35,9 @@ export default defineRule({
           return;
         }
         for (const action of changes.actions) {
-          if (action.key.startsWith('add column ')) added.add(action.key.slice('add column '.length));
+          if (action.verb === 'add' && action.kind === 'column') added.add(action.name);
           if (!action.data) continue;
-          const table = action.key.slice(action.key.indexOf(' ') + 1);
+          const table = action.name;
           // Rows of a table this migration created go with it; the schema rule sees whether the down drops it.
           if (schema.isNew(table, migration.name)) continue;
           if (statement.kind === 'UpdateStmt') {

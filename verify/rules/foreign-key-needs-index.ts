@@ -41,9 +41,9 @@ export default defineRule({
         settle(schema);
         const coveredBefore = new Map<string, Set<string>>();
         for (const action of changes.actions) {
-          const match = /^drop (index|constraint|column) (.+)$/.exec(action.key);
-          if (!match) continue;
-          const name = match[1] === 'index' ? schema.index(match[2]!)?.table : match[2]!.split('.').slice(0, 2).join('.');
+          if (action.verb !== 'drop' || (action.kind !== 'index' && action.kind !== 'constraint' && action.kind !== 'column')) continue;
+          // A column or constraint is named schema.table.name: its table is the first two parts.
+          const name = action.kind === 'index' ? schema.index(action.name)?.table : action.name.split('.').slice(0, 2).join('.');
           const table = name === undefined || coveredBefore.has(name) ? undefined : schema.table(name);
           if (!table) continue;
           coveredBefore.set(table.name, new Set(table.constraints.filter((c) => c.type === 'foreign' && covered(schema, table.name, c)).map((c) => c.name)));

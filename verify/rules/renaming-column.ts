@@ -17,13 +17,10 @@ export default defineRule({
     },
   },
   create(context) {
-    /** Down keys that undo the up (renaming back is the rollback, already judged on the up). */
-    const expected = new Set<string>();
     /** Columns added by this migration: no code uses them yet. */
     const added = new Set<string>();
     return {
-      statement({ statement, schema, file, side, changes }) {
-        if (side === 'up') for (const action of changes.actions) for (const key of action.undoneBy) expected.add(key);
+      statement({ statement, schema, file, side, changes, undoesUp }) {
         const n = statement.node;
         if (statement.kind === 'AlterTableStmt') {
           const table = relationName(n.relation);
@@ -33,7 +30,7 @@ export default defineRule({
         if (statement.kind !== 'RenameStmt' || n.renameType !== 'OBJECT_COLUMN' || n.relationType !== 'OBJECT_TABLE') return;
         const table = relationName(n.relation);
         if (!schema.isEstablished(table, context.migration.name) || added.has(`${table}.${n.subname}`)) return;
-        if (side === 'down' && changes.actions.length > 0 && changes.actions.every((a) => expected.has(a.key))) return;
+        if (changes.actions.length > 0 && changes.actions.every((a) => undoesUp(a.key))) return;
         context.report({ messageId: 'renameColumn', file, at: statement.start, data: { table: displayName(table), from: n.subname, to: n.newname } });
       },
     };

@@ -17,16 +17,13 @@ export default defineRule({
     },
   },
   create(context) {
-    /** Down keys that undo the up (renaming back is the rollback, already judged on the up). */
-    const expected = new Set<string>();
     return {
-      statement({ statement, schema, file, side, changes }) {
-        if (side === 'up') for (const action of changes.actions) for (const key of action.undoneBy) expected.add(key);
+      statement({ statement, schema, file, side, changes, undoesUp }) {
         const n = statement.node;
         if (statement.kind !== 'RenameStmt' || n.renameType !== 'OBJECT_TABLE') return;
         const from = relationName(n.relation);
         if (!schema.isEstablished(from, context.migration.name)) return;
-        if (side === 'down' && changes.actions.length > 0 && changes.actions.every((a) => expected.has(a.key))) return;
+        if (changes.actions.length > 0 && changes.actions.every((a) => undoesUp(a.key))) return;
         // A view of the old name, created later in the same file, keeps old queries (and simple writes) working.
         const bridged = file.parsed.statements.some((s) => s.index > statement.index && s.kind === 'ViewStmt' && relationName(s.node.view) === from);
         if (bridged) return;
