@@ -1,17 +1,9 @@
 // The data executeMigrations() and detectDrift() return. They take the migration model's Migration objects
 // (core/migrations/layout.ts), as the static verifier builds them. No behaviour here.
 
-export interface Violation {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-  readonly rule: string;
-  readonly severity: 'error' | 'warning';
-  readonly message: string;
-  readonly help?: string;
-}
+/** The executed rules report violations of the same shape as the static ones. */
+export type { Violation } from '../rule.js';
+import type { Violation } from '../rule.js';
 
 export interface LockHeld {
   /** The relation as regclass prints it (schema-qualified outside the search path). */
