@@ -1,0 +1,100 @@
+// `verify-migrations --watch`: verify once, then again after every change to the watched folders' migration files
+// (fs.watch, debounced), each report after a cleared screen (a terminal) or a separator line (a pipe). The result
+// cache makes a re-run parse only what changed. Ctrl-C (SIGINT) or SIGTERM stops it with exit code 0.
+import { watch as watchFolder, statSync, type FSWatcher } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/** Quiet time after the last change before verifying: an editor's save is often several writes. */
+export const DEBOUNCE_MS = 100;
+
+export interface WatchOptions {
+  readonly out?: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly debounceMs?: number;
+}
+
+/** Folders to watch for the paths given to the verifier (a file: its folder). */
+export function watchedFolders(paths: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const path of paths.length ? paths : ['sql']) {
+    let directory = resolve(path);
+    try {
+      if (!statSync(directory).isDirectory()) directory = dirname(directory);
+    } catch {
+      directory = dirname(directory);
+    }
+    folders.add(directory);
+  }
+  return [...folders];
+}
+
+/** Files whose change can change the report: migration files, diesel's metadata, the manifest. */
+function relevant(name: string | null): boolean {
+  return name === null || /\.(sql|toml)$/i.test(name) || name.endsWith('migrations.sum');
+}
+
+/**
+ * Run `report` now and after each change until interrupted; resolves with the exit code (0). The first run's error
+ * (e.g. a path that does not exist) rejects, so the CLI reports it as usual; later errors are printed and watched past.
+ */
+export async function watch(paths: readonly string[], report: () => Promise<string>, options: WatchOptions = {}): Promise<number> {
+  const out = options.out ?? process.stdout;
+  const tty = out.isTTY === true;
+  const debounce = options.debounceMs ?? DEBOUNCE_MS;
+  const folders = watchedFolders(paths);
+  const hint = `Watching ${folders.map((f) => displayFolder(f)).join(', ')} for changes (Ctrl-C to stop).\n`;
+  out.write(`${await report()}${hint}`);
+
+  return new Promise<number>((done) => {
+    const changed = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
+    let running = false;
+    let again = false;
+    const run = async (): Promise<void> => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      const names = [...changed].sort();
+      changed.clear();
+      let text: string;
+      try {
+        text = await report();
+      } catch (error) {
+        text = `verify-migrations: ${error instanceof Error ? error.message : String(error)}\n`;
+      }
+      const time = new Date().toISOString().slice(11, 19);
+      const header = `${time} changed: ${names.join(', ') || 'files'}`;
+      out.write(tty ? `\u001b[2J\u001b[3J\u001b[H${header}\n\n${text}${hint}` : `${'─'.repeat(8)} ${header} ${'─'.repeat(8)}\n${text}`);
+      running = false;
+      if (again) {
+        again = false;
+        void run();
+      }
+    };
+    const watchers: FSWatcher[] = folders.map((folder) =>
+      watchFolder(folder, (_event, name) => {
+        const file = name === null ? null : name.toString();
+        if (!relevant(file)) return;
+        if (file) changed.add(file);
+        clearTimeout(timer);
+        timer = setTimeout(() => void run(), debounce);
+      }),
+    );
+    const stop = (): void => {
+      clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (tty) out.write('\n');
+      done(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function displayFolder(folder: string): string {
+  const cwd = process.cwd();
+  return folder === cwd ? '.' : folder.startsWith(`${cwd}/`) ? `${folder.slice(cwd.length + 1)}/` : folder;
+}
