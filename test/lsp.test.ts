@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { CodeAction, Diagnostic, MarkupContent } from 'vscode-languageserver/node';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DidChangeWatchedFilesNotification, FileChangeType, type CodeAction, type Diagnostic, type MarkupContent } from 'vscode-languageserver/node';
 import { LspClient } from '../bench/lsp-client.js';
 import { verify } from '../verify/engine.js';
 import { rules } from '../verify/rules/index.js';
@@ -197,6 +197,30 @@ t.test('save: the later files that name what the saved one changes are re-checke
   const published_ = client.published.map((p) => p.uri.split('/').pop());
   t.ok(published_.includes(`${INDEX}.up.sql`), 'the index on products is re-checked too');
   t.notOk(published_.includes(`${ORDERS}.up.sql`), 'orders does not depend on products');
+});
+
+t.test('a file changed outside the editor (git checkout): the open files of its folder are checked again', async (t) => {
+  const dir = history();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const client = await LspClient.start(dir);
+  t.teardown(() => client.stop());
+  const retype = join(dir, `${RETYPE}.up.sql`);
+  t.same((await client.open(retype)).diagnostics, [], 'text to text rewrites nothing');
+  const products = join(dir, `${PRODUCTS}.up.sql`);
+  writeFileSync(products, readFileSync(products, 'utf8').replace('barcode text', 'barcode bigint'));
+  const next = client.nextDiagnostics(retype);
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(products).href, type: FileChangeType.Changed }] });
+  t.same(rulesOf((await next).diagnostics), ['changing-column-type', 'destructive-needs-flag']);
+});
+
+t.test('a .sql file in a folder without migrations gets no diagnostics', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsp-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const report = join(dir, 'monthly report.sql');
+  writeFileSync(report, 'SELECT count(*) FROM orders;\n');
+  const client = await LspClient.start(dir);
+  t.teardown(() => client.stop());
+  t.same((await client.open(report)).diagnostics, []);
 });
 
 t.test('lsp: --stdio is accepted; another option is a one-line usage error, exit 2', async (t) => {

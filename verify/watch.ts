@@ -1,5 +1,5 @@
 // `verify-migrations --watch`: verify once, then again after every change to the watched folders' migration files
-// (fs.watch, debounced), each report after a cleared screen (a terminal) or a separator line (a pipe). The result
+// (fs.watch, recursive for diesel's folder per migration; debounced), each report after a cleared screen (a terminal) or a separator line (a pipe). The result
 // cache makes a re-run parse only what changed. Ctrl-C (SIGINT) or SIGTERM stops it with exit code 0.
 import { watch as watchFolder, statSync, type FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -73,7 +73,7 @@ export async function watch(paths: readonly string[], report: () => Promise<stri
       }
     };
     const watchers: FSWatcher[] = folders.map((folder) =>
-      watchFolder(folder, (_event, name) => {
+      watchFolder(folder, { recursive: true }, (_event, name) => {
         const file = name === null ? null : name.toString();
         if (!relevant(file)) return;
         if (file) changed.add(file);

@@ -4,10 +4,11 @@
 // with the rule, the range and the rule's doc; on save the later migrations that name what it changes are re-checked.
 // Hover: the statement's locks; code actions: `-- verify:ignore <rule> <reason>` above the statement.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
+  DidChangeWatchedFilesNotification,
   DiagnosticSeverity,
   ProposedFeatures,
   StreamMessageReader,
@@ -117,7 +118,25 @@ class LanguageServer {
       if (!path) return;
       this.overlay.delete(path);
       this.pending.delete(path);
-      this.histories.get(dirname(path))?.edited(path);
+      this.histories.get(folderOf(path))?.edited(path);
+    });
+    connection.onInitialized(() => {
+      // Files changed outside the editor (git checkout, make new): read the folder again when the client can tell.
+      if (this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+        void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{sql,toml,sum}' }] });
+      }
+    });
+    connection.onDidChangeWatchedFiles(({ changes }) => {
+      const folders = new Set(changes.filter((c) => c.uri.startsWith('file:')).flatMap((c) => [dirname(fileURLToPath(c.uri)), folderOf(fileURLToPath(c.uri))]));
+      for (const folder of folders) {
+        const history = this.histories.get(folder);
+        if (!history) continue;
+        history.sync();
+        for (const document of documents.all()) {
+          const path = pathOf(document.uri);
+          if (path && folderOf(path) === folder) this.schedule(path);
+        }
+      }
     });
     connection.onHover(async ({ textDocument, position }) => {
       await this.flush();
@@ -182,7 +201,7 @@ class LanguageServer {
   }
 
   private historyFor(path: string): History {
-    const directory = dirname(path);
+    const directory = folderOf(path);
     let history = this.histories.get(directory);
     if (!history) {
       history = new History(directory, this.overlay, this.config);
@@ -218,7 +237,8 @@ class LanguageServer {
     const history = this.historyFor(path);
     const index = history.edited(path);
     if (index === -1) {
-      this.publish(path, history.problemsOf(path));
+      // A .sql file in a folder without migrations is not ours to judge.
+      this.publish(path, history.size ? history.problemsOf(path) : []);
       return;
     }
     this.publishMigration(history, index, await history.check(index));
@@ -231,7 +251,7 @@ class LanguageServer {
     history.sync();
     const index = history.indexOf(path);
     if (index === -1) {
-      this.publish(path, history.problemsOf(path));
+      this.publish(path, history.size ? history.problemsOf(path) : []);
       return;
     }
     const key = history.filesOf(index)[0]!;
@@ -317,6 +337,11 @@ class LanguageServer {
     this.connection.console.error(message);
     process.stderr.write(`${message}\n`);
   }
+}
+
+/** The history a file belongs to: the folder that holds it (diesel's up.sql, down.sql, metadata.toml: the folder above). */
+function folderOf(path: string): string {
+  return /^(up\.sql|down\.sql|metadata\.toml)$/.test(basename(path)) ? dirname(dirname(path)) : dirname(path);
 }
 
 function pathOf(uri: string): string | undefined {
