@@ -57,6 +57,16 @@ function summary(label: string, times: readonly number[]): string {
   return `${label.padEnd(44)} median ${median(times).toFixed(1).padStart(6)} ms   p90 ${percentile(times, 90).toFixed(1).padStart(6)} ms   (${times.length} runs)`;
 }
 
+/** The server's peak resident set (VmHWM), Linux only. */
+function peakRss(pid: number | undefined): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const dir = mkdtempSync(join(tmpdir(), 'lsp-bench-'));
@@ -90,8 +100,10 @@ async function main(): Promise<void> {
       await client.hover(middle, 0, 0);
       saveTimes.push(performance.now() - started);
     }
+    const peakRssMb = peakRss(client.child.pid);
     await client.stop();
     const report = {
+      peakRssMb,
       pairs: options.pairs,
       files: history.files,
       bytes: history.bytes,
@@ -111,6 +123,7 @@ async function main(): Promise<void> {
         `${'open a file in the middle (replay from start)'.padEnd(44)} ${openMiddle.toFixed(1).padStart(6)} ms`,
         summary('edit a file in the middle -> diagnostics', middleTimes),
         summary('save it (re-check its dependents)', saveTimes),
+        `${'server peak RSS'.padEnd(44)} ${peakRssMb === undefined ? 'n/a' : `${peakRssMb.toFixed(0).padStart(6)} MB`}`,
         `target: diagnostics within 20 ms (median) of an edit to the newest file: ${report.editNewestMedianMs <= 20 ? 'met' : 'NOT met'} (${report.editNewestMedianMs.toFixed(1)} ms)`,
         '',
       ].join('\n'),

@@ -98,10 +98,14 @@ class LanguageServer {
       const path = pathOf(document.uri);
       if (!path) return;
       this.overlay.set(path, document.getText());
-      const history = this.historyFor(path);
-      history.sync();
-      const index = history.indexOf(path);
-      if (index !== -1) this.savedNames.set(history.filesOf(index)[0]!, history.namesOf(index));
+      try {
+        const history = this.historyFor(path);
+        history.sync();
+        const index = history.indexOf(path);
+        if (index !== -1) this.savedNames.set(history.filesOf(index)[0]!, history.namesOf(index));
+      } catch (error) {
+        this.fail(error);
+      }
     });
     documents.onDidChangeContent(({ document }) => {
       const path = pathOf(document.uri);
