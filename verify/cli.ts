@@ -154,6 +154,14 @@ async function main(argv: readonly string[]): Promise<number> {
     const [rule, setting] = parseRuleSetting(flag, known, '--rule');
     settings[rule] = setting;
   }
+  if (args.watch) {
+    if (args.staged || args.execute || args.drift) throw new UsageError('--watch cannot be combined with --staged, --execute or --drift.');
+    const { watch } = await import('./watch.js');
+    return watch(args.paths, async () => {
+      const result = await verify({ paths: args.paths, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
+      return render(args.format, result.violations, result.files);
+    });
+  }
   let paths = args.paths;
   let contents: ReadonlyMap<string, string> | undefined;
   if (args.staged) {
@@ -165,14 +173,6 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     paths = [...staged.paths];
     contents = staged.contents;
-  }
-  if (args.watch) {
-    if (args.staged || args.execute || args.drift) throw new UsageError('--watch cannot be combined with --staged, --execute or --drift.');
-    const { watch } = await import('./watch.js');
-    return watch(paths, async () => {
-      const result = await verify({ paths, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
-      return render(args.format, result.violations, result.files);
-    });
   }
   if (args.drift) {
     const drift = await runDrift(paths);
