@@ -170,6 +170,11 @@ export class History {
     return { migration, violations };
   }
 
+  /** The table of an index as the schema before the migration last checked or inspected knows it. */
+  indexTable(name: string): string | undefined {
+    return this.model.index(name)?.table;
+  }
+
   /**
    * The migrations after `index` that name what its files create, change or drop (as written now and as they were):
    * they may report differently once it changed.

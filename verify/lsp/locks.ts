@@ -50,8 +50,11 @@ function stronger(a: LockMode, b: LockMode): LockMode {
   return RANK.indexOf(a) >= RANK.indexOf(b) ? a : b;
 }
 
-/** The locks PostgreSQL takes on the relations a statement names (catalog-only statements: none). */
-export function statementLocks(statement: Statement): StatementLock[] {
+/**
+ * The locks PostgreSQL takes on the relations a statement names (catalog-only statements: none). `tableOf` names an
+ * index's table, as the schema model knows it: dropping or reindexing an index locks its table too.
+ */
+export function statementLocks(statement: Statement, tableOf: (index: string) => string | undefined = () => undefined): StatementLock[] {
   const node = statement.node;
   const locks = new Map<string, LockMode>();
   const take = (relation: string, mode: LockMode): void => {
@@ -91,6 +94,8 @@ export function statementLocks(statement: Statement): StatementLock[] {
         const names: string[] = (object.List?.items ?? []).map((n: AstNode) => n.String?.sval ?? '');
         const name = names.length >= 2 ? `${names[names.length - 2]}.${names[names.length - 1]}` : `public.${names[0] ?? ''}`;
         take(name, concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock');
+        const table = node.removeType === 'OBJECT_INDEX' ? tableOf(name) : undefined;
+        if (table) take(table, concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock');
       }
       break;
     }
@@ -132,9 +137,9 @@ export function statementLocks(statement: Statement): StatementLock[] {
 }
 
 /** Markdown for a hover: the statement's locks, then what the lock-safety rules found (rewrite, scan, the lock held). */
-export function hoverMarkdown(statement: Statement, found: readonly Violation[], rules: readonly Rule[], docLink: (rule: string) => string | undefined): string {
+export function hoverMarkdown(statement: Statement, found: readonly Violation[], rules: readonly Rule[], docLink: (rule: string) => string | undefined, tableOf?: (index: string) => string | undefined): string {
   const out: string[] = [];
-  const locks = statementLocks(statement);
+  const locks = statementLocks(statement, tableOf);
   const byRule = new Map(rules.map((r) => [r.meta.name, r]));
   const flagged = found.filter((v) => byRule.get(v.rule)?.meta.lock !== undefined);
   if (locks.length === 0 && flagged.length === 0) {

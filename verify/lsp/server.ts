@@ -160,7 +160,7 @@ class LanguageServer {
       const end = file.lines.position(statement.end);
       const inside = found.violations.filter((v) => v.file === path && afterOrAt(v.line, v.column, start.line, start.column) && afterOrAt(end.line, end.column, v.line, v.column));
       const range = { start: this.toPosition(path, start.line, start.column), end: this.toPosition(path, end.line, end.column) };
-      return { contents: { kind: 'markdown', value: hoverMarkdown(statement, inside, this.rules, (rule) => this.docLink(rule)) }, range };
+      return { contents: { kind: 'markdown', value: hoverMarkdown(statement, inside, this.rules, (rule) => this.docLink(rule), (name) => history.indexTable(name)) }, range };
     });
     connection.onCodeAction(async ({ textDocument, context }) => {
       await this.flush();
