@@ -38,6 +38,8 @@ export class History {
   /** The model holds the schema before entries[position]. */
   private position = 0;
   private summaries: MigrationSummary[] = [];
+  /** Nesting depth of withModelKept: the model's commit is held off while above 0. */
+  private keeping = 0;
   private readonly severityOf: SeverityOf;
   private readonly active: readonly Rule[];
 
@@ -140,6 +142,28 @@ export class History {
   async check(index: number): Promise<Violation[]> {
     await loadParser();
     this.moveTo(index);
+    return this.checkHere(index);
+  }
+
+  /**
+   * Violations of later migrations (ascending indexes after `index`), each against the schema before it; the model
+   * is back before `index` afterwards, so the next keystroke in that file replays nothing.
+   */
+  async checkLater(index: number, later: readonly number[]): Promise<Map<number, Violation[]>> {
+    await loadParser();
+    this.moveTo(index);
+    const out = new Map<number, Violation[]>();
+    this.withModelKept(() => {
+      for (const j of later) {
+        this.moveTo(j);
+        out.set(j, this.checkHere(j));
+      }
+    });
+    this.position = index;
+    return out;
+  }
+
+  private checkHere(index: number): Violation[] {
     const out: Violation[] = [];
     const migration = this.migration(index);
     if (migration) out.push(...this.withModelKept(() => checkMigration(migration, this.model, this.active, this.summaries, this.config.options, this.severityOf, this.config.known)));
@@ -240,11 +264,11 @@ export class History {
   private withModelKept<T>(work: () => T): T {
     const model = this.model as SchemaModel & { commit: () => void };
     const mark = model.mark();
-    model.commit = () => undefined;
+    if (this.keeping++ === 0) model.commit = () => undefined;
     try {
       return work();
     } finally {
-      delete (model as Partial<typeof model>).commit;
+      if (--this.keeping === 0) delete (model as Partial<typeof model>).commit;
       model.rollback(mark);
     }
   }

@@ -262,22 +262,27 @@ class LanguageServer {
     const previous = this.savedNames.get(key) ?? new Set<string>();
     this.savedNames.set(key, history.namesOf(index));
     this.publishMigration(history, index, await history.check(index));
-    for (const later of history.dependents(index, previous)) this.publishMigration(history, later, await history.check(later));
+    for (const [later, violations] of await history.checkLater(index, history.dependents(index, previous))) this.publishMigration(history, later, violations);
   }
 
   private publishMigration(history: History, index: number, violations: readonly Violation[]): void {
-    for (const file of history.filesOf(index)) this.publish(file, violations.filter((v) => v.file === file));
+    const migration = history.migration(index);
+    for (const file of history.filesOf(index)) {
+      const parsed = [migration?.up, migration?.down].find((f) => f?.path === file);
+      this.publish(file, violations.filter((v) => v.file === file), parsed?.lines);
+    }
   }
 
-  private publish(path: string, violations: readonly Violation[]): void {
+  /** `lines`: the file as parsed, for the positions of a file the editor does not have open (else read from disk). */
+  private publish(path: string, violations: readonly Violation[], lines?: LineIndex): void {
     const uri = pathToFileURL(path).href;
-    const diagnostics = violations.map((v) => this.toDiagnostic(path, v));
+    const diagnostics = violations.map((v) => this.toDiagnostic(path, v, lines));
     void this.connection.sendDiagnostics({ uri, version: this.documents.get(uri)?.version, diagnostics });
   }
 
-  private toDiagnostic(path: string, v: Violation): Diagnostic {
+  private toDiagnostic(path: string, v: Violation, lines?: LineIndex): Diagnostic {
     const href = this.docLink(v.rule);
-    const range: Range = { start: this.toPosition(path, v.line, v.column), end: this.toPosition(path, v.endLine, v.endColumn) };
+    const range: Range = { start: this.toPosition(path, v.line, v.column, lines), end: this.toPosition(path, v.endLine, v.endColumn, lines) };
     return {
       range,
       severity: v.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
@@ -295,8 +300,8 @@ class LanguageServer {
   }
 
   /** The verifier's 1-based line and code-point column → LSP's 0-based line and UTF-16 character. */
-  private toPosition(path: string, line: number, column: number): { line: number; character: number } {
-    const text = this.lineText(path, line);
+  private toPosition(path: string, line: number, column: number, lines?: LineIndex): { line: number; character: number } {
+    const text = this.lineText(path, line, lines);
     let character = 0;
     let seen = 1;
     for (const ch of text) {
@@ -308,9 +313,10 @@ class LanguageServer {
     return { line: line - 1, character: character + Math.max(0, column - seen) };
   }
 
-  private lineText(path: string, line: number): string {
+  private lineText(path: string, line: number, lines?: LineIndex): string {
     const document = this.documents.get(pathToFileURL(path).href);
     if (document) return document.getText({ start: { line: line - 1, character: 0 }, end: { line, character: 0 } }).replace(/\r?\n$/, '');
+    if (lines) return lines.lineText(line);
     try {
       return new LineIndex(readFileSync(path, 'utf8')).lineText(line);
     } catch {
