@@ -10,6 +10,8 @@ export const DEBOUNCE_MS = 100;
 export interface WatchOptions {
   readonly out?: NodeJS.WritableStream & { isTTY?: boolean };
   readonly debounceMs?: number;
+  /** Stops watching when aborted, like Ctrl-C. */
+  readonly signal?: AbortSignal;
 }
 
 /** Folders to watch for the paths given to the verifier (a file: its folder). */
@@ -91,6 +93,7 @@ export async function watch(paths: readonly string[], report: () => Promise<stri
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    options.signal?.addEventListener('abort', stop, { once: true });
   });
 }
 
