@@ -2,7 +2,7 @@
 // the output is not a terminal), Ctrl-C exits 0.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,4 +120,31 @@ t.test('in a terminal each report replaces the last on a cleared screen', async 
   t.match(written, /^report 1\nWatching .* for changes \(Ctrl-C to stop\)\.\n/);
   t.match(written, /\u001b\[2J\u001b\[3J\u001b\[H\d\d:\d\d:\d\d changed: 20260101000000_create_products\.down\.sql\n\nreport 2\nWatching /);
   t.notMatch(written, '────────', 'no separator in a terminal');
+});
+
+t.test("a change inside a migration's own folder (diesel) is seen, and so is one in a folder made after the start", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'watch-diesel-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, '2026-01-01-000000_create_products'));
+  writeFileSync(join(dir, '2026-01-01-000000_create_products', 'up.sql'), 'CREATE TABLE products (id bigint);\n');
+  const out = new PassThrough();
+  let written = '';
+  out.on('data', (chunk: Buffer) => (written += chunk.toString()));
+  const stop = new AbortController();
+  let runs = 0;
+  const done = watch([dir], async () => `report ${++runs}\n`, { out, debounceMs: 20, signal: stop.signal });
+  const until = async (text: string): Promise<void> => {
+    for (let i = 0; i < 3000 && !written.includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  await until('Ctrl-C to stop');
+  writeFileSync(join(dir, '2026-01-01-000000_create_products', 'up.sql'), 'CREATE TABLE products (id bigint, name text);\n');
+  await until('report 2');
+  t.match(written, 'changed: 2026-01-01-000000_create_products/up.sql ────────\nreport 2\n');
+  mkdirSync(join(dir, '2026-01-02-000000_create_orders'));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  writeFileSync(join(dir, '2026-01-02-000000_create_orders', 'down.sql'), 'DROP TABLE orders;\n');
+  await until('create_orders/down.sql');
+  t.match(written, 'changed: 2026-01-02-000000_create_orders/down.sql');
+  stop.abort();
+  t.equal(await done, 0);
 });

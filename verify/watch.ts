@@ -1,8 +1,8 @@
 // `verify-migrations --watch`: verify once, then again after every change to the watched folders' migration files
-// (fs.watch, recursive for diesel's folder per migration; debounced), each report after a cleared screen (a terminal) or a separator line (a pipe). The result
+// (fs.watch on each folder and the folders in it, for diesel; debounced), each report after a cleared screen (a terminal) or a separator line (a pipe). The result
 // cache makes a re-run parse only what changed. Ctrl-C (SIGINT) or SIGTERM stops it with exit code 0.
-import { watch as watchFolder, statSync, type FSWatcher } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readdirSync, statSync, watch as watchFolder, type FSWatcher } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /** Quiet time after the last change before verifying: an editor's save is often several writes. */
 export const DEBOUNCE_MS = 100;
@@ -44,48 +44,79 @@ export async function watch(paths: readonly string[], report: () => Promise<stri
   const debounce = options.debounceMs ?? DEBOUNCE_MS;
   const folders = watchedFolders(paths);
   const hint = `Watching ${folders.map((f) => displayFolder(f)).join(', ')} for changes (Ctrl-C to stop).\n`;
-  out.write(`${await report()}${hint}`);
+  const changed = new Set<string>();
+  const watchers = new Map<string, FSWatcher>();
+  let timer: NodeJS.Timeout | undefined;
+  let first = true;
+  let running = false;
+  let again = false;
 
-  return new Promise<number>((done) => {
-    const changed = new Set<string>();
-    let timer: NodeJS.Timeout | undefined;
-    let running = false;
-    let again = false;
-    const run = async (): Promise<void> => {
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      const names = [...changed].sort();
-      changed.clear();
-      let text: string;
-      try {
-        text = await report();
-      } catch (error) {
-        text = `verify-migrations: ${error instanceof Error ? error.message : String(error)}\n`;
-      }
-      const time = new Date().toISOString().slice(11, 19);
-      const header = `${time} changed: ${names.join(', ') || 'files'}`;
-      out.write(tty ? `\u001b[2J\u001b[3J\u001b[H${header}\n\n${text}${hint}` : `${'─'.repeat(8)} ${header} ${'─'.repeat(8)}\n${text}`);
-      running = false;
-      if (again) {
-        again = false;
-        void run();
-      }
-    };
-    const watchers: FSWatcher[] = folders.map((folder) =>
-      watchFolder(folder, { recursive: true }, (_event, name) => {
-        const file = name === null ? null : name.toString();
+  const run = async (): Promise<void> => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    const names = [...changed].sort();
+    changed.clear();
+    let text: string;
+    try {
+      text = await report();
+    } catch (error) {
+      text = `verify-migrations: ${error instanceof Error ? error.message : String(error)}\n`;
+    }
+    const time = new Date().toISOString().slice(11, 19);
+    const header = `${time} changed: ${names.join(', ') || 'files'}`;
+    out.write(tty ? `\u001b[2J\u001b[3J\u001b[H${header}\n\n${text}${hint}` : `${'─'.repeat(8)} ${header} ${'─'.repeat(8)}\n${text}`);
+    running = false;
+    if (again) {
+      again = false;
+      void run();
+    }
+  };
+  const schedule = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void run(), debounce);
+  };
+  // Watch the folder and its folders one level down (diesel keeps each migration in one), non-recursively: Node's
+  // recursive watch on Linux arms itself asynchronously and misses what changes meanwhile.
+  const add = (folder: string, prefix: string): void => {
+    if (watchers.has(folder)) return;
+    try {
+      const watcher = watchFolder(folder, (_event, name) => {
+        const file = name === null ? null : `${prefix}${name.toString()}`;
+        if (file !== null && prefix === '' && isFolder(join(folder, file))) add(join(folder, file), `${file}/`);
         if (!relevant(file)) return;
         if (file) changed.add(file);
-        clearTimeout(timer);
-        timer = setTimeout(() => void run(), debounce);
-      }),
-    );
+        if (!first) schedule();
+      });
+      watcher.on('error', () => undefined);
+      watchers.set(folder, watcher);
+    } catch {
+      // Not there (the first report says so), or gone.
+    }
+  };
+  const close = (): void => {
+    clearTimeout(timer);
+    for (const watcher of watchers.values()) watcher.close();
+  };
+  // Armed before the first report, so a save while it runs is not missed.
+  for (const folder of folders) {
+    add(folder, '');
+    for (const sub of subfolders(folder)) add(join(folder, sub), `${sub}/`);
+  }
+  try {
+    out.write(`${await report()}${hint}`);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  first = false;
+  if (changed.size) schedule();
+
+  return new Promise<number>((done) => {
     const stop = (): void => {
-      clearTimeout(timer);
-      for (const watcher of watchers) watcher.close();
+      close();
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       if (tty) out.write('\n');
@@ -95,6 +126,25 @@ export async function watch(paths: readonly string[], report: () => Promise<stri
     process.on('SIGTERM', stop);
     options.signal?.addEventListener('abort', stop, { once: true });
   });
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Folders one level down, except hidden ones and node_modules. */
+function subfolders(folder: string): string[] {
+  try {
+    return readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
 }
 
 function displayFolder(folder: string): string {
