@@ -3,7 +3,7 @@
 // the edited migration is checked against the schema before it (unsaved text included) and its diagnostics published
 // with the rule, the range and the rule's doc; on save the later migrations that name what it changes are re-checked.
 // Hover: the statement's locks; code actions: `-- verify:ignore <rule> <reason>` above the statement.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -28,7 +28,6 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { SourceFile } from '../../core/migrations/layout.js';
 import { LineIndex } from '../../core/migrations/source-position.js';
 import { loadParser } from '../../core/migrations/parse.js';
-import { readFileSync } from 'node:fs';
 import { BUILTIN_RULES } from '../builtin-rules.js';
 import { UsageError } from '../engine.js';
 import { CONFIG_FILE, readConfigFile, type Settings } from '../config.js';
