@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadParser, parseSql } from '../core/migrations/parse.js';
 import { displayName } from '../verify/ast.js';
-import { executeMigrations, toExecutable } from '../verify/execute/index.js';
+import { executeMigrations } from '../verify/execute/index.js';
+import { verify } from '../verify/engine.js';
 import { statementLocks } from '../verify/lsp/locks.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -57,7 +58,8 @@ t.test('hover lock claims agree with pg_locks', async (t) => {
       writeFileSync(given, GIVEN);
       writeFileSync(example, sql);
       const { url } = await db.freshDatabase();
-      const report = await executeMigrations([toExecutable('20260101000000_given', given, GIVEN), toExecutable('20260102000000_example', example, sql)], { url });
+      const { migrations } = await verify({ paths: [dir], rules: [], cache: false });
+      const report = await executeMigrations(migrations, { url });
       t.same(report.violations.filter((v) => v.rule === 'up-fails'), [], 'the statement runs');
       const taken = report.migrations.find((m) => m.name === '20260102000000_example')?.locks.find((s) => s.file === example)?.locks ?? [];
       for (const [relation, mode] of claimed) t.ok(taken.some((l) => l.relation === relation && l.mode === mode), `${mode} on ${relation} is taken: ${JSON.stringify(taken)}`);
