@@ -18,6 +18,7 @@ import { executedSummary } from './execute/summary.js';
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const USAGE = `Usage: verify-migrations [options] [paths...]
+       verify-migrations lsp [--stdio]     language server over stdio (see README, In the editor)
 
 Checks paired <version>_<slug>.up.sql / .down.sql migrations (default path: sql/).
 
@@ -31,6 +32,7 @@ Options:
   --drift                            compare DATABASE_URL's schema with what its applied migrations make (read-only)
   --no-cache                         neither read nor write the result cache
   --staged                           check the .sql files git has staged (their staged text), for pre-commit
+  --watch                            verify again on every change of the folders, until Ctrl-C
   --list-rules                       list the rules and exit
   -h, --help                         show this help
   --version                          print the version
@@ -45,6 +47,7 @@ interface Arguments {
   allowDestructive: boolean;
   cache: boolean;
   staged: boolean;
+  watch: boolean;
   execute: boolean;
   drift: boolean;
   config?: string;
@@ -54,7 +57,7 @@ interface Arguments {
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
-  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, staged: false, execute: false, drift: false, listRules: false, help: false, version: false };
+  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, staged: false, watch: false, execute: false, drift: false, listRules: false, help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -84,6 +87,9 @@ function parseArguments(argv: readonly string[]): Arguments {
         break;
       case '--staged':
         args.staged = true;
+        break;
+      case '--watch':
+        args.watch = true;
         break;
       case '--no-cache':
         args.cache = false;
@@ -124,6 +130,10 @@ function listRules(): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'lsp') {
+    (await import('./lsp/server.js')).startLanguageServer(argv.slice(1));
+    return 0;
+  }
   const args = parseArguments(argv);
   if (args.help) {
     process.stdout.write(USAGE);
@@ -143,6 +153,14 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const flag of args.ruleFlags) {
     const [rule, setting] = parseRuleSetting(flag, known, '--rule');
     settings[rule] = setting;
+  }
+  if (args.watch) {
+    if (args.staged || args.execute || args.drift) throw new UsageError('--watch cannot be combined with --staged, --execute or --drift.');
+    const { watch } = await import('./watch.js');
+    return watch(args.paths, async () => {
+      const result = await verify({ paths: args.paths, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
+      return render(args.format, result.violations, result.files);
+    });
   }
   let paths = args.paths;
   let contents: ReadonlyMap<string, string> | undefined;
