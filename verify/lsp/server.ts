@@ -4,7 +4,7 @@
 // with the rule, the range and the rule's doc; on save the later migrations that name what it changes are re-checked.
 // Hover: the statement's locks; code actions: `-- verify:ignore <rule> <reason>` above the statement.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
@@ -64,6 +64,8 @@ class LanguageServer {
   /** Names each migration's files mentioned at the last save or open, by up path: what later files may depend on. */
   private readonly savedNames = new Map<string, Set<string>>();
   private config!: HistorySettings;
+  /** Folders whose history starts from an empty database (verify-migrations.json's startsEmpty), absolute. */
+  private startsEmpty: readonly string[] = [];
   private capabilities: ClientCapabilities = {};
   private readonly lockRules: readonly Rule[];
   private readonly docs: string | undefined;
@@ -194,12 +196,13 @@ class LanguageServer {
 
   private readSettings(root: string): HistorySettings {
     const known = new Set([...this.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES)]);
-    let settings: Settings = { rules: {}, allowDestructive: false };
+    let settings: Settings = { rules: {}, allowDestructive: false, startsEmpty: [] };
     try {
       settings = readConfigFile(join(root, CONFIG_FILE), known, false);
     } catch (error) {
       void this.connection.window.showErrorMessage(`${SOURCE}: ${(error as Error).message} The defaults apply.`);
     }
+    this.startsEmpty = settings.startsEmpty;
     return { rules: this.rules, settings: settings.rules, options: { allowDestructive: settings.allowDestructive }, known };
   }
 
@@ -207,7 +210,9 @@ class LanguageServer {
     const directory = folderOf(path);
     let history = this.histories.get(directory);
     if (!history) {
-      history = new History(directory, this.overlay, this.config);
+      // A folder listed in startsEmpty: what its history never created does not exist (object-missing).
+      const startsEmpty = this.startsEmpty.includes(resolve(directory));
+      history = new History(directory, this.overlay, startsEmpty ? { ...this.config, options: { ...this.config.options, startsEmpty } } : this.config);
       this.histories.set(directory, history);
     }
     return history;
