@@ -161,3 +161,8 @@ export function hoverMarkdown(statement: Statement, found: readonly Violation[],
   }
   return out.join('\n');
 }
+
+/** What a lock mode blocks, in words. */
+export function lockBlocks(mode: LockMode): string {
+  return BLOCKS[mode];
+}
