@@ -12,6 +12,15 @@ export interface Settings {
   readonly allowDestructive: boolean;
   /** Absolute folders whose history starts from an empty database: object-missing may say what does not exist. */
   readonly startsEmpty: readonly string[];
+  /** The PostgreSQL major version the migrations target ("postgresVersion"); undefined: the default (15). */
+  readonly postgresVersion?: number;
+}
+
+/** A PostgreSQL major version as the config file or --pg-version gives it: 15, 16, 17, 18 ("17.2" reads as 17). */
+export function parsePostgresVersion(value: unknown, source: string): number {
+  const major = typeof value === 'number' ? Math.trunc(value) : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number.parseInt(value, 10) : NaN;
+  if (!Number.isInteger(major) || major < 10 || major > 99) throw new UsageError(`${source}: the PostgreSQL version must be a major version such as 15 or 17, got ${JSON.stringify(value)}.`);
+  return major;
 }
 
 const SETTINGS: Readonly<Record<string, RuleSetting>> = { off: 'off', warn: 'warning', warning: 'warning', error: 'error' };
@@ -27,7 +36,7 @@ export function parseRuleSetting(text: string, known: ReadonlySet<string>, sourc
   return [rule, setting];
 }
 
-/** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false, "startsEmpty": ["sql"] } (folders relative to the file). */
+/** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false, "startsEmpty": ["sql"], "postgresVersion": 15 } (folders relative to the file). */
 export function readConfigFile(path: string, known: ReadonlySet<string>, required: boolean): Settings {
   if (!existsSync(path)) {
     if (required) throw new UsageError(`Cannot read config file ${path}: no such file.`);
@@ -40,7 +49,7 @@ export function readConfigFile(path: string, known: ReadonlySet<string>, require
     throw new UsageError(`${path}: not valid JSON (${(error as Error).message}).`);
   }
   if (!raw || typeof raw !== 'object') throw new UsageError(`${path}: expected a JSON object.`);
-  const object = raw as { rules?: Record<string, unknown>; allowDestructive?: unknown; startsEmpty?: unknown };
+  const object = raw as { rules?: Record<string, unknown>; allowDestructive?: unknown; startsEmpty?: unknown; postgresVersion?: unknown };
   if (object.startsEmpty !== undefined && (!Array.isArray(object.startsEmpty) || object.startsEmpty.some((f) => typeof f !== 'string'))) {
     throw new UsageError(`${path}: "startsEmpty" must be a list of migration folders, e.g. ["sql"].`);
   }
@@ -50,5 +59,6 @@ export function readConfigFile(path: string, known: ReadonlySet<string>, require
     const [id, setting] = parseRuleSetting(`${rule}=${String(value)}`, known, path);
     rules[id] = setting;
   }
-  return { rules, allowDestructive: object.allowDestructive === true, startsEmpty };
+  const postgresVersion = object.postgresVersion === undefined ? undefined : parsePostgresVersion(object.postgresVersion, `${path}: "postgresVersion"`);
+  return { rules, allowDestructive: object.allowDestructive === true, startsEmpty, ...(postgresVersion !== undefined ? { postgresVersion } : {}) };
 }
