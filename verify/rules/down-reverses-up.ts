@@ -12,6 +12,13 @@ const DATA = /^(insert|update|delete|truncate) /;
 /** Statements that change no schema: an up made only of these needs no schema undone. */
 const NO_SCHEMA = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'TruncateStmt', 'SelectStmt', 'CopyStmt', 'VariableSetStmt', 'VariableShowStmt', 'ExplainStmt', 'NotifyStmt', 'ListenStmt', 'LockStmt', 'VacuumStmt', 'AnalyzeStmt', 'ClusterStmt', 'ReindexStmt', 'RefreshMatViewStmt', 'CheckPointStmt', 'DiscardStmt', 'TransactionStmt', 'PrepareStmt', 'ExecuteStmt', 'DeallocateStmt', 'CallStmt']);
 
+/**
+ * Statements whose effect the schema model does not keep as state (owners, role settings and memberships, default
+ * privileges, event triggers, security labels): an up with one changes the schema in a way no comparison can see, so an
+ * empty down cannot be taken as restoring it.
+ */
+const UNTRACKED = new Set(['AlterOwnerStmt', 'AlterDefaultPrivilegesStmt', 'AlterRoleSetStmt', 'AlterRoleStmt', 'GrantRoleStmt', 'CreateRoleStmt', 'DropRoleStmt', 'AlterDatabaseSetStmt', 'AlterDatabaseStmt', 'AlterFunctionStmt', 'CreateEventTrigStmt', 'AlterEventTrigStmt', 'SecLabelStmt', 'AlterExtensionStmt', 'AlterExtensionContentsStmt', 'AlterTSConfigurationStmt', 'AlterTSDictionaryStmt']);
+
 /** The down restores the schema the up changed: compared as state, object by object, Postgres's implied drops included. */
 export default defineRule({
   meta: {
@@ -44,11 +51,13 @@ export default defineRule({
     const matched: Array<{ action: Action; file: SourceFile; at: number }> = [];
     const performed = new Set<string>();
     let changesSchema = false;
+    let untracked = false;
     return {
       statement({ side, changes, statement, file }) {
         actionsAt.set(`${side} ${statement.start}`, changes.actions);
         if (side === 'up') {
           if (!NO_SCHEMA.has(statement.kind)) changesSchema = true;
+          if (UNTRACKED.has(statement.kind)) untracked = true;
           for (const action of changes.actions) if (MATCHED.test(action.key)) matched.push({ action, file, at: statement.start });
         } else {
           // What Postgres drops along with a down's statement counts as done: a view's grants go with the view.
@@ -73,7 +82,7 @@ export default defineRule({
         }
         const down = migration.down;
         if (down.parsed.statements.length === 0) {
-          if (differences.length === 0 && unmatched.length === 0) return;
+          if (differences.length === 0 && unmatched.length === 0 && !untracked) return;
           context.report({ messageId: 'emptyDown', file: up, at: firstAt, data: { down: down.path === up.path ? `section of ${up.path}` : `file ${down.path}` } });
           return;
         }
