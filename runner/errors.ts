@@ -13,7 +13,9 @@ export type FileProblemCode =
   | 'EMPTY_MIGRATION'
   | 'UNKNOWN_DIRECTIVE'
   | 'MISPLACED_DIRECTIVE'
-  | 'TRANSACTION_CONTROL';
+  | 'TRANSACTION_CONTROL'
+  // A statement that reads or writes the runner's bookkeeping (pgmigrations*).
+  | 'BOOKKEEPING_STATEMENT';
 
 /** Failures while talking to the database or running SQL. */
 export type RunProblemCode =
@@ -30,7 +32,13 @@ export type RunProblemCode =
   | 'INVALID_INDEX'
   | 'NOT_APPLIED'
   | 'BACKUP_FAILED'
-  | 'DEPLOY_FAILED';
+  | 'DEPLOY_FAILED'
+  // Faults and the session (runner/execute.ts).
+  | 'CHECKSUMS_MISSING'
+  | 'CONNECTION_LOST'
+  | 'INTERRUPTED'
+  | 'TRANSACTION_ESCAPED'
+  | 'OPEN_TRANSACTION';
 
 export type MigrationErrorCode = FileProblemCode | RunProblemCode | 'USAGE';
 
@@ -48,6 +56,7 @@ const USAGE_CODES: ReadonlySet<MigrationErrorCode> = new Set<MigrationErrorCode>
   'UNKNOWN_DIRECTIVE',
   'MISPLACED_DIRECTIVE',
   'TRANSACTION_CONTROL',
+  'BOOKKEEPING_STATEMENT',
 ]);
 
 /** 2 for usage errors and bad migration files, 1 for migration and database failures. */
@@ -55,9 +64,20 @@ export function exitCodeFor(code: MigrationErrorCode): 1 | 2 {
   return USAGE_CODES.has(code) ? 2 : 1;
 }
 
+/** Where the database stands after a run stopped: set on the error the run throws once any migration was attempted. */
+export interface RunState {
+  readonly direction: 'up' | 'down';
+  /** Migrations this run applied (or rolled back) and committed, in order. */
+  readonly committed: readonly { readonly name: string; readonly file: string }[];
+  /** One line: what was committed, what was rolled back, what was left (INVALID indexes), and the next command. */
+  readonly summary: string;
+}
+
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
   readonly code: MigrationErrorCode;
+  /** Set when a run stopped part-way: what it committed and where the database stands. */
+  runState: RunState | undefined;
 
   constructor(code: MigrationErrorCode, message: string, options?: { cause?: unknown }) {
     // One line, always: callers print it after "error: ".

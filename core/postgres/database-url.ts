@@ -40,21 +40,36 @@ export function describeTarget(url: string): string {
   }
 }
 
-/** Remove every occurrence of the URL's password (raw and URL-decoded) from a text. */
+/**
+ * Remove the URL's password (raw and URL-decoded) from a text: in the user-info of any URL and in `password=`
+ * parameters, and elsewhere as a whole token (not inside a longer word, so a password "app" leaves "applied" alone).
+ * A password of fewer than 4 characters is scrubbed only inside URLs and parameters: as a token it would blank the
+ * article "a" or a role name, and such a password is no secret anyway.
+ */
 export function scrubSecrets(text: string, url: string | undefined): string {
   if (!url) return text;
   let password = '';
   try {
-    password = new URL(url).password;
+    password = new URL(url).password || (new URL(url).searchParams.get('password') ?? '');
   } catch {
     password = /\/\/[^:/@]*:([^@]*)@/.exec(url)?.[1] ?? '';
   }
   if (!password) return text;
-  let out = text;
-  for (const secret of new Set([password, safeDecode(password)])) {
-    if (secret) out = out.split(secret).join('***');
+  const secrets = [...new Set([password, safeDecode(password), encodeURIComponent(safeDecode(password))])].filter(Boolean);
+  let out = text
+    // scheme://user:<password>@ : whatever stands there
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:)([^\s@/]*)@/gi, (match, head: string, value: string) => (secrets.includes(value) || secrets.includes(safeDecode(value)) ? `${head}***@` : match))
+    .replace(/([?&]password=)([^&\s#]*)/gi, (match, head: string, value: string) => (secrets.includes(value) || secrets.includes(safeDecode(value)) ? `${head}***` : match));
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    const token = new RegExp(`(?<![A-Za-z0-9_])${escapeRegExp(secret)}(?![A-Za-z0-9_])(?!:\\/\\/)`, 'g');
+    out = out.replace(token, '***');
   }
   return out;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function safeDecode(value: string): string {
