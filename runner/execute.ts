@@ -221,6 +221,8 @@ async function stopped(error: unknown, attempt: Attempt, committed: MigrationSte
     } else {
       outcome = `${name} ran part-way outside the runner's transaction and is not recorded`;
     }
+  } else if (started && cause.code === 'OPEN_TRANSACTION') {
+    outcome = `${name} runs without a transaction: its statements before its own BEGIN stay applied, what ran after that BEGIN was rolled back, and it is not recorded`;
   } else if (started) {
     const total = file.statements.length;
     const ran = attempt.phase === 'statements' ? attempt.done : total;
