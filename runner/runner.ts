@@ -408,7 +408,16 @@ async function withConnection<T>(url: string, body: (sql: Awaited<ReturnType<Sql
   const health = { lost: false };
   try {
     // No prepared statements: a migration's DISCARD ALL or DEALLOCATE must not break the runner's own queries.
-    pool = connect(url, { idle_timeout: 0, prepare: false, connection: { application_name: 'skincare-migrate' } });
+    pool = connect(url, {
+      idle_timeout: 0,
+      // A migration may run for hours: postgres.js would otherwise end the connection after 30 to 60 minutes.
+      max_lifetime: 0,
+      prepare: false,
+      connection: { application_name: 'skincare-migrate' },
+      onSocketClose: () => {
+        health.lost = true;
+      },
+    });
   } catch (error) {
     throw new MigrationError('CONNECTION_FAILED', connectionErrorMessage(error, url));
   }

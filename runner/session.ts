@@ -73,21 +73,33 @@ export function changesSession(statement: Pick<Statement, 'text' | 'kind'>): boo
 
 /** The run's lock on a connection of its own. */
 export class RunLock {
-  private alive = true;
-
   private constructor(
     private readonly pool: Sql,
     private readonly connection: Reserved,
     /** The backend pid holding the lock. */
     readonly pid: number,
+    /** False once its socket closed: then it is never written to again. */
+    private readonly health: { alive: boolean },
   ) {}
+
+  private get alive(): boolean {
+    return this.health.alive;
+  }
 
   /** Take the lock without waiting; MigrationError LOCKED (naming who holds it) when another run has it. */
   static async acquire(url: string): Promise<RunLock> {
     let pool: Sql;
     let connection: Reserved;
+    const health = { alive: true };
     try {
-      pool = connect(url, { idle_timeout: 0, connection: { application_name: 'skincare-migrate-lock' } });
+      pool = connect(url, {
+        idle_timeout: 0,
+        max_lifetime: 0,
+        connection: { application_name: 'skincare-migrate-lock' },
+        onSocketClose: () => {
+          health.alive = false;
+        },
+      });
     } catch (error) {
       throw new MigrationError('CONNECTION_FAILED', connectionErrorMessage(error, url));
     }
@@ -100,7 +112,7 @@ export class RunLock {
     try {
       const [row] = await connection.unsafe<{ locked: boolean; pid: number }[]>(`SELECT pg_try_advisory_lock(${ADVISORY_LOCK_ID}) AS locked, pg_backend_pid() AS pid`);
       if (!row?.locked) throw await lockedError(connection, 'another migration run holds the advisory lock on this database');
-      return new RunLock(pool, connection, Number(row.pid));
+      return new RunLock(pool, connection, Number(row.pid), health);
     } catch (error) {
       connection.release();
       await pool.end({ timeout: 1 }).catch(() => undefined);
@@ -121,7 +133,7 @@ export class RunLock {
     try {
       return [...(await this.connection.unsafe<T[]>(text))];
     } catch (error) {
-      if (isConnectionLost(error)) this.alive = false;
+      if (isConnectionLost(error)) this.health.alive = false;
       return undefined;
     }
   }
@@ -132,12 +144,13 @@ export class RunLock {
   }
 
   async release(): Promise<void> {
-    if (this.alive) {
+    const alive = this.alive;
+    if (alive) {
       await this.connection.unsafe(`SELECT pg_advisory_unlock(${ADVISORY_LOCK_ID})`).catch(() => undefined);
-      this.connection.release();
+      if (this.alive) this.connection.release();
     }
-    this.alive = false;
-    await this.pool.end({ timeout: 2 }).catch(() => undefined);
+    this.health.alive = false;
+    await this.pool.end({ timeout: alive ? 2 : 0 }).catch(() => undefined);
   }
 }
 

@@ -85,7 +85,7 @@ function interruption(): AbortSignal {
       err(`error: ${signal} again: exiting without waiting for the cancel; make status shows where the database stands`);
       process.exit(1);
     }
-    err(`${signal}: cancelling the running statement on the server...`);
+    out(`${signal}: cancelling the running statement on the server...`);
     controller.abort(signal);
   };
   process.on('SIGINT', handler);

@@ -196,7 +196,7 @@ function interruption(): AbortSignal {
       process.stderr.write(`error: ${signal} again: exiting without waiting for the cancel; make status shows where the database stands\n`);
       process.exit(1);
     }
-    process.stderr.write(`${signal}: cancelling the running statement on the server...\n`);
+    out(`${signal}: cancelling the running statement on the server...`);
     controller.abort(signal);
   };
   process.on('SIGINT', handler);

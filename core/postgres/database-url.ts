@@ -80,21 +80,30 @@ function safeDecode(value: string): string {
   }
 }
 
+export type ConnectOptions = postgres.Options<Record<string, postgres.PostgresType>> & {
+  /**
+   * Called when a connection's socket closes (server stopped, backend terminated, network lost). A reserved
+   * connection must not be used after that: postgres.js crashes writing to it, outside any promise.
+   */
+  readonly onSocketClose?: () => void;
+};
+
 /** A postgres.js client that keeps notices quiet and never prints the URL. */
-export function connect(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): Sql {
+export function connect(url: string, options: ConnectOptions = {}): Sql {
   if (!/^postgres(?:ql)?:\/\//i.test(url)) {
     throw Object.assign(new Error('not a postgres:// URL'), { code: 'ERR_INVALID_URL' });
   }
-  const connectTimeout = options.connect_timeout ?? 10;
+  const { onSocketClose, ...rest } = options;
+  const connectTimeout = rest.connect_timeout ?? 10;
   // `socket` is a documented postgres.js option its type declarations leave out.
-  const socket = { socket: guardedSocket(connectTimeout) } as postgres.Options<Record<string, postgres.PostgresType>>;
+  const socket = { socket: guardedSocket(connectTimeout, onSocketClose) } as postgres.Options<Record<string, postgres.PostgresType>>;
   return postgres(url, {
     onnotice: () => undefined,
     max: 1,
     connect_timeout: connectTimeout,
     idle_timeout: 5,
     ...socket,
-    ...options,
+    ...rest,
   });
 }
 
@@ -108,7 +117,7 @@ const SESSION_MS = 2_000;
  * that): thousands of connections a second. This socket factory connects as postgres.js would, and gives up with
  * NOT_POSTGRES after a few such closes in a row.
  */
-function guardedSocket(connectTimeoutSeconds: number): (options: { host: string[]; port: number[]; path?: string }) => Promise<Socket> {
+function guardedSocket(connectTimeoutSeconds: number, onSocketClose?: () => void): (options: { host: string[]; port: number[]; path?: string }) => Promise<Socket> {
   let quickCloses = 0;
   return async (options) => {
     if (quickCloses >= MAX_STARTUP_CLOSES) {
@@ -132,6 +141,7 @@ function guardedSocket(connectTimeoutSeconds: number): (options: { host: string[
     const opened = Date.now();
     socket.once('close', () => {
       quickCloses = Date.now() - opened < SESSION_MS ? quickCloses + 1 : 0;
+      onSocketClose?.();
     });
     return socket;
   };
