@@ -213,7 +213,6 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
       const [session] = await sql.unsafe<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
       const baseline = await readBaseline(sql, timeouts);
       await sql.unsafe(baselineStatements(baseline).join('\n'));
-      const notes = await ensureMigrationsTable(sql, actor);
       const applied = await readApplied(sql);
       const states = assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA));
       const problems = [...historyProblems(pairs, states, MIGRATIONS_TABLE), ...(await findInvalidIndexes(sql)).map(invalidIndexProblem)];
@@ -221,6 +220,8 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
       if (direction === 'down') refuseIrreversible(pairs, applied, count);
       const steps = chooseSteps(pairs, applied, direction, count, only);
       refuseBookkeepingStatements(steps);
+      // Every check passed: only now is anything written.
+      const notes = await ensureMigrationsTable(sql, actor);
       await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
       const ran = await executeMigrations(
         { sql, pid: Number(session?.pid), lock, url, baseline, actor, signal: options.signal, health },
