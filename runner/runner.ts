@@ -129,16 +129,24 @@ export async function redoLast(options: RunnerOptions): Promise<{ readonly down:
 /** The up half of a redo failed: its down was committed, and what it dropped is gone; the error says so. */
 function redoUpFailed(error: MigrationError, last: MigrationStep, pair: MigrationPair | undefined): MigrationError {
   const dropped = pair ? droppedBy(pair) : [];
-  const undone = `the down of ${last.name} (${last.file}) was committed before the up failed${dropped.length ? `, and it dropped ${dropped.join(', ')} with their data` : ''}: ${last.name} is now rolled back`;
-  const next = `next: fix the up file and run make migrate${dropped.length ? ', or restore the backup if the dropped data matters' : ''}`;
-  const previous = error.runState;
-  error.message = `${error.message} (${undone})`;
+  const what = dropped.length ? `, and it dropped ${dropped.join(', ')} with their data` : '';
+  error.message = `${error.message} (the down of ${last.name} (${last.file}) was committed before the up failed${what}: ${last.name} is now rolled back)`;
   error.runState = {
-    direction: 'up',
-    committed: [],
-    summary: `rolled back and committed by this redo: ${last.name}; ${previous ? previous.summary.replace(/; next: .*$/, '').replace(/^this run applied and committed nothing; /, '') : 'its up was not applied'}; ${next}.`,
+    direction: 'down',
+    committed: [last],
+    summary:
+      `rolled back and committed by this redo: ${last.name}${dropped.length ? ` (its down dropped ${dropped.join(', ')})` : ''}; ` +
+      `its up failed: ${upOutcome(error)}; ` +
+      `next: fix ${pair ? pair.up.display : 'its up file'}, then make migrate${dropped.length ? '; restore the backup if the dropped data matters' : ''}.`,
   };
   return error;
+}
+
+/** What became of the failed up, from its run state ("... was rolled back as a whole and is not recorded"). */
+function upOutcome(error: MigrationError): string {
+  const parts = (error.runState?.summary ?? '').replace(/\.$/, '').split('; ');
+  const outcome = parts.filter((part) => !/^(this run applied|applied and committed by this run|next:)/.test(part));
+  return outcome.length ? outcome.join('; ') : 'it is not applied';
 }
 
 /** What a down file drops ("table widgets", "column products.sku"), read from its statements. */
