@@ -161,8 +161,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       failures.push(`${n} problem${n === 1 ? '' : 's'} with the applied history or the indexes (listed above); fix ${n === 1 ? 'it' : 'them'} first (docs/deploy.md says how)`);
     } else {
       const tracked = before.applied.filter((a) => a.state === 'ok').length;
-      const untracked = before.applied.length - tracked;
-      say('ok', `history: ${before.applied.length} applied (${tracked} with unchanged checksums${untracked ? `, ${untracked} without one yet: the next migrate records them` : ''}), no INVALID index, order ok`);
+      say('ok', `history: ${before.applied.length} applied (${tracked} with unchanged checksums), no INVALID index, order ok`);
     }
     if (failures.length > 0) throw new StepFailure(failures.join('; '));
     pendingNames = before.pending.map((p) => p.name);

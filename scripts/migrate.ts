@@ -84,7 +84,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const timeouts = timeoutsFromEnv();
   const target = resolveTarget();
   out(`database: ${describeTarget(target.url)}${target.source === 'embedded' ? ' (embedded)' : ' (DATABASE_URL)'}`);
-  const options = { dir, databaseUrl: target.url, dryRun, timeouts, signal: interruption() };
+  // Ctrl-C and SIGTERM cancel a run's statement on the server; elsewhere they end the process as usual.
+  const runs = (command === 'up' || command === 'down' || command === 'redo') && !dryRun;
+  const options = { dir, databaseUrl: target.url, dryRun, timeouts, ...(runs ? { signal: interruption() } : {}) };
   switch (command) {
     case 'up':
       printRun(await migrateUp(options), pairs.length);
