@@ -40,7 +40,7 @@ t.test('a deploy that loses the lock backs up nothing, applies nothing, and says
   const { url, sql } = await pg.freshDatabase('skincare');
   const { dir, names } = migrationFolder(t, [
     { slug: 'create_brands', up: 'CREATE TABLE brands (id int);', down: 'DROP TABLE brands;' },
-    { slug: 'slow_backfill', up: 'CREATE TABLE items (id int);\nSELECT pg_sleep(6);', down: 'DROP TABLE items;' },
+    { slug: 'slow_backfill', up: 'CREATE TABLE items (id int);\nSELECT pg_sleep(25);', down: 'DROP TABLE items;' },
   ]);
   const work = mkdtempSync(join(tmpdir(), 'deploy-lock-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
@@ -48,7 +48,8 @@ t.test('a deploy that loses the lock backs up nothing, applies nothing, and says
   const loserBackups = join(work, 'loser');
 
   const winner = deploy(['--dir', dir, '--backup-dir', winnerBackups], url);
-  t.ok(await waitFor(sql, 'SELECT pg_sleep(6)%'), 'the winner is migrating');
+  // The winner sleeps long enough for the loser's preflight (which runs the verifier) to end even on a loaded machine.
+  t.ok(await waitFor(sql, 'SELECT pg_sleep(25)%'), 'the winner is migrating');
   const loser = await deploy(['--dir', dir, '--backup-dir', loserBackups], url);
   t.equal(loser.status, 1, 'the loser fails');
   t.match(loser.stderr, /^deploy FAILED at backup: another migration run holds the advisory lock on this database \(backend pid \d+, skincare-migrate-lock/m);
