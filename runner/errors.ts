@@ -38,7 +38,9 @@ export type RunProblemCode =
   | 'CONNECTION_LOST'
   | 'INTERRUPTED'
   | 'TRANSACTION_ESCAPED'
-  | 'OPEN_TRANSACTION';
+  | 'OPEN_TRANSACTION'
+  // node-pg-migrate sent or chose something the bridge does not expect (runner/pg-migrate-bridge.ts).
+  | 'UNEXPECTED_SQL';
 
 export type MigrationErrorCode = FileProblemCode | RunProblemCode | 'USAGE';
 

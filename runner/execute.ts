@@ -1,10 +1,13 @@
 // Running migrations, one after the other, on the migration session, and telling the truth when it stops.
-// Per migration: restore the session, BEGIN, each statement as the parser split it (the extended query protocol runs
-// one statement per message and no other), a check that the session is still inside the runner's transaction, the
-// bookkeeping (after the session is restored again), COMMIT. A no-transaction migration runs its statements each on
-// its own and must end outside any transaction it opened. A fault (lost connection, terminated backend, server
-// shutdown), a signal (which cancels the running statement on the server and waits for it) or an error ends with a
-// MigrationError carrying the run's true state: what was committed, what was rolled back, what was left, what next.
+// node-pg-migrate's runner() drives the run (runner/pg-migrate-bridge.ts): it starts each migration, sends BEGIN, the
+// statements, its bookkeeping and COMMIT; the MigrationDriver below does each of those on the migration session.
+// Per migration: restore the session (when node-pg-migrate calls the migration's action), BEGIN, each statement as
+// the parser split it (the extended query protocol runs one statement per message and no other), a check that the
+// session is still inside the runner's transaction, the bookkeeping (after the session is restored again, with the
+// checksums), COMMIT. A no-transaction migration runs its statements each on its own and must end outside any
+// transaction it opened; its bookkeeping gets a transaction of its own. A fault (lost connection, terminated backend,
+// server shutdown), a signal (which cancels the running statement on the server and waits for it) or an error ends
+// with a MigrationError carrying the run's true state: what was committed, what was rolled back, what was left, what next.
 import { connect, connectionErrorMessage, describeTarget, scrubSecrets, type Sql } from '../core/postgres/database-url.js';
 import { forgetChecksumSql, pairChecksum, recordChecksumSql } from './checksums.js';
 import { findInvalidIndexes, type InvalidIndex } from './integrity.js';
@@ -13,6 +16,9 @@ import { indexOfCharacterPosition, lineAndColumn, type MigrationFile, type Migra
 import { MigrationError, SqlError, type RunState } from './errors.js';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 import { baselineStatements, isConnectionLost, type Reserved, type RunLock, type SessionBaseline } from './session.js';
+import { driveWithNodePgMigrate, markAsRunSql, type Driver, type PlannedStep } from './pg-migrate-bridge.js';
+
+export type { PlannedStep } from './pg-migrate-bridge.js';
 
 export const noop = (): void => undefined;
 
@@ -21,11 +27,6 @@ export interface MigrationStep {
   readonly name: string;
   /** The file that ran, as shown to the user. */
   readonly file: string;
-}
-
-export interface PlannedStep {
-  readonly pair: MigrationPair;
-  readonly direction: 'up' | 'down';
 }
 
 export interface ExecuteContext {
@@ -44,10 +45,10 @@ export interface ExecuteContext {
 
 /** The bookkeeping a migration's own transaction ends with (its own transaction, for a no-transaction migration). */
 export function bookkeepingStatements(pair: MigrationPair, direction: 'up' | 'down', actor: string): string[] {
-  const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
-  return direction === 'up'
-    ? [`INSERT INTO ${table} (name, run_on) VALUES ('${pair.name}', NOW());`, recordChecksumSql(MIGRATIONS_SCHEMA, pair.name, pairChecksum(pair), actor)]
-    : [`DELETE FROM ${table} WHERE name='${pair.name}';`, forgetChecksumSql(MIGRATIONS_SCHEMA, pair.name)];
+  return [
+    markAsRunSql(pair.name, direction),
+    direction === 'up' ? recordChecksumSql(MIGRATIONS_SCHEMA, pair.name, pairChecksum(pair), actor) : forgetChecksumSql(MIGRATIONS_SCHEMA, pair.name),
+  ];
 }
 
 interface Attempt {
@@ -60,108 +61,185 @@ interface Attempt {
   ordinal: number;
 }
 
-/** Thrown inside the loop at a checkpoint after a signal; replaced by the INTERRUPTED error. */
+/** Thrown inside the run at a checkpoint after a signal; replaced by the INTERRUPTED error. */
 class Interrupted extends Error {}
 
-/** Run the steps in order; returns those committed. On failure throws a MigrationError whose runState says where things stand. */
-export async function executeMigrations(context: ExecuteContext, steps: readonly PlannedStep[]): Promise<MigrationStep[]> {
-  const { sql, signal } = context;
-  const committed: MigrationStep[] = [];
-  let inFlight: { cancel(): unknown } | undefined;
-  let cancelling: Promise<unknown> | undefined;
-  const onAbort = (): void => {
-    if (inFlight) cancelling = cancelOnServer(context, inFlight);
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const restore = baselineStatements(context.baseline).join('\n');
+/** What the run does at each point node-pg-migrate reaches, on the migration session. */
+class MigrationDriver implements Driver {
+  readonly committed: MigrationStep[] = [];
+  attempt: Attempt | undefined;
+  /** The pg_cancel_backend a signal started, awaited before the run reports. */
+  cancelling: Promise<unknown> | undefined;
+  private inFlight: { cancel(): unknown } | undefined;
+  private xid: string | null = null;
+  private readonly restore: string;
 
-  const send = async <T = Record<string, unknown>>(text: string, extended = false): Promise<T[] & { command?: string }> => {
-    if (context.health.lost) throw Object.assign(new Error('the connection was lost'), { code: 'CONNECTION_CLOSED' });
+  constructor(private readonly context: ExecuteContext) {
+    this.restore = baselineStatements(context.baseline).join('\n');
+  }
+
+  onAbort = (): void => {
+    if (this.inFlight) this.cancelling = cancelOnServer(this.context, this.inFlight);
+  };
+
+  private async send<T = Record<string, unknown>>(text: string, extended = false): Promise<T[] & { command?: string }> {
+    const { sql, health } = this.context;
+    if (health.lost) throw Object.assign(new Error('the connection was lost'), { code: 'CONNECTION_CLOSED' });
     // `simple: false` is postgres.js's extended protocol: the server refuses a message holding two statements.
     const query = extended ? sql.unsafe<T[]>(text, [], { simple: false } as Parameters<Sql['unsafe']>[2]) : sql.unsafe<T[]>(text);
-    inFlight = query;
+    this.inFlight = query;
     try {
       return (await query) as T[] & { command?: string };
     } catch (error) {
-      if (isConnectionLost(error)) context.health.lost = true;
+      if (isConnectionLost(error)) health.lost = true;
       throw error;
     } finally {
-      inFlight = undefined;
+      this.inFlight = undefined;
     }
-  };
-  const checkpoint = (): void => {
-    if (signal?.aborted) throw new Interrupted();
-  };
+  }
 
-  try {
-    for (const step of steps) {
-      const file = step.direction === 'up' ? step.pair.up : step.pair.down;
-      const attempt: Attempt = { step, file, phase: 'session', done: 0, ordinal: 0 };
-      try {
-        checkpoint();
-        await send(restore);
-        const transactional = !step.pair.noTransaction;
-        let xid: string | null = null;
-        if (transactional) {
-          await send('BEGIN');
-          xid = (await send<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid'))[0]?.xid ?? null;
-        }
-        attempt.phase = 'statements';
-        for (const [ordinal, statement] of file.statements.entries()) {
-          checkpoint();
-          attempt.statement = statement;
-          attempt.ordinal = ordinal;
-          try {
-            await send(statement.text, true);
-          } catch (error) {
-            if (signal?.aborted || context.health.lost || isConnectionLost(error)) throw error;
-            throw await locate(error, file, statement, ordinal, step.pair.noTransaction, context);
-          }
-          attempt.done = ordinal + 1;
-          if (transactional) {
-            const [now] = await send<{ xid: string | null }>('SELECT pg_current_xact_id_if_assigned()::text AS xid');
-            if ((now?.xid ?? null) !== xid) {
-              const at = lineAndColumn(file.text, statement.index);
-              throw new MigrationError(
-                'TRANSACTION_ESCAPED',
-                `${file.display}:${at.line}:${at.column}: this statement ended the runner's transaction, so what ran before it in ${step.pair.name} was committed outside the runner's control; the runner stopped and did not record it: remove the transaction control (the verifier and the runner refuse it when they can see it) and check the database by hand`,
-              );
-            }
-          }
-        }
-        attempt.statement = undefined;
-        if (!transactional) {
-          const [state] = await send<{ fresh: boolean }>('SELECT now() = statement_timestamp() AS fresh');
-          if (!state?.fresh) {
-            await send('ROLLBACK').catch(noop);
-            throw new MigrationError(
-              'OPEN_TRANSACTION',
-              `${file.display}: ends inside a transaction it opened (a BEGIN without its COMMIT): the runner rolled back what ran since that BEGIN and did not record ${step.pair.name}; the statements before the BEGIN stay applied. Add the COMMIT, or drop the BEGIN`,
-            );
-          }
-        }
-        checkpoint();
-        attempt.phase = 'bookkeeping';
-        // The bookkeeping runs as the run's role with the run's settings, whatever the migration SET.
-        await send(restore);
-        if (!transactional) await send('BEGIN');
-        for (const statement of bookkeepingStatements(step.pair, step.direction, context.actor)) await send(statement);
-        checkpoint();
-        attempt.phase = 'commit';
-        const result = await send('COMMIT');
-        if (result.command && result.command !== 'COMMIT') {
-          throw new MigrationError('TRANSACTION_ESCAPED', `${file.display}: the server rolled back ${step.pair.name}'s transaction at COMMIT (it was aborted); nothing of it is recorded`);
-        }
-        committed.push({ name: step.pair.name, file: file.display });
-      } catch (error) {
-        if (cancelling) await cancelling.catch(noop);
-        throw await stopped(error, attempt, committed, context);
+  private checkpoint(): void {
+    if (this.context.signal?.aborted) throw new Interrupted();
+  }
+
+  private get current(): Attempt {
+    if (!this.attempt) throw new MigrationError('UNEXPECTED_SQL', 'node-pg-migrate sent a migration statement before starting a migration');
+    return this.attempt;
+  }
+
+  async read(text: string): Promise<readonly unknown[]> {
+    return [...(await this.send(text))];
+  }
+
+  async start(step: PlannedStep): Promise<void> {
+    const file = step.direction === 'up' ? step.pair.up : step.pair.down;
+    this.attempt = { step, file, phase: 'session', done: 0, ordinal: 0 };
+    this.checkpoint();
+    await this.send(this.restore);
+    if (step.pair.noTransaction) this.attempt.phase = 'statements';
+  }
+
+  async begin(): Promise<void> {
+    const attempt = this.current;
+    await this.send('BEGIN');
+    this.xid = (await this.send<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid'))[0]?.xid ?? null;
+    attempt.phase = 'statements';
+  }
+
+  async statement(statement: Statement, ordinal: number): Promise<void> {
+    const attempt = this.current;
+    const { step, file } = attempt;
+    this.checkpoint();
+    attempt.statement = statement;
+    attempt.ordinal = ordinal;
+    try {
+      await this.send(statement.text, true);
+    } catch (error) {
+      if (this.context.signal?.aborted || this.context.health.lost || isConnectionLost(error)) throw error;
+      throw await locate(error, file, statement, ordinal, step.pair.noTransaction, this.context);
+    }
+    attempt.done = ordinal + 1;
+    if (!step.pair.noTransaction) {
+      const [now] = await this.send<{ xid: string | null }>('SELECT pg_current_xact_id_if_assigned()::text AS xid');
+      if ((now?.xid ?? null) !== this.xid) {
+        const at = lineAndColumn(file.text, statement.index);
+        throw new MigrationError(
+          'TRANSACTION_ESCAPED',
+          `${file.display}:${at.line}:${at.column}: this statement ended the runner's transaction, so what ran before it in ${step.pair.name} was committed outside the runner's control; the runner stopped and did not record it: remove the transaction control (the verifier and the runner refuse it when they can see it) and check the database by hand`,
+        );
       }
     }
-    return committed;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
   }
+
+  async record(mark: string): Promise<void> {
+    const attempt = this.current;
+    const { step, file } = attempt;
+    attempt.statement = undefined;
+    const transactional = !step.pair.noTransaction;
+    if (!transactional) {
+      const [state] = await this.send<{ fresh: boolean }>('SELECT now() = statement_timestamp() AS fresh');
+      if (!state?.fresh) {
+        await this.send('ROLLBACK').catch(noop);
+        throw new MigrationError(
+          'OPEN_TRANSACTION',
+          `${file.display}: ends inside a transaction it opened (a BEGIN without its COMMIT): the runner rolled back what ran since that BEGIN and did not record ${step.pair.name}; the statements before the BEGIN stay applied. Add the COMMIT, or drop the BEGIN`,
+        );
+      }
+    }
+    this.checkpoint();
+    attempt.phase = 'bookkeeping';
+    // The bookkeeping runs as the run's role with the run's settings, whatever the migration SET.
+    await this.send(this.restore);
+    if (!transactional) await this.send('BEGIN');
+    const [ours, checksums] = bookkeepingStatements(step.pair, step.direction, this.context.actor);
+    if (ours !== mark) throw new MigrationError('UNEXPECTED_SQL', `node-pg-migrate marked ${step.pair.name} with SQL this runner does not expect: nothing was recorded`);
+    await this.send(mark);
+    await this.send(checksums!);
+    // A no-transaction migration's bookkeeping has a transaction of its own: node-pg-migrate sends no COMMIT for it.
+    if (!transactional) await this.commit();
+  }
+
+  async commit(): Promise<void> {
+    const attempt = this.current;
+    const { step, file } = attempt;
+    this.checkpoint();
+    attempt.phase = 'commit';
+    const result = await this.send('COMMIT');
+    if (result.command && result.command !== 'COMMIT') {
+      throw new MigrationError('TRANSACTION_ESCAPED', `${file.display}: the server rolled back ${step.pair.name}'s transaction at COMMIT (it was aborted); nothing of it is recorded`);
+    }
+    this.committed.push({ name: step.pair.name, file: file.display });
+    this.attempt = undefined;
+  }
+}
+
+/**
+ * Run the steps in order, driven by node-pg-migrate's runner(); returns those committed. On failure throws a
+ * MigrationError whose runState says where things stand.
+ */
+export async function executeMigrations(context: ExecuteContext, steps: readonly PlannedStep[]): Promise<MigrationStep[]> {
+  if (steps.length === 0) return [];
+  const driver = new MigrationDriver(context);
+  context.signal?.addEventListener('abort', driver.onAbort, { once: true });
+  try {
+    const { ran } = await driveWithNodePgMigrate(steps, driver);
+    const committed = driver.committed.map((c) => c.name);
+    if (ran.join() !== committed.join()) {
+      throw new MigrationError(
+        'UNEXPECTED_SQL',
+        `node-pg-migrate reports ${ran.join(', ') || 'nothing'} as run, this run committed ${committed.join(', ') || 'nothing'}: make status shows where it stands`,
+      );
+    }
+    return driver.committed;
+  } catch (error) {
+    if (driver.cancelling) await driver.cancelling.catch(noop);
+    const attempt = driver.attempt;
+    if (!attempt) {
+      // Nothing of a migration was under way (node-pg-migrate's reads, or between two migrations).
+      if (context.signal?.aborted && error instanceof Interrupted) {
+        const reason = String(context.signal.reason ?? 'a signal');
+        throw withState(new MigrationError('INTERRUPTED', `${reason}: stopped between migrations`), steps[0]!.direction, driver.committed, context);
+      }
+      const cause = translate(error, context.url);
+      if (driver.committed.length > 0) throw withState(cause, steps[0]!.direction, driver.committed, context);
+      throw cause;
+    }
+    throw await stopped(error, attempt, driver.committed, context);
+  } finally {
+    context.signal?.removeEventListener('abort', driver.onAbort);
+  }
+}
+
+/** The state of a run that stopped outside any migration: what it committed, and what next. */
+function withState(cause: MigrationError, direction: 'up' | 'down', committed: readonly MigrationStep[], context: ExecuteContext): MigrationError {
+  const verb = direction === 'up' ? 'applied' : 'rolled back';
+  const lost = context.health.lost;
+  const parts = [
+    committed.length > 0 ? `${verb} and committed by this run: ${committed.map((c) => c.name).join(', ')}` : `this run ${verb} and committed nothing`,
+    `next: ${nextCommand(cause, direction, lost, false)}`,
+  ];
+  cause.runState = { direction, committed: [...committed], summary: scrubSecrets(`${parts.join('; ')}.`, context.url) };
+  return cause;
 }
 
 /** pg_cancel_backend from the lock's connection (the migration session is busy); the client's own cancel when that is gone. */

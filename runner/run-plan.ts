@@ -4,6 +4,7 @@ import { checksumTablesSql } from './checksums.js';
 import { bookkeepingStatements, type PlannedStep } from './execute.js';
 import type { MigrationPair } from './migration-files.js';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
+import { createMigrationsTableSql } from './pg-migrate-bridge.js';
 import { baselineStatements, changesSession, type SessionBaseline } from './session.js';
 
 export interface RunPlan {
@@ -38,7 +39,7 @@ export async function planRun(sql: Sql, steps: readonly PlannedStep[], baseline:
   );
   const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
   const setup = [
-    ...(present?.migrations ? [] : [`CREATE TABLE ${table} (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamptz NOT NULL);`]),
+    ...(present?.migrations ? [] : [`${createMigrationsTableSql(false)};`]),
     ...(present?.timestamp ? [`ALTER TABLE ${table} ALTER COLUMN run_on TYPE timestamptz USING run_on AT TIME ZONE '${baseline.timeZone.replace(/'/g, "''")}';`] : []),
     ...(present?.sums ? [] : checksumTablesSql(MIGRATIONS_SCHEMA).map((statement) => `${statement};`)),
   ];

@@ -1,6 +1,7 @@
-// The migration runner over the checked migration folder: the run's lock on a connection of its own, the migrations on
-// another (runner/execute.ts), in version order, recorded in pgmigrations (node-pg-migrate's table and lock id, so its
-// own CLI and this runner exclude each other). Functions return data; only scripts/migrate.ts prints.
+// The migration runner over the checked migration folder: node-pg-migrate's runner() drives up, down and redo
+// (runner/pg-migrate-bridge.ts), the migrations run on one connection (runner/execute.ts), the run's lock (node-pg-migrate's
+// id, so its own CLI and this runner exclude each other) on another that migrations never touch, in version order,
+// recorded in pgmigrations. Functions return data; only scripts/migrate.ts prints.
 import { resolve } from 'node:path';
 import { connect, connectionErrorMessage, describeTarget, type Sql } from '../core/postgres/database-url.js';
 import { ensureChecksumTables, operatorName, pairChecksum, quoteLiteral, readChecksums, recordBaseline, acceptChecksum, type AcceptedChecksum } from './checksums.js';
@@ -20,6 +21,7 @@ import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 import { executeMigrations, noop, translate, type MigrationStep, type PlannedStep } from './execute.js';
 import { baselineStatements, isConnectionLost, lockSession, readBaseline, RunLock } from './session.js';
 import { planRun, plannedMigration, type RunPlan } from './run-plan.js';
+import { createMigrationsTableSql } from './pg-migrate-bridge.js';
 
 export { RunLock } from './session.js';
 export type { MigrationStep } from './execute.js';
@@ -292,13 +294,14 @@ function refuseBookkeepingStatements(steps: readonly PlannedStep[]): void {
 }
 
 /**
- * pgmigrations as node-pg-migrate makes it, but with run_on as timestamp with time zone. A table from before keeps
- * its rows: run_on is converted once, each value read in the session's time zone (the server's, unless the role or
- * database sets another), and the conversion is returned as a note and kept in the column's comment.
+ * pgmigrations as node-pg-migrate makes it, but with run_on as timestamp with time zone, made before runner() runs so
+ * its ensureMigrationsTable finds it and only reads. A table from before keeps its rows: run_on is converted once,
+ * each value read in the session's time zone (the server's, unless the role or database sets another), and the
+ * conversion is returned as a note and kept in the column's comment.
  */
 async function ensureMigrationsTable(sql: Sql, actor: string): Promise<string[]> {
   const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
-  await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${table} (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamptz NOT NULL)`);
+  await sql.unsafe(createMigrationsTableSql(true));
   const [column] = await sql.unsafe<{ type: string }[]>(
     `SELECT format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a WHERE a.attrelid = '${table}'::regclass AND a.attname = 'run_on' AND NOT a.attisdropped`,
   );
