@@ -216,9 +216,10 @@ export async function executeMigrations(context: ExecuteContext, steps: readonly
     const attempt = driver.attempt;
     if (!attempt) {
       // Nothing of a migration was under way (node-pg-migrate's reads, or between two migrations).
-      if (context.signal?.aborted && error instanceof Interrupted) {
+      if (context.signal?.aborted && !context.health.lost) {
         const reason = String(context.signal.reason ?? 'a signal');
-        throw withState(new MigrationError('INTERRUPTED', `${reason}: stopped between migrations`), steps[0]!.direction, driver.committed, context);
+        const where = driver.committed.length > 0 ? 'between migrations' : 'before anything ran';
+        throw withState(new MigrationError('INTERRUPTED', `${reason}: stopped ${where}`), steps[0]!.direction, driver.committed, context);
       }
       const cause = translate(error, context.url);
       if (driver.committed.length > 0) throw withState(cause, steps[0]!.direction, driver.committed, context);
