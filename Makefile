@@ -19,6 +19,8 @@ MIGRATE_STATEMENT_TIMEOUT ?= 15min
 # make backup / make deploy: where dumps go; BACKUP=skip deploys without one (never do that to production lightly).
 BACKUP_DIR ?= backups
 BACKUP ?= auto
+# make migrate runs the verifier first and refuses a chain with errors; SKIP_VERIFY='<reason>' overrides it in an emergency.
+SKIP_VERIFY ?=
 # make check-order: the branch the migrations merge into.
 BASE ?= origin/main
 export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR
@@ -26,6 +28,8 @@ export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR
 NODE ?= node
 MIGRATE = $(NODE) dist/scripts/migrate.js --dir $(MIGRATIONS_DIR)
 DRY_RUN_FLAG = $(if $(filter-out 0 no false,$(DRY_RUN)),--dry-run)
+# The verifier's report is shown only when it finds errors (warnings do not stop a migration).
+VERIFY_FIRST = $(if $(SKIP_VERIFY),echo "warning: the verifier was skipped: $(SKIP_VERIFY)" >&2,report="$$($(NODE) dist/verify/cli.js $(MIGRATIONS_DIR) 2>&1)" || { printf '%s\n' "$$report" >&2; echo "error: the verifier found errors in $(MIGRATIONS_DIR), so nothing was applied: fix them (or, in an emergency, SKIP_VERIFY='<reason>')" >&2; exit 1; })
 
 # Stamps: npm ci when package.json or package-lock.json changed; tsc when a TypeScript source changed.
 INSTALLED := node_modules/.installed
@@ -61,7 +65,8 @@ drift: $(BUILT) ## compare DATABASE_URL's schema with what its applied migration
 	$(NODE) dist/verify/cli.js --drift $(MIGRATIONS_DIR)
 
 .PHONY: migrate
-migrate: $(BUILT) ## apply every pending migration (DATABASE_URL, else the embedded server)
+migrate: $(BUILT) ## verify, then apply every pending migration (DATABASE_URL, else the embedded server); SKIP_VERIFY='<reason>' skips the verifier
+	@$(VERIFY_FIRST)
 	@$(MIGRATE) up $(DRY_RUN_FLAG)
 
 .PHONY: rollback

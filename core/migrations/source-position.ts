@@ -1,5 +1,6 @@
 // Bytes -> line:column, the only place it is done. Lines and columns are 1-based;
-// columns count characters (code points), as editors show them.
+// columns count characters (code points), as editors show them. PostgreSQL's positions (1-based characters into the
+// text it was sent) become byte offsets here too.
 
 export interface Position {
   readonly line: number;
@@ -48,4 +49,19 @@ export class LineIndex {
   textBetween(startByte: number, endByte: number): string {
     return this.bytes.subarray(Math.max(0, startByte), Math.min(endByte, this.bytes.length)).toString('utf8');
   }
+}
+
+/**
+ * The byte offset, in `text`, of the character PostgreSQL points at: `characters` counts code points from 0 (the
+ * parser's cursor) and stops at the end of the text.
+ */
+export function byteOffsetOfCharacter(text: string, characters: number): number {
+  let bytes = 0;
+  let seen = 0;
+  for (const ch of text) {
+    if (seen >= characters) break;
+    bytes += Buffer.byteLength(ch);
+    seen++;
+  }
+  return bytes;
 }
