@@ -10,6 +10,9 @@ STEPS ?= 1
 TAP_ARGS ?=
 # Extra arguments for make bench, e.g. `make bench BENCH_ARGS=--quick` (sql/ and 100, 400, 1000 pairs; 3 iterations).
 BENCH_ARGS ?=
+# make agreement: the migration folder to judge, and extra arguments (docs/reversibility.md).
+DIR ?=
+AGREEMENT_ARGS ?=
 
 # Safe deployment (docs/deploy.md). DRY_RUN=1: migrate, rollback and redo print the SQL and change nothing.
 DRY_RUN ?=
@@ -134,6 +137,11 @@ test: $(BUILT) ## build, then run every test with tap (each test file starts its
 .PHONY: bench
 bench: $(BUILT) ## time verify-migrations against squawk and pgfence on sql/ and generated histories (BENCH_ARGS=--quick: smaller, 27 s)
 	$(NODE) dist/bench/bench.js $(BENCH_ARGS)
+
+.PHONY: agreement
+agreement: $(BUILT) ## static down-reverses-up against a PostgreSQL 15 judge (pg_dump before up / after down) on DIR (AGREEMENT_ARGS='--limit 100')
+	@if [ -z "$(DIR)" ]; then echo "error: usage: make agreement DIR=<migrations folder> [AGREEMENT_ARGS='--limit N --verbose']" >&2; exit 2; fi
+	$(NODE) dist/bench/agreement.js $(AGREEMENT_ARGS) '$(DIR)'
 
 .PHONY: hooks
 hooks: $(BUILT) ## install the git pre-commit hook that verifies staged migration files

@@ -160,6 +160,20 @@ export async function loadMigrationFiles(dir: string): Promise<readonly Migratio
   // Folders are not this runner's layout; a folder named like a .sql file is listed as a file and reported unreadable.
   const names = folder.entries.filter((entry) => !entry.children).map((entry) => entry.name);
   const { pairs, problems } = checkFileNames(absolute, names);
+  // Another runner's folders (diesel, Sourcegraph, Sqitch): named, never passed over as if the folder were empty.
+  const foreign = new Map<string, string>();
+  for (const file of folder.files) {
+    const top = file.path.includes('/') ? file.path.split('/')[0]! : undefined;
+    if (top !== undefined && file.layout && !foreign.has(top)) foreign.set(top, file.layout);
+  }
+  for (const [top, layout] of foreign) {
+    const display = displayPath(join(absolute, top));
+    problems.push({
+      code: 'BAD_FILE_NAME',
+      file: display,
+      message: `${display}: a ${layout} migration folder; this runner applies only <14-digit UTC version>_<slug>.up.sql and .down.sql files in ${displayPath(absolute)} itself (verify-migrations still checks other layouts)`,
+    });
+  }
   for (const problem of folder.problems) {
     if (problem.code !== 'unreadable') continue;
     const display = displayPath(join(absolute, problem.path));

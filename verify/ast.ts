@@ -158,3 +158,14 @@ export function indexUsedColumns(index: AstNode): string[] {
   for (const column of expressionColumns(index.whereClause)) out.add(column);
   return [...out];
 }
+
+/** Whether a statement's option list turns `name` on: bare, or `true`/`on`/`1` (Postgres's defGetBoolean). */
+export function optionEnabled(options: readonly AstNode[] | undefined, name: string): boolean {
+  const option = (options ?? []).map((o) => nodeOf(o, 'DefElem')).find((d) => d?.defname === name);
+  if (!option) return false;
+  const arg = option.arg as AstNode | undefined;
+  if (!arg) return true;
+  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
+  const text = String(arg.String?.sval ?? arg.Boolean?.boolval ?? '').toLowerCase();
+  return text === 'true' || text === 'on' || text === '1';
+}

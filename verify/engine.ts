@@ -21,6 +21,8 @@ export interface VerifyInput {
   readonly rules: readonly Rule[];
   readonly settings?: Readonly<Record<string, RuleSetting>>;
   readonly allowDestructive?: boolean;
+  /** The PostgreSQL major version the migrations target (default 15, the oldest the runner supports). */
+  readonly postgresVersion?: number;
   /** Texts to use instead of the files on disk (absolute path → text), e.g. what git has staged. */
   readonly contents?: ReadonlyMap<string, string>;
   /** false: neither read nor write the result cache (--no-cache). */
@@ -128,7 +130,7 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   // Parse only what the cache cannot answer.
   const pairTexts = pairs.map((pair) => readPair(pair, folder));
   const files = pairTexts.reduce((sum, t) => sum + t.files, 0);
-  const options: VerifyOptions = { allowDestructive: Boolean(input.allowDestructive) };
+  const options: VerifyOptions = { allowDestructive: Boolean(input.allowDestructive), ...(input.postgresVersion !== undefined ? { postgresVersion: input.postgresVersion } : {}) };
   const known = new Set([...input.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES), ...(input.knownRules ?? [])]);
   const active = input.rules.filter((rule) => severityOf(rule.meta.name, rule.meta.severity) !== undefined);
   const summaries: MigrationSummary[] = pairs.map((p) => ({ version: p.version, name: p.name, upPath: p.upPath, downPath: p.downPath }));

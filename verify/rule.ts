@@ -119,6 +119,8 @@ export interface Rule {
 
 export interface VerifyOptions {
   readonly allowDestructive: boolean;
+  /** The PostgreSQL major version the migrations must run on (default: 15, the oldest the runner supports). */
+  readonly postgresVersion?: number;
 }
 
 export interface Violation {

@@ -36,6 +36,12 @@ export class LineIndex {
     return { line: lo + 1, column: [...column].length + 1 };
   }
 
+  /** The byte offset of a 1-based line and column (columns count characters), clamped to the line. */
+  offset(line: number, column: number): number {
+    const start = this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length) - 1)] ?? 0;
+    return start + byteOffsetOfCharacter(this.lineText(line), Math.max(0, column - 1));
+  }
+
   /** The text of a 1-based line, without its line ending. */
   lineText(line: number): string {
     const start = this.lineStarts[line - 1];

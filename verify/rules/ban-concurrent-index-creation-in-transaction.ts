@@ -1,3 +1,4 @@
+import { optionEnabled } from '../ast.js';
 import { defineRule } from '../rule.js';
 import type { AstNode } from '../../core/migrations/parse.js';
 import { inTransactionBlock, LAYOUTS, runnerOf } from '../../core/migrations/layout.js';
@@ -45,17 +46,8 @@ function concurrentCommand(kind: string, n: AstNode): string | undefined {
     case 'DropStmt':
       return n.removeType === 'OBJECT_INDEX' && n.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
     case 'ReindexStmt':
-      return (n.params ?? []).some((p: AstNode) => p.DefElem?.defname === 'concurrently' && enabled(p.DefElem)) ? 'REINDEX CONCURRENTLY' : undefined;
+      return optionEnabled(n.params, 'concurrently') ? 'REINDEX CONCURRENTLY' : undefined;
     default:
       return undefined;
   }
-}
-
-/** A boolean option: bare, or `true`/`on`/`1` (Postgres's defGetBoolean). */
-function enabled(option: AstNode): boolean {
-  const arg = option.arg;
-  if (!arg) return true;
-  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
-  const text = String(arg.String?.sval ?? arg.Boolean?.boolval ?? '').toLowerCase();
-  return text === 'true' || text === 'on' || text === '1';
 }

@@ -44,6 +44,7 @@ import requireEnumValueOrdering from './require-enum-value-ordering.js';
 import requireSecurityDefinerSearchPath from './require-security-definer-search-path.js';
 import requireTimeoutSettings from './require-timeout-settings.js';
 import sessionStateLeak from './session-state-leak.js';
+import syntaxNeedsNewerPostgres from './syntax-needs-newer-postgres.js';
 import transactionNesting from './transaction-nesting.js';
 
 export const rules: readonly Rule[] = [
@@ -91,5 +92,6 @@ export const rules: readonly Rule[] = [
   requireSecurityDefinerSearchPath,
   requireTimeoutSettings,
   sessionStateLeak,
+  syntaxNeedsNewerPostgres,
   transactionNesting,
 ];

@@ -1,6 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName } from '../ast.js';
-import type { AstNode } from '../../core/migrations/parse.js';
+import { displayName, optionEnabled, relationName } from '../ast.js';
 
 /** REINDEX without CONCURRENTLY rebuilds under locks that stop writes to the table (and reads through its indexes). */
 export default defineRule({
@@ -22,7 +21,7 @@ export default defineRule({
       statement({ statement, schema, file }) {
         const n = statement.node;
         if (statement.kind !== 'ReindexStmt' || !n.relation) return;
-        if ((n.params ?? []).some((p: AstNode) => p.DefElem?.defname === 'concurrently')) return;
+        if (optionEnabled(n.params, 'concurrently')) return;
         const kind = n.kind === 'REINDEX_OBJECT_INDEX' ? 'INDEX' : 'TABLE';
         const name = relationName(n.relation);
         const table = kind === 'INDEX' ? schema.index(name)?.table : name;
