@@ -10,6 +10,9 @@ STEPS ?= 1
 TAP_ARGS ?=
 # Extra arguments for make bench, e.g. `make bench BENCH_ARGS=--quick` (sql/ and 100, 400, 1000 pairs; 3 iterations).
 BENCH_ARGS ?=
+# make agreement: the migration folder to judge, and extra arguments (docs/reversibility.md).
+DIR ?=
+AGREEMENT_ARGS ?=
 
 # Safe deployment (docs/deploy.md). DRY_RUN=1: migrate, rollback and redo print the SQL and change nothing.
 DRY_RUN ?=
@@ -19,6 +22,8 @@ MIGRATE_STATEMENT_TIMEOUT ?= 15min
 # make backup / make deploy: where dumps go; BACKUP=skip deploys without one (never do that to production lightly).
 BACKUP_DIR ?= backups
 BACKUP ?= auto
+# make migrate runs the verifier first and refuses a chain with errors; SKIP_VERIFY='<reason>' overrides it in an emergency.
+SKIP_VERIFY ?=
 # make check-order: the branch the migrations merge into.
 BASE ?= origin/main
 export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR
@@ -26,6 +31,8 @@ export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR
 NODE ?= node
 MIGRATE = $(NODE) dist/scripts/migrate.js --dir $(MIGRATIONS_DIR)
 DRY_RUN_FLAG = $(if $(filter-out 0 no false,$(DRY_RUN)),--dry-run)
+# The verifier's report is shown only when it finds errors (warnings do not stop a migration).
+VERIFY_FIRST = $(if $(SKIP_VERIFY),echo "warning: the verifier was skipped: $(SKIP_VERIFY)" >&2,report="$$($(NODE) dist/verify/cli.js $(MIGRATIONS_DIR) 2>&1)" || { printf '%s\n' "$$report" >&2; echo "error: the verifier found errors in $(MIGRATIONS_DIR), so nothing was applied: fix them (or, in an emergency, SKIP_VERIFY='<reason>')" >&2; exit 1; })
 
 # Stamps: npm ci when package.json or package-lock.json changed; tsc when a TypeScript source changed.
 INSTALLED := node_modules/.installed
@@ -61,7 +68,8 @@ drift: $(BUILT) ## compare DATABASE_URL's schema with what its applied migration
 	$(NODE) dist/verify/cli.js --drift $(MIGRATIONS_DIR)
 
 .PHONY: migrate
-migrate: $(BUILT) ## apply every pending migration (DATABASE_URL, else the embedded server)
+migrate: $(BUILT) ## verify, then apply every pending migration (DATABASE_URL, else the embedded server); SKIP_VERIFY='<reason>' skips the verifier
+	@$(VERIFY_FIRST)
 	@$(MIGRATE) up $(DRY_RUN_FLAG)
 
 .PHONY: rollback
@@ -129,6 +137,11 @@ test: $(BUILT) ## build, then run every test with tap (each test file starts its
 .PHONY: bench
 bench: $(BUILT) ## time verify-migrations against squawk and pgfence on sql/ and generated histories (BENCH_ARGS=--quick: smaller, 27 s)
 	$(NODE) dist/bench/bench.js $(BENCH_ARGS)
+
+.PHONY: agreement
+agreement: $(BUILT) ## static down-reverses-up against a PostgreSQL 15 judge (pg_dump before up / after down) on DIR (AGREEMENT_ARGS='--limit 100')
+	@if [ -z "$(DIR)" ]; then echo "error: usage: make agreement DIR=<migrations folder> [AGREEMENT_ARGS='--limit N --verbose']" >&2; exit 2; fi
+	$(NODE) dist/bench/agreement.js $(AGREEMENT_ARGS) '$(DIR)'
 
 .PHONY: hooks
 hooks: $(BUILT) ## install the git pre-commit hook that verifies staged migration files

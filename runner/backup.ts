@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { connect, connectionErrorMessage, describeTarget, scrubSecrets } from '../core/postgres/database-url.js';
-import { displayPath } from './migration-files.js';
+import { displayPath } from '../core/display-path.js';
 import { MigrationError } from './errors.js';
 
 export interface BackupOptions {

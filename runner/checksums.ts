@@ -23,7 +23,7 @@ export interface RecordedChecksum extends PairChecksum {
 }
 
 export function pairChecksum(pair: MigrationPair): PairChecksum {
-  return { up: migrationChecksum(pair.up.text), down: migrationChecksum(pair.down.text) };
+  return { up: migrationChecksum(pair.up.bytes), down: migrationChecksum(pair.down.bytes) };
 }
 
 /** A SQL string literal (standard_conforming_strings is on since PostgreSQL 9.1). */

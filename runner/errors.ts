@@ -14,6 +14,8 @@ export type FileProblemCode =
   | 'UNKNOWN_DIRECTIVE'
   | 'MISPLACED_DIRECTIVE'
   | 'TRANSACTION_CONTROL'
+  | 'SYNTAX_ERROR'
+  | 'LEXER_SETTING'
   // A statement that reads or writes the runner's bookkeeping (pgmigrations*).
   | 'BOOKKEEPING_STATEMENT';
 
@@ -58,6 +60,8 @@ const USAGE_CODES: ReadonlySet<MigrationErrorCode> = new Set<MigrationErrorCode>
   'UNKNOWN_DIRECTIVE',
   'MISPLACED_DIRECTIVE',
   'TRANSACTION_CONTROL',
+  'SYNTAX_ERROR',
+  'LEXER_SETTING',
   'BOOKKEEPING_STATEMENT',
 ]);
 

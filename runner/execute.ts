@@ -12,7 +12,8 @@ import { connect, connectionErrorMessage, describeTarget, scrubSecrets, type Sql
 import { forgetChecksumSql, pairChecksum, recordChecksumSql } from './checksums.js';
 import { findInvalidIndexes, type InvalidIndex } from './integrity.js';
 import { describeLockTimeout, describeStatementTimeout, findLockHolders } from './runtime-safety.js';
-import { indexOfCharacterPosition, lineAndColumn, type MigrationFile, type MigrationPair, type Statement } from './migration-files.js';
+import { byteOffsetOfCharacter } from '../core/migrations/source-position.js';
+import type { MigrationFile, MigrationPair, Statement } from './migration-files.js';
 import { MigrationError, SqlError, type RunState } from './errors.js';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 import { baselineStatements, isConnectionLost, type Reserved, type RunLock, type SessionBaseline } from './session.js';
@@ -142,7 +143,7 @@ class MigrationDriver implements Driver {
     if (!step.pair.noTransaction) {
       const [now] = await this.send<{ xid: string | null }>('SELECT pg_current_xact_id_if_assigned()::text AS xid');
       if ((now?.xid ?? null) !== this.xid) {
-        const at = lineAndColumn(file.text, statement.index);
+        const at = statement;
         throw new MigrationError(
           'TRANSACTION_ESCAPED',
           `${file.display}:${at.line}:${at.column}: this statement ended the runner's transaction, so what ran before it in ${step.pair.name} was committed outside the runner's control; the runner stopped and did not record it: remove the transaction control (the verifier and the runner refuse it when they can see it) and check the database by hand`,
@@ -256,7 +257,7 @@ async function stopped(error: unknown, attempt: Attempt, committed: MigrationSte
   const lost = context.health.lost || isConnectionLost(error);
   if (lost) context.health.lost = true;
   const where = attempt.statement
-    ? `${file.display}:${lineAndColumn(file.text, attempt.statement.index).line}:${lineAndColumn(file.text, attempt.statement.index).column}`
+    ? `${file.display}:${attempt.statement.line}:${attempt.statement.column}`
     : `${file.display}${attempt.phase === 'bookkeeping' || attempt.phase === 'commit' ? ` (at its ${attempt.phase === 'commit' ? 'COMMIT' : 'bookkeeping'})` : ''}`;
   const signalName = context.signal?.aborted ? String(context.signal.reason ?? 'a signal') : undefined;
   let cause: MigrationError;
@@ -379,9 +380,8 @@ async function locate(error: unknown, file: MigrationFile, statement: Statement,
     explanation = `this migration runs without a transaction, so an earlier run that was interrupted or failed after this statement may have created ${object ?? 'it'} without recording the migration: if ${object ?? 'it'} is this migration's, check it (\\d ${object ?? ''}), then ${drop} and re-run; or make the statement IF NOT EXISTS`;
   }
   const position = Number(pg.position);
-  const sent = statement.text;
-  const index = statement.index + (position >= 1 ? indexOfCharacterPosition(sent, position) : 0);
-  const { line, column } = lineAndColumn(file.text, Math.min(index, statement.index + sent.length));
+  const offset = statement.start + (position >= 1 ? byteOffsetOfCharacter(statement.text, position - 1) : 0);
+  const { line, column } = file.source.lines.position(Math.min(offset, statement.end));
   return new SqlError({
     file: file.display,
     line,

@@ -1,9 +1,17 @@
-// The migration folder: list, name-check and pair the files, read them, split them into statements,
-// and read their `-- migrate:` directives. Every problem is found before any database is touched.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import { loadModule, parse } from 'libpg-query';
+// The runner's view of a migration folder: the one migration model (core/migrations) read, then this runner's
+// policy over it: only its own layout (<14-digit UTC version>_<lower-case slug>.up.sql/.down.sql), files it can split
+// into statements with PostgreSQL 18's parser, no transaction control or lexer settings it cannot run safely.
+// Every problem is found before any database is touched.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { displayPath } from '../core/display-path.js';
+import { listFolder, NoSuchFolderError, readMigrationFolder, type MigrationFolder } from '../core/migrations/folder.js';
+import { pairFiles, type MigrationFileName, type SourceFile } from '../core/migrations/layout.js';
+import { loadParser, statementText, toMigration } from '../core/migrations/migration.js';
+import { lexerSetting } from '../core/migrations/session-statements.js';
 import { MigrationError, MigrationFilesError, type FileProblem } from './errors.js';
+
+export { displayPath };
 
 /** `<YYYYMMDDHHMMSS>_<slug>.up.sql` or `.down.sql`, all lower-case. */
 export const MIGRATION_FILE_NAME = /^(\d{14})_([a-z0-9_]+)\.(up|down)\.sql$/;
@@ -11,17 +19,16 @@ export const MIGRATION_FILE_NAME = /^(\d{14})_([a-z0-9_]+)\.(up|down)\.sql$/;
 /** The directive, in a comment before the first statement of either file, that runs the migration outside a transaction. */
 export const NO_TRANSACTION_DIRECTIVE = '-- migrate:no-transaction';
 
-const DIRECTIVE_LINE = /^\s*--\s*migrate:([A-Za-z-]*)/;
-
 export interface Statement {
-  /** The text sent to the server (from its first token up to, not including, its semicolon). */
+  /** The text sent to the server: from its first token up to, not including, its semicolon. */
   readonly text: string;
-  /** Index of `text` in the file's (BOM-less) text, in UTF-16 code units. */
-  readonly index: number;
+  /** UTF-8 byte offsets of `text` in the file. */
+  readonly start: number;
+  readonly end: number;
   /** Where the statement starts, 1-based; the column counts characters. */
   readonly line: number;
   readonly column: number;
-  /** The parse node's type, e.g. CreateStmt, TransactionStmt ('' when the file did not parse). */
+  /** The parse node's type, e.g. CreateStmt, TransactionStmt. */
   readonly kind: string;
 }
 
@@ -29,13 +36,14 @@ export interface MigrationFile {
   readonly path: string;
   /** The path shown in messages: relative to the working directory when inside it. */
   readonly display: string;
-  readonly text: string;
-  /** The statements in order; one statement holding the whole file when it does not parse (the server reports why). */
+  /** The file as the model read it (bytes, text, statements, directives, line index). */
+  readonly source: SourceFile;
+  /** The bytes as read: what the checksums are computed from. */
+  readonly bytes: Buffer;
+  /** The statements in order, as the parser split them. */
   readonly statements: readonly Statement[];
-  /** False when libpg-query could not parse the file. */
-  readonly parsed: boolean;
   readonly noTransaction: boolean;
-  /** For a down with no statement marked `-- verify:irreversible <reason>`: the reason. Rolling it back is refused. */
+  /** For a down marked `-- verify:irreversible <reason>`: the reason. Rolling it back is refused. */
   readonly irreversible?: string;
 }
 
@@ -58,20 +66,14 @@ export interface NamedPair {
   readonly downFile: string;
 }
 
-/** How a path is shown in messages. */
-export function displayPath(path: string, cwd = process.cwd()): string {
-  const rel = relative(cwd, path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
-
 /**
- * Check and pair the file names of a migration folder. Pure: the listing is passed in.
- * Files that do not end in .sql (any case) are ignored, so a README.md may sit beside the migrations.
+ * This runner's naming policy over a folder's file names, paired by the migration model. Pure: the listing is passed
+ * in. Files that do not end in .sql (any case) are ignored, so a README.md may sit beside the migrations.
  */
 export function checkFileNames(dir: string, names: readonly string[]): { pairs: NamedPair[]; problems: FileProblem[] } {
   const problems: FileProblem[] = [];
   const show = (name: string) => displayPath(join(dir, name));
-  const byName = new Map<string, { version: string; slug: string; up?: string; down?: string }>();
+  const accepted: MigrationFileName[] = [];
   for (const name of [...names].sort()) {
     if (!/\.sql$/i.test(name)) continue;
     let checked = name;
@@ -93,37 +95,36 @@ export function checkFileNames(dir: string, names: readonly string[]): { pairs: 
       problems.push({ code: 'INVALID_VERSION', file: show(name), message: `${show(name)}: version ${version} is not a UTC timestamp YYYYMMDDHHMMSS (${invalid}); rename it` });
       continue;
     }
-    const key = `${version}_${slug}`;
-    const entry = byName.get(key) ?? { version, slug };
-    entry[direction] = name;
-    byName.set(key, entry);
+    accepted.push({ path: name, version, name: `${version}_${slug}`, direction, layout: 'paired' });
   }
-  const pairs: NamedPair[] = [];
-  for (const [name, entry] of byName) {
-    if (!entry.up) {
-      problems.push({ code: 'DOWN_WITHOUT_UP', file: show(entry.down!), message: `${show(entry.down!)}: down file without an up file; add ${name}.up.sql or delete this file` });
-    } else if (!entry.down) {
-      problems.push({ code: 'UP_WITHOUT_DOWN', file: show(entry.up), message: `${show(entry.up)}: up file without a down file; add ${name}.down.sql that undoes it` });
-    } else {
-      pairs.push({ version: entry.version, slug: entry.slug, name, upFile: join(dir, entry.up), downFile: join(dir, entry.down) });
+  const paired = pairFiles(accepted);
+  for (const problem of paired.problems) {
+    if (problem.code === 'unpaired-down') {
+      const name = accepted.find((f) => f.path === problem.path)!.name;
+      problems.push({ code: 'DOWN_WITHOUT_UP', file: show(problem.path), message: `${show(problem.path)}: down file without an up file; add ${name}.up.sql or delete this file` });
     }
   }
-  pairs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const byVersion = new Map<string, NamedPair>();
-  for (const [name, entry] of byName) {
-    const first = byVersion.get(entry.version);
-    const file = join(dir, entry.up ?? entry.down!);
+  const pairs: NamedPair[] = [];
+  const byVersion = new Map<string, string>();
+  for (const pair of paired.pairs) {
+    const first = byVersion.get(pair.version);
     if (first) {
       problems.push({
         code: 'DUPLICATE_VERSION',
-        file: displayPath(file),
-        message: `${displayPath(file)}: version ${entry.version} is also used by ${first.name}; give one of them a new version (make new creates one)`,
+        file: show(pair.upPath),
+        message: `${show(pair.upPath)}: version ${pair.version} is also used by ${first}; give one of them a new version (make new creates one)`,
       });
-    } else {
-      byVersion.set(entry.version, { version: entry.version, slug: entry.slug, name, upFile: file, downFile: file });
+      continue;
     }
+    byVersion.set(pair.version, pair.name);
+    if (!pair.downPath) {
+      problems.push({ code: 'UP_WITHOUT_DOWN', file: show(pair.upPath), message: `${show(pair.upPath)}: up file without a down file; add ${pair.name}.down.sql that undoes it` });
+      continue;
+    }
+    const slug = pair.name.slice(pair.version.length + 1);
+    pairs.push({ version: pair.version, slug, name: pair.name, upFile: join(dir, pair.upPath), downFile: join(dir, pair.downPath) });
   }
-  return { pairs: pairs.filter((p) => byVersion.get(p.version)?.name === p.name), problems };
+  return { pairs, problems };
 }
 
 function whatIsWrongWith(name: string): string {
@@ -147,159 +148,133 @@ function invalidVersion(version: string): string | undefined {
 /** List, check, read and parse the migrations of a folder, in order. Throws MigrationFilesError listing every problem. */
 export async function loadMigrationFiles(dir: string): Promise<readonly MigrationPair[]> {
   const absolute = resolve(dir);
-  let names: string[];
+  let folder: MigrationFolder;
   try {
-    names = readdirSync(absolute).filter((name) => {
-      try {
-        return statSync(join(absolute, name)).isFile();
-      } catch {
-        return false;
-      }
-    });
-  } catch {
+    folder = readMigrationFolder(absolute);
+  } catch (error) {
+    if (!(error instanceof NoSuchFolderError)) throw error;
     throw new MigrationFilesError([
       { code: 'NO_MIGRATIONS_DIR', file: displayPath(absolute), message: `${displayPath(absolute)}: no such migrations folder; create it or pass --dir` },
     ]);
   }
+  // Folders are not this runner's layout; a folder named like a .sql file is listed as a file and reported unreadable.
+  const names = folder.entries.filter((entry) => !entry.children).map((entry) => entry.name);
   const { pairs, problems } = checkFileNames(absolute, names);
+  // Another runner's folders (diesel, Sourcegraph, Sqitch): named, never passed over as if the folder were empty.
+  const foreign = new Map<string, string>();
+  for (const file of folder.files) {
+    const top = file.path.includes('/') ? file.path.split('/')[0]! : undefined;
+    if (top !== undefined && file.layout && !foreign.has(top)) foreign.set(top, file.layout);
+  }
+  for (const [top, layout] of foreign) {
+    const display = displayPath(join(absolute, top));
+    problems.push({
+      code: 'BAD_FILE_NAME',
+      file: display,
+      message: `${display}: a ${layout} migration folder; this runner applies only <14-digit UTC version>_<slug>.up.sql and .down.sql files in ${displayPath(absolute)} itself (verify-migrations still checks other layouts)`,
+    });
+  }
+  for (const problem of folder.problems) {
+    if (problem.code !== 'unreadable') continue;
+    const display = displayPath(join(absolute, problem.path));
+    problems.push({ code: 'UNREADABLE_FILE', file: display, message: `${display}: ${problem.message.replace(/^Cannot read \S+ /, 'cannot be read ').replace(/\.$/, '')}` });
+  }
   const loaded: MigrationPair[] = [];
-  await loadModule();
+  await loadParser();
   for (const pair of pairs) {
-    const up = await readMigrationFile(pair.upFile, problems);
-    const down = await readMigrationFile(pair.downFile, problems);
-    if (up && down) {
-      loaded.push({ ...pair, up, down, noTransaction: up.noTransaction || down.noTransaction });
-    }
+    const upPath = pair.upFile.slice(absolute.length + 1);
+    const downPath = pair.downFile.slice(absolute.length + 1);
+    if (!folder.content(upPath) || !folder.content(downPath)) continue;
+    const migration = toMigration(folder, { version: pair.version, name: pair.name, upPath, downPath, singleFile: false, layout: 'paired' }, (path) => join(absolute, path));
+    if (!migration?.down) continue;
+    const before = problems.length;
+    const up = runnerFile(migration.up, folder, upPath, migration.noTransaction, undefined, problems);
+    const down = runnerFile(migration.down, folder, downPath, migration.noTransaction, migration.irreversible, problems);
+    if (problems.length === before) loaded.push({ version: pair.version, slug: pair.slug, name: pair.name, up, down, noTransaction: migration.noTransaction });
   }
   if (problems.length > 0) throw new MigrationFilesError(problems);
   return loaded;
 }
 
-async function readMigrationFile(path: string, problems: FileProblem[]): Promise<MigrationFile | undefined> {
-  const display = displayPath(path);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  } catch (error) {
-    problems.push({ code: 'UNREADABLE_FILE', file: display, message: `${display}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
-    return undefined;
+function runnerFile(source: SourceFile, folder: MigrationFolder, path: string, noTransaction: boolean, irreversible: string | undefined, problems: FileProblem[]): MigrationFile {
+  const display = displayPath(source.path);
+  const at = (offset: number): string => {
+    const { line, column } = source.lines.position(offset);
+    return `${display}:${line}:${column}`;
+  };
+  const error = source.parsed.error;
+  if (error) {
+    problems.push({
+      code: 'SYNTAX_ERROR',
+      file: display,
+      message: `${at(error.offset)}: ${error.message}; the runner sends only what PostgreSQL 18's parser splits into statements, so this file is not run (fix it)`,
+    });
   }
-  const statements = await splitStatements(text);
-  const before = problems.length;
-  let firstStatementLine = Number.POSITIVE_INFINITY;
-  if (statements) {
-    if (statements.length === 0 && !IRREVERSIBLE.test(text)) {
-      problems.push({ code: 'EMPTY_MIGRATION', file: display, message: `${display}: has no SQL statements; write the change (a down that cannot undo it should raise an error saying why)` });
-    }
-    firstStatementLine = statements[0]?.line ?? Number.POSITIVE_INFINITY;
+  const statements: Statement[] = source.parsed.statements.map((statement) => {
+    const { line, column } = source.lines.position(statement.start);
+    return { text: statementText(source, statement), start: statement.start, end: statement.end, line, column, kind: statement.kind };
+  });
+  if (!error && statements.length === 0 && irreversible === undefined) {
+    problems.push({ code: 'EMPTY_MIGRATION', file: display, message: `${display}: has no SQL statements; write the change (a down that cannot undo it says why with -- verify:irreversible <reason>)` });
   }
-  let noTransaction = false;
-  const lines = text.split('\n');
-  for (const [i, line] of lines.entries()) {
-    const match = DIRECTIVE_LINE.exec(line);
-    if (!match) continue;
-    const lineNumber = i + 1;
-    const kind = match[1] ?? '';
-    if (kind !== 'no-transaction') {
-      problems.push({ code: 'UNKNOWN_DIRECTIVE', file: display, message: `${display}:${lineNumber}:1: unknown directive migrate:${kind}; the runner knows only ${NO_TRANSACTION_DIRECTIVE}` });
-    } else if (lineNumber > firstStatementLine || !inHeader(lines, i)) {
-      problems.push({ code: 'MISPLACED_DIRECTIVE', file: display, message: `${display}:${lineNumber}:1: ${NO_TRANSACTION_DIRECTIVE} must stand in the comment lines at the top of the file; move it there` });
-    } else {
-      noTransaction = true;
+  const firstStatement = source.parsed.statements[0]?.start ?? Number.POSITIVE_INFINITY;
+  for (const directive of source.directives) {
+    const comment = source.lines.textBetween(directive.start, directive.end);
+    if (directive.kind === 'invalid' && /^--\s*migrate:/.test(comment)) {
+      const kind = /^--\s*migrate:([A-Za-z-]*)/.exec(comment)?.[1] ?? '';
+      problems.push({ code: 'UNKNOWN_DIRECTIVE', file: display, message: `${at(directive.start)}: unknown directive migrate:${kind}; the runner knows only ${NO_TRANSACTION_DIRECTIVE}` });
+    } else if (directive.kind === 'no-transaction' && directive.start > firstStatement) {
+      problems.push({ code: 'MISPLACED_DIRECTIVE', file: display, message: `${at(directive.start)}: ${NO_TRANSACTION_DIRECTIVE} must stand in the comment lines at the top of the file; move it there` });
     }
   }
-  for (const statement of statements ?? []) {
-    // BEGIN/COMMIT would end the runner's transaction early; a no-transaction file may manage its own.
-    if (statement.kind === 'TransactionStmt' && !noTransaction) {
+  let open: Statement | undefined;
+  for (const [i, statement] of statements.entries()) {
+    const node = source.parsed.statements[i]!.node;
+    if (statement.kind === 'TransactionStmt') {
+      // BEGIN/COMMIT would end the runner's transaction early; a no-transaction file may manage its own, if it closes it.
+      if (!noTransaction) {
+        problems.push({
+          code: 'TRANSACTION_CONTROL',
+          file: display,
+          message: `${at(statement.start)}: transaction control belongs to the runner; remove it (use ${NO_TRANSACTION_DIRECTIVE} in the header to run without a transaction)`,
+        });
+        continue;
+      }
+      const kind = String((node as { kind?: unknown }).kind ?? '');
+      const chain = Boolean((node as { chain?: unknown }).chain);
+      if (/TRANS_STMT_(BEGIN|START)/.test(kind)) open ??= statement;
+      else if (/TRANS_STMT_(COMMIT|ROLLBACK|PREPARE)$/.test(kind) && !chain) open = undefined;
+    }
+    const setting = lexerSetting({ kind: statement.kind, node }, statement.text);
+    if (setting) {
       problems.push({
-        code: 'TRANSACTION_CONTROL',
+        code: 'LEXER_SETTING',
         file: display,
-        message: `${display}:${statement.line}:${statement.column}: transaction control belongs to the runner; remove it (use ${NO_TRANSACTION_DIRECTIVE} in the header to run without a transaction)`,
+        message: `${at(statement.start)}: ${setting} changes how the server reads string literals, so later statements would not be the ones the parser read and verified; remove it (write E'...' strings instead)`,
       });
     }
   }
-  if (problems.length > before) return undefined;
-  const parsed = statements !== undefined;
-  const irreversible = statements?.length === 0 ? (IRREVERSIBLE.exec(text)?.[1]?.trim() ?? undefined) : undefined;
+  if (open) {
+    problems.push({
+      code: 'TRANSACTION_CONTROL',
+      file: display,
+      message: `${at(open.start)}: this transaction is never committed, so everything after it would be rolled back when the session ends; end it with COMMIT in the same file`,
+    });
+  }
   return {
-    path,
+    path: source.path,
     display,
-    text,
-    statements: statements ?? [{ text, index: 0, line: 1, column: 1, kind: '' }],
-    parsed,
+    source,
+    bytes: folder.content(path)!.bytes,
+    statements,
     noTransaction,
-    ...(irreversible ? { irreversible } : {}),
+    ...(irreversible !== undefined ? { irreversible } : {}),
   };
-}
-
-/** `-- verify:irreversible <reason>`: a down with no statement that says why it cannot undo its up. */
-const IRREVERSIBLE = /^[ \t]*--[ \t]*verify:irreversible[ \t]+(\S[^\n]*)$/m;
-
-/** True when every line before `index` is blank or a `--` comment. */
-function inHeader(lines: readonly string[], index: number): boolean {
-  // `.` stops at a CR: a file checked out with CRLF line ends keeps its header.
-  return lines.slice(0, index).every((line) => /^\s*(--.*)?\r?$/.test(line));
-}
-
-/**
- * Split SQL into statements with libpg-query (the PostgreSQL 18 parser), so each one is sent alone and an error
- * can be traced to its statement. Returns undefined when the text does not parse; the caller then sends it whole
- * and lets the server report the syntax error.
- */
-export async function splitStatements(text: string): Promise<Statement[] | undefined> {
-  let result: Awaited<ReturnType<typeof parse>>;
-  try {
-    result = await parse(text);
-  } catch {
-    return undefined;
-  }
-  const bytes = Buffer.from(text, 'utf8');
-  const statements: Statement[] = [];
-  for (const raw of result.stmts ?? []) {
-    const startByte = raw.stmt_location ?? 0;
-    const endByte = raw.stmt_len ? startByte + raw.stmt_len : bytes.length;
-    const index = bytes.subarray(0, startByte).toString('utf8').length;
-    const body = bytes.subarray(startByte, endByte).toString('utf8');
-    // Older parsers start a statement right after the previous semicolon: skip blanks and comments to its first token.
-    const skip = leadingTrivia(body);
-    const statementText = body.slice(skip).replace(/\s+$/, '');
-    if (statementText === '') continue;
-    const position = lineAndColumn(text, index + skip);
-    const kind = Object.keys(raw.stmt ?? {})[0] ?? '';
-    statements.push({ text: statementText, index: index + skip, line: position.line, column: position.column, kind });
-  }
-  return statements;
-}
-
-function leadingTrivia(text: string): number {
-  const match = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(text);
-  return match ? match[0].length : 0;
-}
-
-/** 1-based line and column (in characters, as PostgreSQL counts) of a UTF-16 index into `text`. */
-export function lineAndColumn(text: string, index: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, Math.min(index, text.length)));
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const line = before.split('\n').length;
-  const column = [...before.slice(lineStart)].length + 1;
-  return { line, column };
-}
-
-/** The UTF-16 index in `text` of the 1-based character position PostgreSQL reports (it counts characters, not bytes). */
-export function indexOfCharacterPosition(text: string, position: number): number {
-  let index = 0;
-  let characters = 1;
-  for (const character of text) {
-    if (characters >= position) break;
-    index += character.length;
-    characters += 1;
-  }
-  return index;
 }
 
 /** The file names in `dir` that the runner hands to node-pg-migrate (the checked ones; everything else is ignored). */
 export function isMigrationFileName(name: string): boolean {
-  return MIGRATION_FILE_NAME.test(basename(name));
+  return MIGRATION_FILE_NAME.test(name.split('/').pop() ?? name);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -334,8 +309,8 @@ export function createMigration(dir: string, name: string, now = new Date()): Ne
     );
   }
   mkdirSync(dir, { recursive: true });
-  const existing = readdirSync(dir)
-    .map((file) => MIGRATION_FILE_NAME.exec(file))
+  const existing = listFolder(dir)
+    .map((entry) => MIGRATION_FILE_NAME.exec(entry.name))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ file: m[0], version: m[1]!, slug: m[2]! }));
   const sameSlug = existing.find((e) => e.slug === name);

@@ -1,6 +1,6 @@
 // The embedded PostgreSQL of this checkout (.pgdata/, port 54329): `start`, `stop`, `url` (password redacted).
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, ensureEmbeddedServer, stopEmbeddedServer } from '../core/postgres/embedded-server.js';
-import { displayPath } from '../runner/migration-files.js';
+import { displayPath } from '../core/display-path.js';
 import { redactUrl, resolveDatabase, scrubSecrets } from '../core/postgres/database-url.js';
 import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 

@@ -1,11 +1,11 @@
 // `make sum`: (re)write <dir>/migrations.sum, the normalized sha256 of every migration file and a chained total
-// (verify/manifest.ts). `--check` writes nothing and exits 1 when the file is missing or out of date.
+// (core/migrations/manifest.ts). `--check` writes nothing and exits 1 when the file is missing or out of date.
 // Exit codes: 0 written (or up to date), 1 out of date with --check, 2 usage error or no such folder.
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MANIFEST_FILE, parseManifest, readMigrationTexts, renderManifest } from '../core/migrations/manifest.js';
-import { displayPath } from '../runner/migration-files.js';
+import { MANIFEST_FILE, parseManifest, readMigrationFiles, renderManifest } from '../core/migrations/manifest.js';
+import { displayPath } from '../core/display-path.js';
 import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 function main(argv: readonly string[]): number {
@@ -22,7 +22,7 @@ function main(argv: readonly string[]): number {
     return 2;
   }
   const path = join(dir, MANIFEST_FILE);
-  const files = readMigrationTexts(dir);
+  const files = readMigrationFiles(dir);
   const text = renderManifest(files);
   const old = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
   const total = text.slice('sha256:'.length, 'sha256:'.length + 12);

@@ -3,16 +3,18 @@ import t from 'tap';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { connect, type Sql } from '../core/postgres/database-url.js';
-import { detectDrift, readMigrationFolder, type ExecutableMigration } from '../verify/execute/index.js';
+import { detectDrift } from '../verify/execute/index.js';
+import { migrationsOf } from '../verify/executed-run.js';
+import type { Migration } from '../core/migrations/layout.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'execute');
-const migrations = readMigrationFolder(join(FIXTURES, 'locks'));
+const migrations = await migrationsOf(join(FIXTURES, 'locks'));
 
 /** What node-pg-migrate leaves: each up file run, its name in pgmigrations. */
-async function migrate(sql: Sql, applied: readonly ExecutableMigration[]): Promise<void> {
+async function migrate(sql: Sql, applied: readonly Migration[]): Promise<void> {
   await sql.unsafe('CREATE TABLE pgmigrations (id SERIAL PRIMARY KEY, name VARCHAR(255) NOT NULL, run_on TIMESTAMP NOT NULL)');
   for (const migration of applied) {
-    await sql.unsafe(migration.upText);
+    await sql.unsafe(migration.up.text);
     await sql`INSERT INTO pgmigrations (name, run_on) VALUES (${migration.name}, now())`;
   }
 }

@@ -2,13 +2,14 @@
 import t from 'tap';
 import { basename, join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
-import { executeMigrations, readMigrationFolder, type StatementLocks } from '../verify/execute/index.js';
+import { executeMigrations, type StatementLocks } from '../verify/execute/index.js';
+import { migrationsOf } from '../verify/executed-run.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'execute');
 
 t.test('locks per statement', async (t) => {
   const db = await startTestServer(t);
-  const report = await executeMigrations(readMigrationFolder(join(FIXTURES, 'locks')), { url: db.server.url });
+  const report = await executeMigrations(await migrationsOf(join(FIXTURES, 'locks')), { url: db.server.url });
   t.same(report.violations, [], 'the fixture verifies clean');
   const locksOf = (file: string): StatementLocks | undefined => report.migrations.flatMap((m) => m.locks).find((l) => basename(l.file) === file);
 

@@ -3,7 +3,8 @@ import t from 'tap';
 import { basename, join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { connect } from '../core/postgres/database-url.js';
-import { executeMigrations, readMigrationFolder, ScratchDatabaseError, type ExecuteReport } from '../verify/execute/index.js';
+import { executeMigrations, ScratchDatabaseError, type ExecuteReport } from '../verify/execute/index.js';
+import { migrationsOf } from '../verify/executed-run.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'execute');
 
@@ -17,7 +18,7 @@ t.test('executed verification', async (t) => {
   const admin = connect(db.server.url);
   t.teardown(() => admin.end({ timeout: 1 }));
   await admin.unsafe('CREATE ROLE app_reader');
-  const run = (fixture: string): Promise<ExecuteReport> => executeMigrations(readMigrationFolder(join(FIXTURES, fixture)), { url: db.server.url });
+  const run = async (fixture: string): Promise<ExecuteReport> => executeMigrations(await migrationsOf(join(FIXTURES, fixture)), { url: db.server.url });
   const scratchDatabases = async (): Promise<string[]> => (await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE 'verify\\_%'`).map((r) => r.datname);
 
   const cases: { name: string; fixture: string; expected: string[] }[] = [
@@ -25,7 +26,7 @@ t.test('executed verification', async (t) => {
       name: 'a down that leaves an index made by dynamic SQL',
       fixture: 'dynamic-index-left',
       expected: [
-        '20260101000100_index_products_name.down.sql:1:1 down-restores-schema Rolling back leaves the schema changed: index idx_products_name on products still exists.',
+        '20260101000100_index_products_name.down.sql:2:1 down-restores-schema Rolling back leaves the schema changed: index idx_products_name on products still exists.',
         '20260101000100_index_products_name.up.sql:2:1 up-is-repeatable Redeploying after a rollback stops here because PostgreSQL rejects this statement: relation "idx_products_name" already exists.',
       ],
     },
@@ -87,12 +88,18 @@ t.test('executed verification', async (t) => {
     });
   }
 
-  await t.test('a failed up stops the run and reports what ran', async (t) => {
+  await t.test('a failed up is skipped, the chain goes on without it, and every migration is reported', async (t) => {
     const report = await run('up-fails');
-    t.same(report.migrations.map((m) => [m.name, m.downMs === undefined]), [
-      ['20260101000000_create_products', false],
-      ['20260101000100_create_product_prices', true],
-    ]);
+    t.same(
+      report.migrations.map((m) => [m.name, m.verdict, m.applied, m.downMs === undefined]),
+      [
+        ['20260101000000_create_products', 'passed', true, false],
+        ['20260101000100_create_product_prices', 'failed', false, true],
+        ['20260101000200_never_runs', 'passed', true, false],
+      ],
+    );
+    t.same(report.failed, ['20260101000100_create_product_prices']);
+    t.same(report.notRun, []);
     const violation = report.violations[0]!;
     t.same([violation.endLine, violation.endColumn, violation.severity], [5, 35, 'error'], 'the span ends where the statement ends');
     t.ok(violation.help);
@@ -107,13 +114,13 @@ t.test('executed verification', async (t) => {
 
   await t.test('progress is reported once per migration, in order', async (t) => {
     const seen: string[] = [];
-    await executeMigrations(readMigrationFolder(join(FIXTURES, 'comment-round-trip')), { url: db.server.url, onProgress: (k, n, name) => seen.push(`${k}/${n} ${name}`) });
+    await executeMigrations(await migrationsOf(join(FIXTURES, 'comment-round-trip')), { url: db.server.url, onProgress: (k, n, name) => seen.push(`${k}/${n} ${name}`) });
     t.same(seen, ['1/3 20260101000000_create_products', '2/3 20260101000100_comment_products', '3/3 20260101000200_recomment_products']);
   });
 
   await t.test('an AbortSignal drops the scratch database and rejects', async (t) => {
     const controller = new AbortController();
-    const running = executeMigrations(readMigrationFolder(join(FIXTURES, 'slow')), { url: db.server.url, signal: controller.signal, onProgress: () => setTimeout(() => controller.abort(), 300) });
+    const running = executeMigrations(await migrationsOf(join(FIXTURES, 'slow')), { url: db.server.url, signal: controller.signal, onProgress: () => setTimeout(() => controller.abort(), 300) });
     await t.rejects(running, { name: 'AbortError' });
     t.same(await scratchDatabases(), []);
   });

@@ -79,6 +79,9 @@ const SLOW: MigrationSpec = {
   down: 'DROP TABLE products;',
 };
 
+/** The same without the explicit lock, which the verifier (run by deploy's preflight) refuses. */
+const SLOW_PLAIN: MigrationSpec = { slug: 'create_products_slowly', up: 'CREATE TABLE products (id int);\nSELECT pg_sleep(60);', down: 'DROP TABLE products;' };
+
 t.test('faults and signals end in one line and the true state', async (t) => {
   const db = await startTestServer(t);
 
@@ -103,7 +106,7 @@ t.test('faults and signals end in one line and the true state', async (t) => {
 
   t.test('deploy: the backend is terminated in the middle of a migration; the state and the rollback count only this deploy', async (t) => {
     const { url, sql } = await db.freshDatabase();
-    const { dir, names } = migrationFolder(t, [BRANDS, SLOW]);
+    const { dir, names } = migrationFolder(t, [BRANDS, SLOW_PLAIN]);
     const run = start(DEPLOY, ['--dir', dir, '--backup', 'skip'], url);
     const pid = await waitForStatement(sql, 'SELECT pg_sleep(60)%', 60_000);
     t.ok(pid, 'the slow migration runs');

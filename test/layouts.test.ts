@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verify } from '../verify/engine.js';
-import { dieselRunsInTransaction } from '../core/migrations/layout.js';
+import { compareVersions, dieselRunsInTransaction } from '../core/migrations/layout.js';
 import { rules } from '../verify/rules/index.js';
 
 const DIR = 'test/fixtures/layouts';
@@ -167,4 +167,94 @@ t.test("a missing down is named the layout's way: <folder>/down.sql for diesel, 
   t.same(await help(join(dir, 'diesel')), ['Add 2017-11-28-143545_create_users/down.sql that undoes the up, or mark the migration -- verify:irreversible <reason>.']);
   rmSync(join(dir, 'diesel'), { recursive: true });
   t.same(await help(dir), ['Add a -- migrate:down section that undoes the up, or mark the migration -- verify:irreversible <reason>.']);
+});
+
+t.test('more runners: each layout read with its names, order, transaction semantics and downs', async (t) => {
+  const cases: { layout: string; names: string[]; transaction: string[]; errors?: string[]; downs: number[] }[] = [
+    {
+      // One folder per migration with metadata.yaml: createIndexConcurrently: true runs it outside a transaction.
+      layout: 'sourcegraph',
+      names: ['1528395834_create_users', '1528395835_index_users_email'],
+      transaction: ['per-migration/per-migration', 'implicit-per-file/implicit-per-file'],
+      downs: [1, 1],
+    },
+    {
+      // popx: PostgreSQL's file overrides the generic one (here MySQL syntax that would not parse); other dialects are not read.
+      layout: 'popx',
+      names: ['20200101000000000000_create_users', '20200102000000000000_users_email', '20200103000000000000_index'],
+      transaction: ['per-migration/per-migration', 'per-migration/per-migration', 'implicit-per-file/implicit-per-file'],
+      downs: [1, 1, 1],
+    },
+    {
+      // goose: -- +goose Up / Down in one file, StatementBegin/End, NO TRANSACTION; the down's DROP TABLE is no up statement.
+      layout: 'goose',
+      names: ['00001_create_users', '00002_create_one', '00003_index_users_email'],
+      transaction: ['per-migration/per-migration', 'per-migration/per-migration', 'none/none'],
+      downs: [1, 1, 1],
+    },
+    {
+      // sql-migrate: notransaction is per section, so the down's plain DROP INDEX runs in a transaction and is flagged.
+      layout: 'sql-migrate',
+      names: ['1_create_users', '2_index_users_email'],
+      transaction: ['per-migration/per-migration', 'none/per-migration'],
+      errors: ['sql-migrate/2_index_users_email.sql:5:1 require-concurrent-index-deletion'],
+      downs: [1, 1],
+    },
+    {
+      // Flyway: V and U files pair by version, 1.1 before 1.2, a .conf turns the transaction off, R__ runs last, up only.
+      layout: 'flyway',
+      names: ['V1__create_users', 'V1.1__add_email', 'V1.2__index_email', 'R__user_emails'],
+      transaction: ['per-migration/per-migration', 'per-migration/per-migration', 'none/none', 'per-migration/per-migration'],
+      downs: [1, 1, 1, 0],
+    },
+    {
+      // Sqitch: plan order, deploy/ and revert/ scripts (verify/ is not a migration), BEGIN ... COMMIT written in the script.
+      layout: 'sqitch',
+      names: ['create_users', 'add_email'],
+      transaction: ['none/none', 'none/none'],
+      downs: [3, 3],
+    },
+    {
+      // Liquibase formatted SQL: each changeset a migration, its --rollback lines the down, runInTransaction:false honoured.
+      layout: 'liquibase',
+      names: ['ann:1', 'ann:2'],
+      transaction: ['per-migration/per-migration', 'none/none'],
+      downs: [1, 1],
+    },
+  ];
+  for (const c of cases) {
+    const { result, found } = await run(c.layout);
+    t.same(result.migrations.map((m) => m.name), c.names, `${c.layout}: migrations in order`);
+    t.ok(result.migrations.every((m) => m.layout === c.layout), `${c.layout}: detected`);
+    t.same(result.migrations.map((m) => `${m.transaction.up}/${m.transaction.down}`), c.transaction, `${c.layout}: transaction modes`);
+    t.same(result.migrations.map((m) => m.down?.parsed.statements.length ?? 0), c.downs, `${c.layout}: downs`);
+    t.same(found, c.errors ?? [], `${c.layout}: no false alarm`);
+  }
+});
+
+t.test('Liquibase: the down is the SQL of the --rollback lines, at its place in the file', async (t) => {
+  const { result } = await run('liquibase');
+  const down = result.migrations[0]!.down!;
+  const statement = down.parsed.statements[0]!;
+  t.same(down.lines.position(statement.start), { line: 8, column: 12 });
+  t.equal(down.lines.textBetween(statement.start, statement.end), 'DROP TABLE users');
+  t.equal(result.migrations[1]?.up.parsed.statements.length, 1, 'the rollback comment is not part of the up');
+});
+
+t.test('Flyway versions order part by part, and a repeatable migration is never asked for a down', async (t) => {
+  t.ok(compareVersions('1.10', '1.9') > 0);
+  t.ok(compareVersions('2', '1.9') > 0);
+  t.equal(compareVersions('1.01', '1.1'), 0);
+  t.ok(compareVersions('20260101000000', '20251231235959') > 0);
+  const { result } = await run('flyway');
+  t.match(result.migrations.at(-1)?.irreversible, /repeatable/);
+});
+
+t.test("a goose or sql-migrate folder reports a file without the tool's up marker", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'layout-goose-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(`${DIR}/goose`, dir, { recursive: true });
+  writeFileSync(join(dir, '00004_forgot.sql'), 'CREATE TABLE t (id bigint PRIMARY KEY);\n');
+  const { kept } = await findings(dir);
+  t.same(kept.map((v) => v.message), ['No -- +goose Up line in 00004_forgot.sql, so goose refuses to run it: add -- +goose Up above its first statement (and -- +goose Down above the statements that undo it).']);
 });

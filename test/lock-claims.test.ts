@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rules } from '../verify/rules/index.js';
 import { verify } from '../verify/engine.js';
-import { executeMigrations, toExecutable } from '../verify/execute/index.js';
+import { executeMigrations } from '../verify/execute/index.js';
 import { readRuleDoc, splitBlock } from './helpers/rule-docs.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -26,9 +26,10 @@ t.test('lock claims agree with pg_locks', async (t) => {
       const { up } = splitBlock(doc.insteadOf[0] ?? '');
       writeFileSync(given, doc.given ?? 'SELECT 1;');
       writeFileSync(example, up);
-      const flagged = (await verify({ paths: [dir], rules: [rule], cache: false })).violations.filter((v) => v.rule === rule.meta.name && v.file.endsWith('_example.up.sql'));
+      const verified = await verify({ paths: [dir], rules: [rule], cache: false });
+      const flagged = verified.violations.filter((v) => v.rule === rule.meta.name && v.file.endsWith('_example.up.sql'));
       t.ok(flagged.length > 0, 'the doc example is flagged');
-      const report = await executeMigrations([toExecutable('20260101000000_given', given, doc.given ?? 'SELECT 1;'), toExecutable('20260102000000_example', example, up)], { url: db.server.url });
+      const report = await executeMigrations(verified.migrations, { url: db.server.url });
       t.same(report.violations.filter((v) => v.rule === 'up-fails'), [], 'the example runs');
       const statements = report.migrations.find((m) => m.name === '20260102000000_example')?.locks ?? [];
       for (const violation of flagged) {

@@ -95,3 +95,15 @@ t.test('comments found by the lexer are exactly those of libpg-query\'s scanner'
   }
   t.ok(checked >= 30, `checked ${checked} texts`);
 });
+
+t.test('syntax errors name the usual cause: a missing semicolon, MySQL backticks, psql meta-commands, templates', async (t) => {
+  const cases: [string, string, RegExp][] = [
+    ['missing semicolon', 'CREATE TABLE t (id int)\nALTER TABLE t ADD COLUMN x int;', /^syntax error at or near "ALTER": a semicolon is probably missing at the end of the statement before it$/],
+    ['backticks', 'CREATE TABLE `t` (id int);', /: MySQL quotes names with backticks, PostgreSQL with double quotes \("name"\)$/],
+    ['psql meta-command', 'SELECT 1;\n\\connect other\nSELECT 2;', /: \\connect is a psql meta-command, not SQL/],
+    ['template', 'CREATE INDEX {{ .Name }} ON t (x);', /: a template placeholder: render the template before checking the SQL$/],
+    ['no guess when nothing is obvious', 'CREATE TABLE t (id int) ENGINE=InnoDB;', /^syntax error at or near "ENGINE"$/],
+    ['a keyword after a semicolon is no missing semicolon', 'SELECT 1;\nALTER TABLE;', /^syntax error at or near ";"$/],
+  ];
+  for (const [name, text, message] of cases) t.match(parseSql(text).error?.message, message, name);
+});

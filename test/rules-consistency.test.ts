@@ -11,15 +11,18 @@ import { readRuleDoc, splitBlock } from './helpers/rule-docs.js';
 const RULES_DIR = new URL('../verify/rules/', import.meta.url).pathname;
 const TESTS_DIR = new URL('./rules/', import.meta.url).pathname;
 
-async function violationsOf(rule: Rule, given: string | undefined, block: string) {
+async function violationsOf(rule: Rule | readonly Rule[], given: string | undefined, block: string, layout?: 'golang-migrate') {
   const dir = mkdtempSync(join(tmpdir(), 'rule-doc-'));
+  // Our 14-digit versions, or golang-migrate's short ones.
+  const [first, second] = layout === 'golang-migrate' ? ['000001', '000002'] : ['20260101000000', '20260102000000'];
   try {
-    if (given) writeFileSync(join(dir, '20260101000000_given.up.sql'), given);
+    if (given) writeFileSync(join(dir, `${first}_given.up.sql`), given);
     const { up, down } = splitBlock(block);
-    writeFileSync(join(dir, '20260102000000_example.up.sql'), up);
-    if (down !== undefined) writeFileSync(join(dir, '20260102000000_example.down.sql'), down);
-    const result = await verify({ paths: [dir], rules: [rule] });
-    return result.violations.filter((v) => v.file.includes('_example.') && (v.rule === rule.meta.name || v.rule === 'syntax-error'));
+    writeFileSync(join(dir, `${second}_example.up.sql`), up);
+    if (down !== undefined) writeFileSync(join(dir, `${second}_example.down.sql`), down);
+    const all = Array.isArray(rule);
+    const result = await verify({ paths: [dir], rules: all ? rule : [rule as Rule], cache: false });
+    return result.violations.filter((v) => v.file.includes('_example.') && (all || v.rule === (rule as Rule).meta.name || v.rule === 'syntax-error'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -37,6 +40,7 @@ for (const rule of rules) {
   t.test(name, async (t) => {
     t.match(name, /^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case id');
     t.match(rule.meta.description, /^[A-Z].*\.$/, 'description is a sentence');
+    for (const other of rule.meta.supersedes ?? []) t.ok(rules.some((r) => r.meta.name === other && r !== rule), `supersedes an existing rule: ${other}`);
     for (const [id, message] of Object.entries(rule.meta.messages)) {
       t.match(message, /^[A-Z{].*\.$/s, `message ${id} is a sentence`);
       t.ok(rule.meta.help?.[id], `message ${id} has a help`);
@@ -54,13 +58,16 @@ for (const rule of rules) {
     t.ok(doc.insteadOf.length > 0, 'doc has an "Instead of" SQL block');
     t.ok(doc.use.length > 0, 'doc has a "Use" SQL block');
     for (const block of doc.insteadOf) {
-      const found = await violationsOf(rule, doc.given, block);
+      const found = await violationsOf(rule, doc.given, block, doc.layout);
       t.ok(found.some((v) => v.rule === name), `"Instead of" is flagged:\n${block}`);
       t.notOk(found.some((v) => v.rule === 'syntax-error'), 'the "Instead of" block parses');
     }
     for (const block of doc.use) {
-      const found = await violationsOf(rule, doc.given, block);
+      const found = await violationsOf(rule, doc.given, block, doc.layout);
       t.same(found.map((v) => `${v.line}:${v.column} ${v.rule} ${v.message}`), [], `"Use" passes:\n${block}`);
+      // What the doc tells a DBA to write, no other rule calls an error (a block without a down shows the up only).
+      const others = (await violationsOf(rules, doc.given, block, doc.layout)).filter((v) => v.severity === 'error' && !(splitBlock(block).down === undefined && v.rule === 'down-reverses-up'));
+      t.same(others.map((v) => `${v.line}:${v.column} ${v.rule} ${v.message}`), [], `"Use" passes every rule:\n${block}`);
     }
   });
 }

@@ -3,14 +3,7 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  checkFileNames,
-  createMigration,
-  indexOfCharacterPosition,
-  lineAndColumn,
-  loadMigrationFiles,
-  splitStatements,
-} from '../runner/migration-files.js';
+import { checkFileNames, createMigration, loadMigrationFiles } from '../runner/migration-files.js';
 import { MigrationFilesError, MigrationError, type FileProblem } from '../runner/errors.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'runner');
@@ -94,20 +87,45 @@ t.test('file names: a table of cases', async (t) => {
   }
 });
 
-t.test('statements: split by the parser, located by line and character column', async (t) => {
-  const text = "-- héader\nSELECT 'é';\n\n  /* c */ SELECT 2;\nSELECT 3 -- last\n";
-  const statements = await splitStatements(text);
+t.test('statements: split by the parser, located by line and character column, sent as written', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-statements-'));
+  writeFileSync(join(dir, '20260101000000_a.up.sql'), "-- héader\nSELECT 'é';\n\n  /* c */ SELECT 2;\nSELECT 3 -- last\n");
+  writeFileSync(join(dir, '20260101000000_a.down.sql'), 'SELECT 1;\n');
+  const [pair] = await loadMigrationFiles(dir);
   t.same(
-    statements?.map((s) => [s.line, s.column, s.text]),
+    pair!.up.statements.map((s) => [s.line, s.column, s.text]),
     [
       [2, 1, "SELECT 'é'"],
       [4, 11, 'SELECT 2'],
       [5, 1, 'SELECT 3 -- last'],
     ],
   );
-  t.equal(await splitStatements('SELEC 1;'), undefined, 'unparseable text is left to the server');
-  t.same(lineAndColumn('ab\ncdé\nf', 6), { line: 2, column: 4 });
-  t.equal(indexOfCharacterPosition('a😀b', 3), 3, 'PostgreSQL counts characters, JavaScript UTF-16 units');
+});
+
+t.test('files the runner cannot run as the parser read them are refused before anything runs', async (t) => {
+  const cases: { name: string; up: string | Buffer; code: string; at: string }[] = [
+    { name: 'a syntax error', up: 'CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN x text NOT NUL;\n', code: 'SYNTAX_ERROR', at: ':2:37:' },
+    { name: 'a NUL byte', up: Buffer.from('CREATE TABLE t (id int);\0DROP TABLE victim;\n'), code: 'SYNTAX_ERROR', at: ':1:25:' },
+    { name: 'bytes that are not UTF-8', up: Buffer.concat([Buffer.from("SELECT '"), Buffer.from([0xff]), Buffer.from("';\n")]), code: 'SYNTAX_ERROR', at: ':1:9:' },
+    { name: 'standard_conforming_strings turned off', up: "SET standard_conforming_strings = off;\nSELECT 'a\\' AS p, '; COMMIT; DROP TABLE victim; --';\n", code: 'LEXER_SETTING', at: ':1:1:' },
+    { name: 'backslash_quote by set_config', up: "SELECT set_config('backslash_quote', 'on', false);\n", code: 'LEXER_SETTING', at: ':1:1:' },
+    { name: 'a no-transaction file that opens a transaction and never commits it', up: '-- migrate:no-transaction\nBEGIN;\nCREATE TABLE t (id int);\n', code: 'TRANSACTION_CONTROL', at: ':2:1:' },
+  ];
+  for (const c of cases) {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-refused-'));
+    writeFileSync(join(dir, '20260101000000_a.up.sql'), c.up);
+    writeFileSync(join(dir, '20260101000000_a.down.sql'), 'SELECT 1;\n');
+    const error = await loadMigrationFiles(dir).catch((e: unknown) => e);
+    t.type(error, MigrationFilesError, c.name);
+    const problems = (error as MigrationFilesError).problems;
+    t.same(problems.map((p) => p.code), [c.code], c.name);
+    t.match(problems[0]?.message, `20260101000000_a.up.sql${c.at}`, `${c.name}: file, line and column`);
+    t.notMatch(problems[0]?.message, /\n/, `${c.name}: one line`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'runner-closed-'));
+  writeFileSync(join(dir, '20260101000000_a.up.sql'), '-- migrate:no-transaction\nBEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\n');
+  writeFileSync(join(dir, '20260101000000_a.down.sql'), 'DROP TABLE t;\n');
+  t.equal((await loadMigrationFiles(dir)).length, 1, 'a no-transaction file may commit its own transaction');
 });
 
 t.test('-- migrate:no-transaction in the header of either file', async (t) => {

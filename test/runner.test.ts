@@ -1,6 +1,6 @@
 // The runner against a real PostgreSQL: transactions, no-transaction migrations, located SQL errors, status, rollback.
 import t from 'tap';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
@@ -80,10 +80,12 @@ t.test('runner', async (t) => {
     t.same(await appliedNames(sql), ['20260101000000_create_brands']);
   });
 
-  t.test('a syntax error is located by the server in the whole file', async (t) => {
+  t.test('a syntax error is refused before anything runs, at the parser\'s line and column', async (t) => {
     const { url, sql } = await db.freshDatabase();
-    const error = (await migrateUp({ dir: dir('syntax-error'), databaseUrl: url }).catch((e: unknown) => e)) as SqlError;
-    t.match(error.message, /20260101000000_syntax_error\.up\.sql:5:31: syntax error at or near "NUL"$/);
+    const error = (await migrateUp({ dir: dir('syntax-error'), databaseUrl: url }).catch((e: unknown) => e)) as MigrationFilesError;
+    t.type(error, MigrationFilesError);
+    t.same(error.problems.map((p) => p.code), ['SYNTAX_ERROR']);
+    t.match(error.message, /20260101000000_syntax_error\.up\.sql:5:31: syntax error at or near "NUL"; /);
     t.same(await userTables(sql), []);
   });
 
@@ -199,5 +201,21 @@ t.test('runner', async (t) => {
     t.equal(error.code, 'IRREVERSIBLE');
     t.match(error.message, /20260101000100_add_mood_glowing\.down\.sql: 20260101000100_add_mood_glowing cannot be rolled back \(Postgres cannot drop an enum value; restore the backup instead\)/);
     t.same(await appliedNames(sql), ['20260101000000_create_type_mood', '20260101000100_add_mood_glowing'], 'nothing was rolled back');
+  });
+
+  t.test('a statement the server lexes differently from the parser cannot smuggle a second command', async (t) => {
+    const { url, sql } = await db.freshDatabase();
+    await sql.unsafe('CREATE TABLE victim (id int)');
+    // Set behind the runner's back (another session, or a role's default): the server now reads 'a\' as an open string.
+    await sql.unsafe(`ALTER DATABASE "${url.split('/').pop()}" SET standard_conforming_strings = off`);
+    const folder = mkdtempSync(join(tmpdir(), 'runner-smuggle-'));
+    t.teardown(() => rmSync(folder, { recursive: true, force: true }));
+    writeFileSync(join(folder, '20260101000000_smuggle.up.sql'), "CREATE TABLE t (id int);\nSELECT 'a\\' AS p, '; COMMIT; DROP TABLE victim; --';\n");
+    writeFileSync(join(folder, '20260101000000_smuggle.down.sql'), 'DROP TABLE t;\n');
+    const error = (await migrateUp({ dir: folder, databaseUrl: url }).catch((e: unknown) => e)) as SqlError;
+    t.type(error, SqlError, 'the server refuses a second command in one extended-protocol message');
+    t.match(error.message, /20260101000000_smuggle\.up\.sql:2:1: /);
+    t.same(await userTables(sql), ['victim'], 'victim is still there and t was rolled back');
+    t.same(await appliedNames(sql), [], 'nothing recorded');
   });
 });

@@ -1,9 +1,28 @@
-// Small readers over libpg-query's JSON AST: names, types, lists. No rule logic here.
+// Small readers over libpg-query's JSON AST: names, types, lists, typed node access. No rule logic here.
+import type { Node } from '@pgsql/types';
 import type { AstNode, Statement } from '../core/migrations/parse.js';
 
+/** Every node kind of PostgreSQL 18's AST ('CreateStmt', 'IndexStmt', 'ColumnDef', ...) with its typed body. */
+export type NodeByKind = { [K in KeysOf<Node>]: Extract<Node, Record<K, unknown>>[K] };
+type KeysOf<T> = T extends unknown ? keyof T : never;
+export type NodeKind = keyof NodeByKind;
+
+/** The body of a wrapped node when it is of `kind` (`nodeOf(cmd.def, 'ColumnDef')`), else undefined. */
+export function nodeOf<K extends NodeKind>(node: Node | AstNode | undefined, kind: K): NodeByKind[K] | undefined {
+  return (node as Record<string, unknown> | undefined)?.[kind] as NodeByKind[K] | undefined;
+}
+
+/** The bodies of the nodes of a list that are of `kind`. */
+export function nodesOf<K extends NodeKind>(list: readonly (Node | AstNode)[] | undefined, kind: K): NodeByKind[K][] {
+  return (list ?? []).flatMap((node) => {
+    const body = nodeOf(node, kind);
+    return body === undefined ? [] : [body];
+  });
+}
+
 /** `{ String: { sval } }` lists → ['a', 'b']. */
-export function stringList(list: readonly AstNode[] | undefined): string[] {
-  return (list ?? []).map((item) => item.String?.sval ?? (item.A_Star ? '*' : ''));
+export function stringList(list: readonly (Node | AstNode)[] | undefined): string[] {
+  return (list ?? []).map((item) => nodeOf(item, 'String')?.sval ?? (nodeOf(item, 'A_Star') ? '*' : ''));
 }
 
 /** Names as Postgres resolves them: the parser already folded unquoted identifiers; a missing schema is public. */
@@ -138,4 +157,15 @@ export function indexUsedColumns(index: AstNode): string[] {
   }
   for (const column of expressionColumns(index.whereClause)) out.add(column);
   return [...out];
+}
+
+/** Whether a statement's option list turns `name` on: bare, or `true`/`on`/`1` (Postgres's defGetBoolean). */
+export function optionEnabled(options: readonly AstNode[] | undefined, name: string): boolean {
+  const option = (options ?? []).map((o) => nodeOf(o, 'DefElem')).find((d) => d?.defname === name);
+  if (!option) return false;
+  const arg = option.arg as AstNode | undefined;
+  if (!arg) return true;
+  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
+  const text = String(arg.String?.sval ?? arg.Boolean?.boolval ?? '').toLowerCase();
+  return text === 'true' || text === 'on' || text === '1';
 }

@@ -11,6 +11,7 @@ import type { RuleSetting, Violation } from './rule.js';
 import { LineIndex } from '../core/migrations/source-position.js';
 import { stagedSqlFiles } from './staged.js';
 import { runDrift, runExecuted } from './executed-run.js';
+import { executedSummary } from './execute/summary.js';
 
 // Node 22.1+ keeps compiled code between runs for the modules loaded lazily from here on (the parser, --execute);
 // a no-op on Node 20, which lacks it.
@@ -171,10 +172,11 @@ async function main(argv: readonly string[]): Promise<number> {
     violations = [...violations, ...executed.reports.flatMap((r) => r.violations)];
     extra = {
       locks: executed.reports.flatMap((r) => r.migrations.flatMap((m) => m.locks)),
-      migrations: executed.reports.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible }))),
+      migrations: executed.reports.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible, verdict: m.verdict, applied: m.applied }))),
       totalMs: executed.reports.reduce((sum, r) => sum + r.totalMs, 0),
+      executed: executed.reports.map((r, i) => ({ layout: executed.layouts[i], checked: r.migrations.length, failed: r.failed, notRun: r.notRun, rebuilds: r.rebuilds, outside: r.outside })),
     };
-    executedText = formatExecutionText(executed.reports);
+    executedText = formatExecutionText(executed.reports.map((r, i) => ({ ...r, summary: executedSummary(r, executed.layouts[i]) })));
   }
   process.stdout.write(render(args.format, violations, result.files, extra));
   if (args.format === 'text' && executedText) process.stdout.write(executedText);

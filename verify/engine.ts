@@ -1,16 +1,19 @@
 // Load the set, parse once, replay the schema, run every rule, apply directives: violations as data.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadParser, parseSql, type Statement } from '../core/migrations/parse.js';
-import { readDirectives, type Directive } from '../core/migrations/directives.js';
-import { classifyFiles, dieselRunsInTransaction, pairFiles, resolveSingleFiles, splitSections, type ListingEntry, type Migration, type MigrationSummary, type PairedFiles, type SourceFile, type TransactionMode } from '../core/migrations/layout.js';
+import { loadParser, type Statement } from '../core/migrations/parse.js';
+import type { Directive } from '../core/migrations/directives.js';
+import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
+import { readMigrationFolder, type MigrationFolder } from '../core/migrations/folder.js';
+import { toMigration } from '../core/migrations/migration.js';
 import { SchemaModel } from './schema-model.js';
-import { changesOf } from './changes.js';
-import { LineIndex } from '../core/migrations/source-position.js';
 import { createHash } from 'node:crypto';
 import { cacheDirectory, chainKey, ResultCache, seedKey } from './cache.js';
-import { formatMessage, type Rule, type RuleSetting, type RuleVisitor, type Severity, type VerifyOptions, type Violation } from './rule.js';
-import { manifestProblems } from '../core/migrations/manifest.js';
+import type { Rule, RuleSetting, Severity, VerifyOptions, Violation } from './rule.js';
+import { checkMigration, replayModel } from './check-migration.js';
+import { pushBuiltin } from './apply-directives.js';
+import { MANIFEST_FILE, manifestProblems } from '../core/migrations/manifest.js';
+import { committedFiles } from './staged.js';
 
 export interface VerifyInput {
   /** Directories or files; a file brings its directory's whole set as context but only its own violations are kept. */
@@ -18,6 +21,8 @@ export interface VerifyInput {
   readonly rules: readonly Rule[];
   readonly settings?: Readonly<Record<string, RuleSetting>>;
   readonly allowDestructive?: boolean;
+  /** The PostgreSQL major version the migrations target (default 15, the oldest the runner supports). */
+  readonly postgresVersion?: number;
   /** Texts to use instead of the files on disk (absolute path → text), e.g. what git has staged. */
   readonly contents?: ReadonlyMap<string, string>;
   /** false: neither read nor write the result cache (--no-cache). */
@@ -33,19 +38,9 @@ export interface VerifyResult {
   readonly violations: readonly Violation[];
 }
 
-/** Engine-level checks, reported like rules. */
-export const BUILTIN_RULES: Readonly<Record<string, { severity: Severity; description: string }>> = {
-  'syntax-error': { severity: 'error', description: 'The file does not parse as PostgreSQL 18 SQL.' },
-  'invalid-directive': { severity: 'error', description: 'A -- verify: directive is unknown or gives no reason.' },
-  'unused-directive': { severity: 'warning', description: 'A -- verify: directive suppresses nothing.' },
-  'bad-file-name': { severity: 'error', description: 'A .sql file in the set does not follow <version>_<slug>.up.sql / .down.sql.' },
-  'unpaired-down': { severity: 'error', description: 'A down file has no up file.' },
-  'missing-up-marker': { severity: 'error', description: 'A file in a dbmate folder has no -- migrate:up line, so dbmate refuses to run it.' },
-  'duplicate-version': { severity: 'error', description: 'Two migrations share one version.' },
-  unreadable: { severity: 'error', description: 'A path cannot be read.' },
-  'manifest-mismatch': { severity: 'error', description: 'A migration file recorded in migrations.sum was edited or deleted since, or migrations.sum does not add up.' },
-  'manifest-missing': { severity: 'warning', description: 'A migration file is not recorded in migrations.sum (a folder without migrations.sum is not checked).' },
-};
+import { BUILTIN_RULES } from './builtin-rules.js';
+
+export { BUILTIN_RULES };
 
 export class UsageError extends Error {
   readonly code = 'usage';
@@ -106,7 +101,6 @@ function displayPath(target: Target, name: string): string {
 }
 
 async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ files: number; migrations: Migration[]; violations: Violation[] }> {
-  const entries = listDirectory(target.directory);
   const violations: Violation[] = [];
   const settings = input.settings ?? {};
   const severityOf = (rule: string, fallback: Severity): Severity | undefined => {
@@ -115,30 +109,28 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     return setting ?? fallback;
   };
   const keep = (path: string): boolean => !target.only || target.only.has(basename(path));
-  // Every file is read once (cheap); a single file is read before pairing, since its markers tell dbmate's from node-pg-migrate's.
-  const texts = new Map<string, string | undefined>();
-  const read = (name: string): string | undefined => {
-    if (!texts.has(name)) texts.set(name, readText(target, name, violations, severityOf));
-    return texts.get(name);
-  };
+  const folder = readMigrationFolder(target.directory, { contents: target.contents });
+  const { pairs } = folder;
 
-  const { files: classified, problems: nameProblems, loose } = classifyFiles(entries);
-  const { files: resolved, problems: singleProblems } = resolveSingleFiles(classified, loose, read);
-  const { pairs, problems: pairProblems } = pairFiles(resolved);
-
-  for (const problem of [...nameProblems, ...singleProblems, ...pairProblems]) {
+  for (const problem of folder.problems) {
     if (!keep(problem.path)) continue;
     pushBuiltin(violations, severityOf, problem.code, displayPath(target, problem.path), 1, 1, problem.message);
   }
   // migrations.sum, when the folder has one: recorded files must be unchanged, new files recorded.
-  for (const problem of manifestProblems(target.directory, classified.map((f) => f.path), target.contents)) {
-    if (keep(problem.path)) pushBuiltin(violations, severityOf, problem.rule, displayPath(target, problem.path), problem.line, 1, problem.message);
+  const manifest = manifestProblems(folder);
+  // An edit of a file git has not committed yet is a draft being written, not a change to history: say make sum.
+  const committed = manifest.some((p) => p.rule === 'manifest-mismatch' && p.path !== MANIFEST_FILE) ? committedFiles(target.directory) : undefined;
+  for (const problem of manifest) {
+    if (!keep(problem.path)) continue;
+    const draft = committed !== undefined && problem.rule === 'manifest-mismatch' && problem.path !== MANIFEST_FILE && !committed.has(problem.path);
+    const message = draft ? `${basename(problem.path)} changed since make sum recorded it, and git has not committed it yet: run make sum when it is ready.` : problem.message;
+    pushBuiltin(violations, severityOf, problem.rule, displayPath(target, problem.path), problem.line, 1, message, problem.line, 1, draft ? 'warning' : undefined);
   }
 
   // Parse only what the cache cannot answer.
-  const pairTexts = pairs.map((pair) => readPair(pair, read));
+  const pairTexts = pairs.map((pair) => readPair(pair, folder));
   const files = pairTexts.reduce((sum, t) => sum + t.files, 0);
-  const options: VerifyOptions = { allowDestructive: Boolean(input.allowDestructive) };
+  const options: VerifyOptions = { allowDestructive: Boolean(input.allowDestructive), ...(input.postgresVersion !== undefined ? { postgresVersion: input.postgresVersion } : {}) };
   const known = new Set([...input.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES), ...(input.knownRules ?? [])]);
   const active = input.rules.filter((rule) => severityOf(rule.meta.name, rule.meta.severity) !== undefined);
   const summaries: MigrationSummary[] = pairs.map((p) => ({ version: p.version, name: p.name, upPath: p.upPath, downPath: p.downPath }));
@@ -183,7 +175,8 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     }
     const text = pairTexts[i]!;
     await loadParser();
-    const migration = toMigration(target, pairs[i]!, text);
+    if (text.upText === undefined) continue;
+    const migration = toMigration(folder, pairs[i]!, (path) => displayPath(target, path));
     if (!migration) continue;
     migrations.push(migration);
     const cached = i < firstMiss ? cache?.get(key) : undefined;
@@ -203,85 +196,13 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   return { files, migrations, violations };
 }
 
-/** Run every rule over one migration, replaying it into the model; the down's effects are undone afterwards. */
-function checkMigration(migration: Migration, model: SchemaModel, active: readonly Rule[], set: readonly MigrationSummary[], options: VerifyOptions, severityOf: SeverityOf, known: ReadonlySet<string>): Violation[] {
-  const raw: RawViolation[] = [];
-  const broken = migration.up.parsed.error !== undefined || migration.down?.parsed.error !== undefined;
-  const visitors: Array<{ rule: Rule; visitor: RuleVisitor }> = broken
-    ? []
-    : active.map((rule) => ({
-        rule,
-        visitor: rule.create({
-          migration,
-          set,
-          schema: model,
-          options,
-          report: (d) => raw.push({ rule, messageId: d.messageId, file: d.file, at: d.at, endAt: d.endAt, data: d.data }),
-        }),
-      }));
-  // A file that does not parse is reported as a syntax error only: judging half a migration would cry wolf.
-  replayFile(migration, migration.up, 'up', model, visitors);
-  const afterUp = model.mark();
-  if (migration.down) replayFile(migration, migration.down, 'down', model, visitors);
-  for (const { visitor } of visitors) visitor.migrationEnd?.();
-  model.rollback(afterUp);
-  model.commit();
-  const files = [migration.up, migration.down].filter((f): f is SourceFile => f !== undefined);
-  return settle(migration, raw, severityOf, options, files, known);
-}
-
 /** push(...items) overflows the call stack past about 100,000 items; a file can report more. */
 function appendAll<T>(target: T[], items: readonly T[]): void {
   for (const item of items) target.push(item);
 }
 
-/** The statement whose text holds byte `at` (statements are in file order: a binary search, files can hold 100,000). */
-function statementAt(statements: readonly Statement[], at: number): Statement | undefined {
-  let lo = 0;
-  let hi = statements.length - 1;
-  let found: Statement | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const candidate = statements[mid]!;
-    if (candidate.start <= at) {
-      found = candidate;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found && at <= Math.max(found.end, found.start) ? found : undefined;
-}
-
-function replayModel(migration: Migration, model: SchemaModel): void {
-  if (migration.up.parsed.error) return;
-  for (const statement of migration.up.parsed.statements) model.apply(statement, { migration: migration.name, file: migration.up.path });
-  model.commit();
-}
-
 function relativeTo(target: Target, path: string): string {
   return target.display === '.' ? path : path.slice(target.display.length + 1);
-}
-
-function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down', model: SchemaModel, visitors: Array<{ visitor: RuleVisitor }>): void {
-  for (const statement of file.parsed.statements) {
-    const changes = changesOf(statement, model);
-    for (const { visitor } of visitors) visitor.statement?.({ statement, file, side, schema: model, changes, migration });
-    model.apply(statement, { migration: migration.name, file: file.path });
-  }
-  for (const { visitor } of visitors) visitor.fileEnd?.({ file, side, schema: model });
-}
-
-/** The directory's entries, sorted; folders come with their file names (diesel keeps up.sql/down.sql in one). */
-function listDirectory(directory: string): ListingEntry[] {
-  return readdirSync(directory, { withFileTypes: true })
-    .map((entry) => {
-      if (!entry.isDirectory()) return { name: entry.name };
-      try {
-        return { name: entry.name, children: readdirSync(join(directory, entry.name)) };
-      } catch {
-        return { name: entry.name, children: [] };
-      }
-    })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 interface PairTexts {
@@ -292,183 +213,11 @@ interface PairTexts {
   readonly metadata?: string;
 }
 
-function readPair(pair: PairedFiles, read: (name: string) => string | undefined): PairTexts {
-  const upText = read(pair.upPath);
+function readPair(pair: MigrationFolder['pairs'][number], folder: MigrationFolder): PairTexts {
+  const upText = folder.content(pair.upPath)?.text;
   if (pair.singleFile) return { files: 1, upText };
-  const downText = pair.downPath ? read(pair.downPath) : undefined;
-  const metadata = pair.metadataPath ? read(pair.metadataPath) : undefined;
+  const downText = pair.downPath ? folder.content(pair.downPath)?.text : undefined;
+  const metadata = pair.metadataPath ? folder.content(pair.metadataPath)?.text : undefined;
   return { files: pair.downPath ? 2 : 1, upText, downText, ...(metadata !== undefined ? { metadata } : {}) };
 }
 
-function toMigration(target: Target, pair: PairedFiles, texts: PairTexts): Migration | undefined {
-  const { upText, downText } = texts;
-  if (upText === undefined) return undefined;
-  const path = displayPath(target, pair.upPath);
-  let up: SourceFile;
-  let down: SourceFile | undefined;
-  if (!pair.singleFile) {
-    up = sourceFile(path, upText);
-    down = downText === undefined || !pair.downPath ? undefined : sourceFile(displayPath(target, pair.downPath), downText);
-  } else {
-    const sections = splitSections(upText);
-    // A single file without section markers is an up-only migration.
-    up = sourceFile(path, sections ? sections.up : upText, upText);
-    down = sections?.down === undefined ? undefined : sourceFile(path, sections.down, upText);
-  }
-  const transaction = transactionOf(pair, texts, up, down);
-  const noTransaction = transaction.up === 'none' || transaction.down === 'none';
-  return { version: pair.version, name: pair.name, up, down, layout: pair.layout, transaction, noTransaction, downLabel: downLabelOf(pair) };
-}
-
-/** How the layout's runner runs each side (see TransactionMode for the facts behind each). */
-function transactionOf(pair: PairedFiles, texts: PairTexts, up: SourceFile, down: SourceFile | undefined): Migration['transaction'] {
-  const both = (mode: TransactionMode) => ({ up: mode, down: mode });
-  switch (pair.layout) {
-    case 'golang-migrate':
-      // Its postgres driver opens no transaction and sends the whole file as one query (Run → runStatement).
-      return both('implicit-per-file');
-    case 'diesel':
-      return both(texts.metadata !== undefined && !dieselRunsInTransaction(texts.metadata) ? 'implicit-per-file' : 'per-migration');
-    case 'dbmate': {
-      // Each section has its own options: `-- migrate:up transaction:false` runs the up section as one query.
-      const mode = (file: SourceFile | undefined, side: 'up' | 'down'): TransactionMode =>
-        file?.directives.some((d) => d.kind === 'no-transaction' && d.marker === side) ? 'implicit-per-file' : 'per-migration';
-      return { up: mode(up, 'up'), down: mode(down, 'down') };
-    }
-    default: {
-      // Ours and node-pg-migrate: `-- migrate:no-transaction` in either file runs both directions statement by statement.
-      const off = [up, down].some((f) => f?.directives.some((d) => d.kind === 'no-transaction' && d.marker === undefined));
-      return both(off ? 'none' : 'per-migration');
-    }
-  }
-}
-
-function downLabelOf(pair: PairedFiles): string {
-  switch (pair.layout) {
-    case 'diesel':
-      return `${pair.name}/down.sql`;
-    case 'dbmate':
-      return 'a -- migrate:down section';
-    case 'node-pg-migrate':
-      return 'a -- Down Migration section';
-    default:
-      return `${pair.name}.down.sql`;
-  }
-}
-
-function readText(target: Target, name: string, violations: Violation[], severityOf: SeverityOf): string | undefined {
-  const path = displayPath(target, name);
-  const override = target.contents?.get(join(target.directory, name));
-  if (override !== undefined) return override;
-  try {
-    return readFileSync(join(target.directory, name), 'utf8');
-  } catch (error) {
-    pushBuiltin(violations, severityOf, 'unreadable', path, 1, 1, `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`);
-    return undefined;
-  }
-}
-
-/** Parse a file's text into a SourceFile. Exported for tests and other front ends. */
-export function sourceFile(path: string, text: string, wholeFile = text): SourceFile {
-  const clean = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
-  const hasNul = clean.includes('\0');
-  const bytes = Buffer.from(hasNul ? clean.replace(/\0/g, ' ') : clean, 'utf8');
-  const parsed = parseSql(hasNul ? clean.replace(/\0/g, ' ') : clean, bytes);
-  const directives = readDirectives(parsed.comments, parsed.statements, bytes);
-  const checked = hasNul ? { ...parsed, statements: [], error: { message: 'file contains a NUL byte', offset: Buffer.from(clean, 'utf8').indexOf(0) } } : parsed;
-  const lines = wholeFile === text && !hasNul ? new LineIndex(clean, bytes) : new LineIndex(wholeFile === text ? clean : wholeFile);
-  return { path, text: clean, lines, parsed: checked, directives };
-}
-
-type SeverityOf = (rule: string, fallback: Severity) => Severity | undefined;
-
-interface RawViolation {
-  readonly rule: Rule;
-  readonly messageId: string;
-  readonly file: SourceFile;
-  readonly at: number;
-  readonly endAt?: number;
-  readonly data?: Readonly<Record<string, string | number>>;
-}
-
-function pushBuiltin(out: Violation[], severityOf: SeverityOf, rule: string, file: string, line: number, column: number, message: string, endLine = line, endColumn = column): void {
-  const severity = severityOf(rule, BUILTIN_RULES[rule]?.severity ?? 'error');
-  if (!severity) return;
-  out.push({ file, line, column, endLine, endColumn, rule, severity, message });
-}
-
-/** Apply directives to the raw reports, then add syntax errors and directive problems. */
-function settle(migration: Migration, raw: RawViolation[], severityOf: SeverityOf, options: VerifyOptions, files: SourceFile[], known: ReadonlySet<string>): Violation[] {
-  const out: Violation[] = [];
-  const used = new Set<Directive>();
-  const irreversible = [migration.down, migration.up].flatMap((f) => f?.directives.filter((d) => d.kind === 'irreversible') ?? []);
-  for (const report of raw) {
-    const meta = report.rule.meta;
-    const statement = statementAt(report.file.parsed.statements, report.at);
-    const covers = (d: Directive): boolean => d.scope === 'file' || (statement !== undefined && d.scope === statement.index);
-    const ignore = report.file.directives.find((d) => d.kind === 'ignore' && d.rules.includes(meta.name) && covers(d));
-    if (ignore) {
-      used.add(ignore);
-      continue;
-    }
-    if (meta.allowedBy === 'allow-destructive') {
-      if (options.allowDestructive) continue;
-      const allow = report.file.directives.find((d) => d.kind === 'allow-destructive' && covers(d));
-      if (allow) {
-        used.add(allow);
-        continue;
-      }
-    }
-    if (meta.name === 'down-reverses-up' && irreversible.length) {
-      irreversible.forEach((d) => used.add(d));
-      continue;
-    }
-    const severity = severityOf(meta.name, meta.severity);
-    if (!severity) continue;
-    const start = report.file.lines.position(report.at);
-    const end = report.file.lines.position(report.endAt ?? statement?.end ?? report.at);
-    const template = meta.messages[report.messageId] ?? report.messageId;
-    const help = meta.help?.[report.messageId];
-    out.push({
-      file: report.file.path,
-      line: start.line,
-      column: start.column,
-      endLine: end.line,
-      endColumn: end.column,
-      rule: meta.name,
-      severity,
-      message: formatMessage(template, report.data),
-      messageId: report.messageId,
-      ...(help ? { help: formatMessage(help, report.data) } : {}),
-    });
-  }
-  for (const file of files) {
-    const error = file.parsed.error;
-    if (error) {
-      const at = file.lines.position(error.offset);
-      pushBuiltin(out, severityOf, 'syntax-error', file.path, at.line, at.column, `${capitalize(error.message)}.`);
-    }
-    for (const directive of file.directives) {
-      const at = file.lines.position(directive.start);
-      const end = file.lines.position(directive.end);
-      const unknown = directive.kind === 'ignore' ? directive.rules.filter((r) => !known.has(r)) : [];
-      if (unknown.length) {
-        pushBuiltin(out, severityOf, 'invalid-directive', file.path, at.line, at.column, `Directive verify:ignore names unknown rule ${unknown.join(', ')}: check the spelling (verify-migrations --list-rules).`, end.line, end.column);
-        continue;
-      }
-      if (directive.kind === 'invalid') pushBuiltin(out, severityOf, 'invalid-directive', file.path, at.line, at.column, directive.problem ?? 'Invalid directive.', end.line, end.column);
-      else if ((directive.kind === 'ignore' || directive.kind === 'allow-destructive' || directive.kind === 'irreversible') && !used.has(directive) && !file.parsed.error) {
-        if (directive.kind === 'allow-destructive' && options.allowDestructive) continue;
-        if (directive.kind === 'ignore' && directive.rules.some((r) => severityOf(r, 'error') === undefined)) continue;
-        const what = directive.kind === 'ignore' ? `verify:ignore ${directive.rules.join(',')}` : `verify:${directive.kind}`;
-        const why = directive.scope === 'none' ? 'it stands directly above no statement' : 'nothing here breaks that rule';
-        pushBuiltin(out, severityOf, 'unused-directive', file.path, at.line, at.column, `Directive ${what} suppresses nothing (${why}): remove it.`, end.line, end.column);
-      }
-    }
-  }
-  return out;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}

@@ -1,6 +1,11 @@
 // --execute and --drift for the CLI: which folders, which server, and the merged result. Returns data; prints nothing.
+// The migrations come from the one migration model (core/migrations: folder.ts reads, migration.ts builds), as the
+// static verifier and the runner read them: every layout, the same names, order, transaction modes and paths.
 import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { readMigrationFolder } from '../core/migrations/folder.js';
+import type { Migration } from '../core/migrations/layout.js';
+import { loadParser, toMigration } from '../core/migrations/migration.js';
 import type { ExecuteReport, DriftReport } from './execute/index.js';
 import { UsageError } from './engine.js';
 
@@ -17,25 +22,55 @@ export function foldersOf(paths: readonly string[]): string[] {
   return [...folders];
 }
 
+/**
+ * A folder's migrations, read, paired and parsed by the migration model, with the paths the static verifier shows
+ * (the folder as given, joined with the file's path inside it). Naming and pairing problems are the static rules' to report.
+ */
+export async function migrationsOf(folder: string): Promise<readonly Migration[]> {
+  const read = readMigrationFolder(folder);
+  await loadParser();
+  const display = (path: string): string => (folder === '.' ? path : join(folder, path));
+  return read.pairs.flatMap((pair) => toMigration(read, pair, display) ?? []);
+}
+
+/** A folder's migrations, or a usage error (exit 2) when there is nothing to execute: never "Executed 0 migrations". */
+async function executableMigrationsOf(folder: string, flag: string): Promise<readonly Migration[]> {
+  const migrations = await migrationsOf(folder);
+  if (migrations.length === 0) {
+    throw new UsageError(
+      `${flag} found no migration to run in ${folder}: expected <version>_<slug>.up.sql/.down.sql pairs, diesel's <version>_<name>/up.sql folders, or dbmate/node-pg-migrate single files.`,
+    );
+  }
+  return migrations;
+}
+
 export interface ExecutedResult {
   readonly reports: readonly ExecuteReport[];
+  /** The layout of each folder's migrations, in the order of `reports`. */
+  readonly layouts: readonly string[];
 }
 
 /** Apply each folder's history to a scratch database (VERIFY_DATABASE_URL's server, else the embedded one). */
 export async function runExecuted(paths: readonly string[], onProgress?: (k: number, n: number, name: string) => void): Promise<ExecutedResult> {
-  const { executeMigrations, readMigrationFolder } = await import('./execute/index.js');
+  const { executeMigrations } = await import('./execute/index.js');
   const url = process.env.VERIFY_DATABASE_URL?.trim() || undefined;
   const reports: ExecuteReport[] = [];
-  for (const folder of foldersOf(paths)) reports.push(await executeMigrations(readMigrationFolder(folder), { url, onProgress }));
-  return { reports };
+  const layouts: string[] = [];
+  for (const folder of foldersOf(paths)) {
+    const migrations = await executableMigrationsOf(folder, '--execute');
+    layouts.push(migrations[0]!.layout);
+    reports.push(await executeMigrations(migrations, { url, onProgress }));
+  }
+  return { reports, layouts };
 }
 
 /** Compare DATABASE_URL's schema with what its applied migrations make on a scratch database. */
 export async function runDrift(paths: readonly string[]): Promise<DriftReport> {
   const target = process.env.DATABASE_URL?.trim();
   if (!target) throw new UsageError('--drift compares the database in DATABASE_URL with the migrations: set DATABASE_URL.');
-  const { detectDrift, readMigrationFolder } = await import('./execute/index.js');
+  const { detectDrift } = await import('./execute/index.js');
   const folders = foldersOf(paths);
   if (folders.length !== 1) throw new UsageError('--drift takes one migration folder.');
-  return detectDrift(readMigrationFolder(folders[0]!), { targetUrl: target, scratchServerUrl: process.env.VERIFY_DATABASE_URL?.trim() || undefined });
+  const migrations = await executableMigrationsOf(folders[0]!, '--drift');
+  return detectDrift(migrations, { targetUrl: target, scratchServerUrl: process.env.VERIFY_DATABASE_URL?.trim() || undefined });
 }

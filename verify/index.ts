@@ -1,5 +1,5 @@
 // Public API of the verifier.
-export { verify, sourceFile, BUILTIN_RULES, UsageError, type VerifyInput, type VerifyResult } from './engine.js';
+export { verify, BUILTIN_RULES, UsageError, type VerifyInput, type VerifyResult } from './engine.js';
 export { rules } from './rules/index.js';
 export { defineRule, formatMessage, type Rule, type RuleMeta, type RuleContext, type Violation, type Severity, type RuleSetting } from './rule.js';
 export { formatText, formatJson, formatSarif, formatGithub, type Format } from './report.js';

@@ -108,6 +108,8 @@ export function formatGithub(violations: readonly Violation[]): string {
 export interface ExecutionSummary {
   readonly migrations: ReadonlyArray<{ readonly name: string; readonly upMs: number; readonly downMs?: number; readonly irreversible: boolean; readonly locks: ReadonlyArray<{ readonly file: string; readonly line: number; readonly statement: string; readonly locks: ReadonlyArray<{ readonly relation: string; readonly mode: string }> }> }>;
   readonly totalMs: number;
+  /** The run's summary lines (verify/execute/summary.ts), printed instead of the timing line when given. */
+  readonly summary?: readonly string[];
 }
 
 /** The executed run in text: a short lock table per statement that took relation locks, then timings. */
@@ -123,6 +125,10 @@ export function formatExecutionText(runs: readonly ExecutionSummary[]): string {
     out.push('');
   }
   for (const run of runs) {
+    if (run.summary) {
+      out.push(...run.summary);
+      continue;
+    }
     const ups = run.migrations.map((m) => m.upMs);
     const downs = run.migrations.flatMap((m) => (m.downMs === undefined ? [] : [m.downMs]));
     const irreversible = run.migrations.filter((m) => m.irreversible).map((m) => m.name);

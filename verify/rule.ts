@@ -3,6 +3,8 @@ import type { Statement } from '../core/migrations/parse.js';
 import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
 import type { SchemaModel } from './schema-model.js';
 import type { StatementChanges } from './changes.js';
+import type { AlterTableCmd } from '@pgsql/types';
+import type { NodeByKind, NodeKind } from './ast.js';
 
 export type Severity = 'error' | 'warning';
 export type RuleSetting = Severity | 'off';
@@ -19,7 +21,12 @@ export interface RuleMeta {
   /** One imperative sentence per message id, saying what to write instead. */
   readonly help?: Readonly<Record<string, string>>;
   /** The directive that allows a violation, beyond `-- verify:ignore <rule> <reason>`. */
-  readonly allowedBy?: 'allow-destructive';
+  readonly allowedBy?: 'allow-destructive' | 'irreversible';
+  /**
+   * Rules that say the same thing less precisely: when this rule reports a statement, their reports on that statement
+   * are left out (one finding per problem). The engine applies it; a rule never checks for another.
+   */
+  readonly supersedes?: readonly string[];
   /**
    * For lock-safety rules: the lock the flagged statement takes on the table it names, as pg_locks spells it
    * (e.g. 'AccessExclusiveLock', 'ShareLock'). Executed verification checks the claim against a real server.
@@ -58,6 +65,8 @@ export interface StatementContext {
   /** What the statement changes (subject and actions), computed once for all rules. */
   readonly changes: StatementChanges;
   readonly migration: Migration;
+  /** The statement stands between a BEGIN the file writes and its COMMIT or ROLLBACK: it fails with the block. */
+  readonly inExplicitTransaction: boolean;
 }
 
 export interface FileContext {
@@ -82,12 +91,26 @@ export interface RuleContext {
   report(descriptor: ReportDescriptor): void;
 }
 
-export interface RuleVisitor {
+/** An ALTER TABLE command's context: the statement's, plus the table it alters. */
+export interface AlterTableContext extends StatementContext {
+  /** The qualified table name, as the schema model keys it. */
+  readonly table: string;
+  /** The table existed before this migration and the model vouches for it (not created here, not touched by dynamic SQL). */
+  readonly established: boolean;
+}
+
+/**
+ * What a rule visits (ESLint's shape): `statement` for every statement, a statement's node kind for statements of that
+ * kind (`IndexStmt(node, context)`), `AlterTableCmd` for each command of an ALTER TABLE on a table, then the ends of
+ * files and of the migration. The engine dispatches; a rule never compares kinds itself.
+ */
+export type RuleVisitor = {
   statement?(context: StatementContext): void;
   fileEnd?(context: FileContext): void;
   /** After the up and (if present) the down file. */
   migrationEnd?(): void;
-}
+  AlterTableCmd?(command: AlterTableCmd, context: AlterTableContext): void;
+} & { [K in Exclude<NodeKind, 'AlterTableCmd'>]?: (node: NodeByKind[K], context: StatementContext) => void };
 
 export interface Rule {
   readonly meta: RuleMeta;
@@ -96,6 +119,8 @@ export interface Rule {
 
 export interface VerifyOptions {
   readonly allowDestructive: boolean;
+  /** The PostgreSQL major version the migrations must run on (default: 15, the oldest the runner supports). */
+  readonly postgresVersion?: number;
 }
 
 export interface Violation {

@@ -34,3 +34,22 @@ export function stagedSqlFiles(within: readonly string[]): StagedFiles {
   }
   return { paths, contents };
 }
+
+/**
+ * The files git has committed under `directory` (paths inside it), or undefined outside a git checkout or when git
+ * cannot tell (no commit yet counts as nothing committed).
+ */
+export function committedFiles(directory: string): ReadonlySet<string> | undefined {
+  try {
+    execFileSync('git', ['-C', directory, 'rev-parse', '--is-inside-work-tree'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+  try {
+    const listing = execFileSync('git', ['-C', directory, 'ls-tree', '-r', '--name-only', '-z', '--full-name', 'HEAD', '--', '.'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+    const prefix = execFileSync('git', ['-C', directory, 'rev-parse', '--show-prefix'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return new Set(listing.split('\0').filter(Boolean).map((path) => (path.startsWith(prefix) ? path.slice(prefix.length) : path)));
+  } catch {
+    return new Set();
+  }
+}

@@ -7,29 +7,18 @@
 //   20260105090000_create_function_set_updated_at.up.sql sha256:<hex>
 //
 // The total is h(n) where h(0) = '' and h(i) = sha256hex(h(i-1) + '<file> sha256:<hex>\n') over the lines in order.
-// Everything here is pure except manifestProblems(), which reads the folder for the engine.
+// Everything here is pure except the readers at the end, which go through the folder reader.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyFiles } from './layout.js';
+import { migrationChecksum } from './file-content.js';
+import { readMigrationFolder, type MigrationFolder } from './folder.js';
+
+export { migrationChecksum, normalizeMigrationBytes } from './file-content.js';
 
 export const MANIFEST_FILE = 'migrations.sum';
 
 const HEX = /^[0-9a-f]{64}$/;
-
-/**
- * What a checkout on another OS or editor must not change: a UTF-8 BOM, CRLF (or lone CR) line ends, whitespace
- * at the end of a line, and how many newlines end the file (exactly one after normalizing).
- */
-export function normalizeMigrationText(text: string): string {
-  const lines = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split('\n').map((line) => line.replace(/[ \t\f\v]+$/, ''));
-  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
-}
-
-/** The sha256 (lower-case hex) of a migration file's normalized text: what migrations.sum and the database record. */
-export function migrationChecksum(text: string): string {
-  return createHash('sha256').update(normalizeMigrationText(text), 'utf8').digest('hex');
-}
 
 export interface ManifestEntry {
   /** The path inside the folder, e.g. 20260105090100_create_users.up.sql. */
@@ -47,10 +36,10 @@ function entryLine(entry: ManifestEntry): string {
 }
 
 /** The manifest text for the migration files of a folder (paths inside it, with their texts); sorted by path. */
-export function renderManifest(files: readonly { readonly path: string; readonly text: string }[]): string {
+export function renderManifest(files: readonly { readonly path: string; readonly bytes: Buffer | string }[]): string {
   const entries = [...files]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((f) => ({ file: f.path, sha256: migrationChecksum(f.text) }));
+    .map((f) => ({ file: f.path, sha256: migrationChecksum(f.bytes) }));
   return [`sha256:${manifestTotal(entries)}`, ...entries.map(entryLine)].join('\n') + '\n';
 }
 
@@ -98,7 +87,7 @@ const IMMUTABLE = 'migrations are immutable once merged';
  * Compare a folder's migration files (paths inside the folder, with their texts) with its migrations.sum text.
  * Pure: the caller lists and reads. Returns the problems in file order.
  */
-export function checkManifest(manifestText: string, files: readonly { readonly path: string; readonly text?: string }[]): ManifestProblem[] {
+export function checkManifest(manifestText: string, files: readonly { readonly path: string; readonly bytes?: Buffer | string }[]): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   const parsed = parseManifest(manifestText);
   for (const line of parsed.badLines) {
@@ -132,7 +121,7 @@ export function checkManifest(manifestText: string, files: readonly { readonly p
         rule: 'manifest-mismatch',
         message: `${entry.file} was deleted after it was recorded in ${MANIFEST_FILE}: ${IMMUTABLE}; restore it, or run make sum if this deletion is deliberate (never after it was deployed).`,
       });
-    } else if (file.text !== undefined && migrationChecksum(file.text) !== entry.sha256) {
+    } else if (file.bytes !== undefined && migrationChecksum(file.bytes) !== entry.sha256) {
       problems.push({
         path: entry.file,
         line: 1,
@@ -153,38 +142,34 @@ function baseName(path: string): string {
 }
 
 /**
- * The engine's hook: check `directory` against its migrations.sum, or nothing when it has none (other projects'
- * folders). `paths` are the migration files of the folder (inside it); `contents` overrides texts (absolute path → text).
+ * The verifier's hook: check a migration folder against its migrations.sum, or nothing when it has none (other
+ * projects' folders). A file that cannot be read is reported by the folder already.
  */
-export function manifestProblems(directory: string, paths: readonly string[], contents?: ReadonlyMap<string, string>): ManifestProblem[] {
-  const read = (path: string): string | undefined => {
-    const absolute = join(directory, path);
-    const override = contents?.get(absolute);
-    if (override !== undefined) return override;
-    try {
-      return readFileSync(absolute, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  const manifest = read(MANIFEST_FILE);
+export function manifestProblems(folder: MigrationFolder): ManifestProblem[] {
+  const manifest = readManifest(folder.directory, folder.content);
   if (manifest === undefined) return [];
-  // An unreadable file (text undefined) is reported by the engine already.
   return checkManifest(
     manifest,
-    paths.map((path) => ({ path, text: read(path) })),
+    folder.files.map((f) => ({ path: f.path, bytes: folder.content(f.path)?.bytes })),
   );
 }
 
-/** The migration files of a folder as the verifier classifies them (paths inside it), with their texts. */
-export function readMigrationTexts(directory: string): { path: string; text: string }[] {
-  const entries = readdirSync(directory, { withFileTypes: true }).map((entry) => {
-    if (!entry.isDirectory()) return { name: entry.name };
-    try {
-      return { name: entry.name, children: readdirSync(join(directory, entry.name)) };
-    } catch {
-      return { name: entry.name, children: [] };
-    }
+/** The folder's migrations.sum text, undefined when it has none. `content` may give a staged version. */
+export function readManifest(directory: string, content?: (path: string) => { readonly text: string } | undefined): string | undefined {
+  const given = content?.(MANIFEST_FILE);
+  if (given) return given.text;
+  try {
+    return readFileSync(join(directory, MANIFEST_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The migration files of a folder as the layouts name them (paths inside it), with their bytes, for make sum. */
+export function readMigrationFiles(directory: string): { path: string; bytes: Buffer }[] {
+  const folder = readMigrationFolder(directory);
+  return folder.files.flatMap((f) => {
+    const bytes = folder.content(f.path)?.bytes;
+    return bytes ? [{ path: f.path, bytes }] : [];
   });
-  return classifyFiles(entries).files.map((f) => ({ path: f.path, text: readFileSync(join(directory, f.path), 'utf8') }));
 }

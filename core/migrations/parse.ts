@@ -2,6 +2,7 @@
 // All offsets here are UTF-8 byte offsets into the file; report.ts alone turns them into line:column.
 import { setFlagsFromString } from 'node:v8';
 import { findComments, nextTokenStart } from './sql-lexer.js';
+import { byteOffsetOfCharacter } from './source-position.js';
 
 // libpg-query is imported on first use: a run answered from the cache never loads it.
 type LibPgQuery = typeof import('libpg-query');
@@ -120,8 +121,27 @@ function toParseError(error: unknown, text: string): ParseError {
   const message = oneLine(details?.message ?? (error instanceof Error ? error.message : String(error)));
   // Postgres counts the cursor in characters (code points), 0-based here; convert to bytes.
   const cursor = details?.cursorPosition;
-  const offset = cursor === undefined || cursor < 0 ? Buffer.byteLength(text) : codePointsToBytes(text, cursor);
-  return { message, offset };
+  const offset = cursor === undefined || cursor < 0 ? Buffer.byteLength(text) : byteOffsetOfCharacter(text, cursor);
+  const hint = cursor === undefined || cursor < 0 ? undefined : hintFor(text, cursor);
+  return { message: hint ? `${message}: ${hint}` : message, offset };
+}
+
+/** Keywords that start a statement: one at the start of a line the parser chokes on usually means a missing semicolon. */
+const STATEMENT_START = /^(ALTER|CREATE|DROP|INSERT|UPDATE|DELETE|GRANT|REVOKE|COMMENT|SELECT|WITH|TRUNCATE|REINDEX|VACUUM|ANALYZE|SET|RESET|DO|CALL|COPY|LOCK|REFRESH|CLUSTER|MERGE|BEGIN|COMMIT)\b/i;
+
+/** What usually causes a syntax error at this place, in words a DBA acts on; undefined when nothing obvious. */
+function hintFor(text: string, cursor: number): string | undefined {
+  const at = [...text.slice(0, Math.min(text.length, cursor + 200))];
+  const rest = at.slice(cursor).join('');
+  const before = at.slice(0, cursor).join('');
+  if (rest.startsWith('`')) return 'MySQL quotes names with backticks, PostgreSQL with double quotes ("name")';
+  if (rest.startsWith('\\')) {
+    const command = /^\\[A-Za-z!?]*/.exec(rest)?.[0] ?? '\\';
+    return `${command} is a psql meta-command, not SQL: the server never sees it, so run it in psql or write the SQL it stands for`;
+  }
+  if (rest.startsWith('{{') || rest.startsWith('{%')) return 'a template placeholder: render the template before checking the SQL';
+  if (STATEMENT_START.test(rest) && /\n[ \t]*$/.test(before) && !/;\s*(--[^\n]*\s*)*$/.test(before)) return 'a semicolon is probably missing at the end of the statement before it';
+  return undefined;
 }
 
 /** Messages quote the offending token, which can be a megabyte string over many lines: keep one short line. */
@@ -133,15 +153,4 @@ function oneLine(message: string): string {
   if (kept === message) return message;
   // Cut inside the quoted token of "at or near "...": say so, and close the quote.
   return /at or near "[^"]*$/.test(kept) ? `${kept}…"` : `${kept}…`;
-}
-
-function codePointsToBytes(text: string, codePoints: number): number {
-  let bytes = 0;
-  let seen = 0;
-  for (const ch of text) {
-    if (seen >= codePoints) break;
-    bytes += Buffer.byteLength(ch);
-    seen++;
-  }
-  return bytes;
 }

@@ -1,5 +1,6 @@
 // Bytes -> line:column, the only place it is done. Lines and columns are 1-based;
-// columns count characters (code points), as editors show them.
+// columns count characters (code points), as editors show them. PostgreSQL's positions (1-based characters into the
+// text it was sent) become byte offsets here too.
 
 export interface Position {
   readonly line: number;
@@ -35,6 +36,12 @@ export class LineIndex {
     return { line: lo + 1, column: [...column].length + 1 };
   }
 
+  /** The byte offset of a 1-based line and column (columns count characters), clamped to the line. */
+  offset(line: number, column: number): number {
+    const start = this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length) - 1)] ?? 0;
+    return start + byteOffsetOfCharacter(this.lineText(line), Math.max(0, column - 1));
+  }
+
   /** The text of a 1-based line, without its line ending. */
   lineText(line: number): string {
     const start = this.lineStarts[line - 1];
@@ -48,4 +55,19 @@ export class LineIndex {
   textBetween(startByte: number, endByte: number): string {
     return this.bytes.subarray(Math.max(0, startByte), Math.min(endByte, this.bytes.length)).toString('utf8');
   }
+}
+
+/**
+ * The byte offset, in `text`, of the character PostgreSQL points at: `characters` counts code points from 0 (the
+ * parser's cursor) and stops at the end of the text.
+ */
+export function byteOffsetOfCharacter(text: string, characters: number): number {
+  let bytes = 0;
+  let seen = 0;
+  for (const ch of text) {
+    if (seen >= characters) break;
+    bytes += Buffer.byteLength(ch);
+    seen++;
+  }
+  return bytes;
 }

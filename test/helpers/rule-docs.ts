@@ -8,6 +8,8 @@ export interface RuleDoc {
   readonly given?: string;
   readonly insteadOf: readonly string[];
   readonly use: readonly string[];
+  /** `<!-- layout: golang-migrate -->`: the doc's SQL runs in that layout's folder (default: ours). */
+  readonly layout?: 'golang-migrate';
 }
 
 export function readRuleDoc(path: string): RuleDoc {
@@ -26,6 +28,7 @@ export function readRuleDoc(path: string): RuleDoc {
     given: blocks.find((b) => b.label === 'Given')?.sql,
     insteadOf: blocks.filter((b) => b.label === 'Instead of').map((b) => b.sql),
     use: blocks.filter((b) => b.label === 'Use').map((b) => b.sql),
+    ...(/^<!-- layout: golang-migrate -->$/m.test(text) ? { layout: 'golang-migrate' as const } : {}),
   };
 }
 

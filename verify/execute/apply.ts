@@ -3,6 +3,7 @@ import type { Sql } from '../../core/postgres/database-url.js';
 import { LockTracker, readRelationNames } from './locks.js';
 import { positionInFile, statementSummary, type FileStatement, type PreparedFile } from './prepared-file.js';
 import type { StatementLocks } from './types.js';
+import type { TransactionMode } from '../../core/migrations/layout.js';
 
 export interface StatementFailure {
   /** Postgres's message, plus its detail when it has one. */
@@ -22,8 +23,8 @@ export interface AppliedFile {
 }
 
 export interface ApplyOptions {
-  /** Wrap the file in one transaction (false for -- migrate:no-transaction). */
-  readonly transaction: boolean;
+  /** How the layout's runner runs this file (see TransactionMode). */
+  readonly mode: TransactionMode;
   readonly recordLocks: boolean;
 }
 
@@ -51,8 +52,12 @@ export async function applyFile(sql: Sql, file: PreparedFile, options: ApplyOpti
   }
   const locks: StatementLocks[] = [];
   let ms = 0;
+  // 'implicit-per-file': the runner sends the file as one query, which PostgreSQL runs as one implicit transaction
+  // block when it holds several statements (emulated with BEGIN/COMMIT), and outside any when it holds one.
+  const transaction = options.mode === 'per-migration' || (options.mode === 'implicit-per-file' && file.statements.length > 1);
   const runAll = async (session: Sql): Promise<void> => {
-    const tracker = options.recordLocks ? new LockTracker(/\bdrop\b/i.test(file.text) ? await readRelationNames(session) : undefined) : undefined;
+    const drops = file.statements.some((s) => /\bdrop\b/i.test(s.text));
+    const tracker = options.recordLocks ? new LockTracker(drops ? await readRelationNames(session) : undefined) : undefined;
     for (const statement of file.statements) {
       const started = performance.now();
       try {
@@ -63,7 +68,7 @@ export async function applyFile(sql: Sql, file: PreparedFile, options: ApplyOpti
         ms += performance.now() - started;
       }
       if (tracker) {
-        if (!options.transaction) tracker.reset();
+        if (!transaction) tracker.reset();
         const position = file.lines.position(statement.start);
         locks.push({ file: file.path, line: position.line, statement: statementSummary(statement), locks: await tracker.newLocks(session) });
       }
@@ -72,12 +77,13 @@ export async function applyFile(sql: Sql, file: PreparedFile, options: ApplyOpti
   // Explicit BEGIN/COMMIT on the single connection (not sql.begin): after a SQL error we roll back ourselves,
   // and after a lost connection we send nothing more.
   try {
-    if (options.transaction) await sql.unsafe('BEGIN');
+    if (transaction) await sql.unsafe('BEGIN');
     await runAll(sql);
-    if (options.transaction) await sql.unsafe('COMMIT');
+    if (transaction) await sql.unsafe('COMMIT');
   } catch (error) {
     if (error instanceof SqlFailure) {
-      if (options.transaction) await sql.unsafe('ROLLBACK');
+      // Ours, or one the file opened itself (a Sqitch script's BEGIN): outside any, ROLLBACK is only a warning.
+      await sql.unsafe('ROLLBACK');
       return { ms, locks, failure: failureOf(file, error.statement, error.error) };
     }
     // A failure at COMMIT (a deferred constraint) has already rolled back: point at the last statement.

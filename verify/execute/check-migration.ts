@@ -1,11 +1,12 @@
 // One migration's executed checks: up, down restores the schema, up again gives the same schema.
 import type { Sql } from '../../core/postgres/database-url.js';
+import type { Migration } from '../../core/migrations/layout.js';
 import { applyFile, type AppliedFile } from './apply.js';
 import { prepareFile, type PreparedFile } from './prepared-file.js';
 import type { Snapshot, SnapshotReader } from './snapshot.js';
 import { describeDifference, diffSnapshots, REPEAT_WORDING, RESTORE_WORDING, type Wording } from './snapshot-diff.js';
 import { differenceViolation, failureViolation } from './violations.js';
-import type { ExecutableMigration, MigrationRun, Violation } from './types.js';
+import type { MigrationRun, Violation } from './types.js';
 
 /** At most this many schema differences are reported per comparison; the last line says how many more there were. */
 const MAX_DIFFERENCES = 50;
@@ -13,44 +14,66 @@ const MAX_DIFFERENCES = 50;
 export interface MigrationOutcome {
   readonly run: MigrationRun;
   readonly violations: readonly Violation[];
-  /** Later migrations depend on this one: stop after a failure. */
-  readonly stop: boolean;
-  /** The schema after the migration, when it was taken. */
-  readonly after?: Snapshot;
+  /** The up succeeded: later migrations run on top of it. False: the up failed and the chain goes on without it. */
+  readonly applied: boolean;
+  /** The schema the chain should now have: after the up when it was applied, else before it. */
+  readonly expected: Snapshot;
+  /** The scratch database has that schema now; false after a failure or a down that did not restore it: rebuild. */
+  readonly inExpectedState: boolean;
+}
+
+/** Marked irreversible in the model (`-- verify:irreversible <reason>`): applied up only (one meaning everywhere). */
+export function isIrreversible(migration: Migration): boolean {
+  return migration.irreversible !== undefined;
 }
 
 /**
  * S0; up; S1; down; S0 again?; up; S1 again? — `before` is S0 when the caller already has it.
- * Irreversible migrations (and those without a down file) are applied up only.
+ * Irreversible migrations (and those without a down) are applied up only.
  */
-export async function checkMigration(sql: Sql, snapshots: SnapshotReader, migration: ExecutableMigration, before: Snapshot | undefined): Promise<MigrationOutcome> {
-  const up = prepareFile(migration.upPath, migration.upText);
-  const down = migration.downPath !== undefined && migration.downText !== undefined && !migration.irreversible ? prepareFile(migration.downPath, migration.downText) : undefined;
-  const transaction = !migration.noTransaction;
+export async function checkMigration(sql: Sql, snapshots: SnapshotReader, migration: Migration, before: Snapshot | undefined): Promise<MigrationOutcome> {
+  const up = prepareFile(migration.up);
+  const irreversible = isIrreversible(migration);
+  const down = migration.down && !irreversible ? prepareFile(migration.down) : undefined;
   const snapshot = (): Promise<Snapshot> => snapshots.take();
-  const run = (applied: AppliedFile, reverted?: AppliedFile): MigrationRun => ({
+  const same = (a: Snapshot, b: Snapshot): boolean => diffSnapshots(a, b).length === 0;
+  const run = (verdict: MigrationRun['verdict'], applied: AppliedFile, reverted?: AppliedFile): MigrationRun => ({
     name: migration.name,
     upMs: round(applied.ms),
     ...(reverted ? { downMs: round(reverted.ms) } : {}),
-    irreversible: migration.irreversible,
+    irreversible,
+    verdict,
+    applied: verdict !== 'failed' || !applied.failure,
     locks: [...applied.locks, ...(reverted?.locks ?? [])],
   });
 
-  const initial = down ? (before ?? (await snapshot())) : undefined;
-  const applied = await applyFile(sql, up, { transaction, recordLocks: true });
-  if (applied.failure) return { run: run(applied), violations: [failureViolation('up-fails', up, applied.failure)], stop: true };
-  if (!down || !initial) return { run: run(applied), violations: [], stop: false };
-
+  const initial = before ?? (await snapshot());
+  const applied = await applyFile(sql, up, { mode: migration.transaction.up, recordLocks: true });
+  if (applied.failure) {
+    // A transactional up rolled back; one run statement by statement may have left part of itself behind.
+    const now = await snapshot();
+    return { run: run('failed', applied), violations: [failureViolation('up-fails', up, applied.failure)], applied: false, expected: initial, inExpectedState: same(initial, now) };
+  }
   const afterUp = await snapshot();
-  const reverted = await applyFile(sql, down, { transaction, recordLocks: true });
-  if (reverted.failure) return { run: run(applied, reverted), violations: [failureViolation('down-fails', down, reverted.failure)], stop: true };
+  if (!down) return { run: run('up-only', applied), violations: [], applied: true, expected: afterUp, inExpectedState: true };
+
+  const reverted = await applyFile(sql, down, { mode: migration.transaction.down, recordLocks: true });
+  if (reverted.failure) {
+    const now = await snapshot();
+    return { run: run('failed', applied, reverted), violations: [failureViolation('down-fails', down, reverted.failure)], applied: true, expected: afterUp, inExpectedState: same(afterUp, now) };
+  }
   const violations = compare(initial, await snapshot(), RESTORE_WORDING, 'down-restores-schema', down);
 
-  const again = await applyFile(sql, up, { transaction, recordLocks: false });
-  if (again.failure) return { run: run(applied, reverted), violations: [...violations, failureViolation('up-is-repeatable', up, again.failure)], stop: true };
+  const again = await applyFile(sql, up, { mode: migration.transaction.up, recordLocks: false });
+  if (again.failure) {
+    violations.push(failureViolation('up-is-repeatable', up, again.failure));
+    const now = await snapshot();
+    return { run: run('failed', applied, reverted), violations, applied: true, expected: afterUp, inExpectedState: same(afterUp, now) };
+  }
   const after = await snapshot();
-  violations.push(...compare(afterUp, after, REPEAT_WORDING, 'up-is-repeatable', up));
-  return { run: run(applied, reverted), violations, stop: false, after };
+  const repeated = compare(afterUp, after, REPEAT_WORDING, 'up-is-repeatable', up);
+  violations.push(...repeated);
+  return { run: run(violations.length ? 'failed' : 'passed', applied, reverted), violations, applied: true, expected: afterUp, inExpectedState: repeated.length === 0 };
 }
 
 function compare(expected: Snapshot, actual: Snapshot, wording: Wording, rule: 'down-restores-schema' | 'up-is-repeatable', file: PreparedFile): Violation[] {

@@ -1,14 +1,14 @@
 // detectDrift(): the target's schema against what its recorded migrations make in a scratch database.
 import { connect, connectionErrorMessage, describeTarget, scrubSecrets } from '../../core/postgres/database-url.js';
 import { ensureEmbeddedServer } from '../../core/postgres/embedded-server.js';
-import { loadParser } from '../../core/migrations/parse.js';
+import type { Migration } from '../../core/migrations/layout.js';
 import { applyFile } from './apply.js';
 import { prepareFile } from './prepared-file.js';
 import { withScratchDatabase } from './session.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
 import { describeDifference, diffSnapshots, DRIFT_WORDING } from './snapshot-diff.js';
 import { driftViolation, failureViolation } from './violations.js';
-import type { DriftOptions, DriftReport, ExecutableMigration, Violation } from './types.js';
+import type { DriftOptions, DriftReport, Violation } from './types.js';
 
 export class DriftTargetError extends Error {
   readonly code = 'DRIFT_TARGET';
@@ -52,8 +52,8 @@ function normalizeName(name: string): string {
   return name.replace(/\.sql$/, '').replace(/\.(up|down)$/, '');
 }
 
-export async function detectDrift(migrations: readonly ExecutableMigration[], options: DriftOptions): Promise<DriftReport> {
-  await loadParser();
+/** The migrations are the migration model's, as the static verifier builds them. */
+export async function detectDrift(migrations: readonly Migration[], options: DriftOptions): Promise<DriftReport> {
   const targetName = describeTarget(options.targetUrl);
   const target = await readTarget(options.targetUrl);
   const recorded = new Set(target.recorded ?? []);
@@ -63,14 +63,14 @@ export async function detectDrift(migrations: readonly ExecutableMigration[], op
   for (const name of recorded) if (!known.has(name)) lines.push(`migration ${name} is recorded in the target but has no file`);
 
   const serverUrl = options.scratchServerUrl ?? ensureEmbeddedServer().url;
-  const expected = await withScratchDatabase(serverUrl, options.signal, async (database, sql): Promise<Snapshot | Violation> => {
+  const expected = await withScratchDatabase(serverUrl, options.signal, async (scratch): Promise<Snapshot | Violation> => {
     for (const migration of migrations) {
       if (!recorded.has(migration.name)) continue;
-      const up = prepareFile(migration.upPath, migration.upText);
-      const applied = await applyFile(sql, up, { transaction: !migration.noTransaction, recordLocks: false });
+      const up = prepareFile(migration.up);
+      const applied = await applyFile(scratch.sql, up, { mode: migration.transaction.up, recordLocks: false });
       if (applied.failure) return failureViolation('up-fails', up, applied.failure);
     }
-    return takeSnapshot(sql, database.serverVersion);
+    return takeSnapshot(scratch.sql, scratch.serverVersion);
   });
   if (!(expected instanceof Map)) return { violations: [expected as Violation], differences: lines };
   lines.push(...diffSnapshots(expected, target.snapshot).map((d) => describeDifference(d, DRIFT_WORDING)));

@@ -2,16 +2,18 @@
 export { executeMigrations } from './execute.js';
 export { detectDrift, DriftTargetError } from './drift.js';
 export { ScratchDatabaseError } from './scratch-database.js';
-export { readMigrationFolder, toExecutable } from './load-folder.js';
+export { isIrreversible } from './check-migration.js';
 export { EXECUTED_RULES, type ExecutedRule } from './violations.js';
+export { executedSummary } from './summary.js';
 export type {
   DriftOptions,
   DriftReport,
-  ExecutableMigration,
   ExecuteOptions,
   ExecuteReport,
   LockHeld,
   MigrationRun,
+  OutsideObject,
+  RebuildFigures,
   StatementLocks,
   Violation,
 } from './types.js';

@@ -1,6 +1,7 @@
-// A migration file split into the statements to send, each with its byte span in the file.
-import { parseSql } from '../../core/migrations/parse.js';
-import { LineIndex, type Position } from '../../core/migrations/source-position.js';
+// A migration file (one side of a Migration) as the statements to send, each with its byte span in the file.
+// Everything comes from the one migration model: the parser's statements, the file's line index, its parse error.
+import type { SourceFile } from '../../core/migrations/layout.js';
+import type { LineIndex, Position } from '../../core/migrations/source-position.js';
 
 export interface FileStatement {
   /** The statement exactly as written, from its first keyword to just before its semicolon. */
@@ -12,19 +13,20 @@ export interface FileStatement {
 
 export interface PreparedFile {
   readonly path: string;
-  readonly text: string;
   readonly lines: LineIndex;
   readonly statements: readonly FileStatement[];
   /** Set when the file does not parse; then there are no statements. */
   readonly parseError?: { readonly message: string; readonly offset: number };
+  /** Where to point at the file as a whole: its first statement, else its first non-blank byte (a section's marker). */
+  readonly anchor: number;
 }
 
-/** Split a file with parseSql (call loadParser() first). */
-export function prepareFile(path: string, text: string): PreparedFile {
-  const parsed = parseSql(text);
-  const bytes = Buffer.from(text, 'utf8');
-  const statements = parsed.statements.map((s) => ({ start: s.start, end: s.end, text: bytes.subarray(s.start, s.end).toString('utf8') }));
-  return { path, text, lines: new LineIndex(text), statements, ...(parsed.error ? { parseError: parsed.error } : {}) };
+/** The statements of a parsed file: the text between each statement's byte start and end. */
+export function prepareFile(file: SourceFile): PreparedFile {
+  const statements = file.parsed.statements.map((s) => ({ start: s.start, end: s.end, text: file.lines.textBetween(s.start, s.end) }));
+  const blank = file.text.search(/\S/);
+  const anchor = statements[0]?.start ?? (blank < 0 ? 0 : Buffer.byteLength(file.text.slice(0, blank)));
+  return { path: file.path, lines: file.lines, statements, anchor, ...(file.parsed.error ? { parseError: file.parsed.error } : {}) };
 }
 
 /** Byte offset in the file of Postgres's error position (1-based characters within the statement text). */

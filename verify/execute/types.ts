@@ -1,17 +1,5 @@
-// The data executeMigrations() and detectDrift() take and return. No behaviour here.
-
-export interface ExecutableMigration {
-  /** `<version>_<slug>`, as node-pg-migrate records it in pgmigrations.name. */
-  readonly name: string;
-  readonly upPath: string;
-  readonly upText: string;
-  readonly downPath?: string;
-  readonly downText?: string;
-  /** The up or the down file starts with `-- migrate:no-transaction`. */
-  readonly noTransaction: boolean;
-  /** The down file carries `-- verify:irreversible <reason>`: the migration is applied up only. */
-  readonly irreversible: boolean;
-}
+// The data executeMigrations() and detectDrift() return. They take the migration model's Migration objects
+// (core/migrations/layout.ts), as the static verifier builds them. No behaviour here.
 
 export interface Violation {
   readonly file: string;
@@ -49,17 +37,55 @@ export interface MigrationRun {
   /** The down file's application; undefined when it was not run (irreversible, no down file, or up failed). */
   readonly downMs?: number;
   readonly irreversible: boolean;
+  /**
+   * 'passed': up, down and up again ran and the schema matched; 'failed': an executed rule reports it;
+   * 'up-only': applied up only (irreversible, or no down), nothing reported.
+   */
+  readonly verdict: 'passed' | 'failed' | 'up-only';
+  /** Its up is part of the chain the later migrations ran on: false when the up failed and was skipped. */
+  readonly applied: boolean;
   /** Per statement of the first up, then of the down. */
   readonly locks: readonly StatementLocks[];
+}
+
+/** A role or tablespace a migration made or dropped on the server, outside the scratch database. */
+export interface OutsideObject {
+  readonly kind: 'role' | 'tablespace';
+  readonly name: string;
+  /** The migration during whose check it appeared (or disappeared). */
+  readonly migration: string;
+  /** 'created': it was dropped after the run (removed) or could not be (problem); 'dropped': it existed before the run and is gone. */
+  readonly change: 'created' | 'dropped';
+  readonly removed: boolean;
+  /** Why it could not be removed. */
+  readonly problem?: string;
+}
+
+export interface RebuildFigures {
+  /** Times the scratch database was rebuilt to "after this up" after a failure or a down that did not restore the schema. */
+  readonly count: number;
+  /** Of those, how many started from a copy (CREATE DATABASE ... TEMPLATE) rather than from an empty database. */
+  readonly fromCopy: number;
+  /** Total time spent rebuilding, copies included. */
+  readonly ms: number;
 }
 
 export interface ExecuteReport {
   /** The scratch database's name (already dropped when the report is returned). */
   readonly database: string;
-  /** The migrations that ran, in order; the last one is the one that failed when a run stopped early. */
+  /** Every migration given, in order, each with its verdict. */
   readonly migrations: readonly MigrationRun[];
+  /** The names of the migrations an executed rule reports (the 'failed' ones), in order. */
+  readonly failed: readonly string[];
+  /** Migrations that were not run because the run had to stop (the chain could not be rebuilt); normally empty. */
+  readonly notRun: readonly string[];
   readonly totalMs: number;
   readonly violations: readonly Violation[];
+  readonly rebuilds: RebuildFigures;
+  /** Roles and tablespaces the migrations made or dropped outside the scratch database. */
+  readonly outside: readonly OutsideObject[];
+  /** Scratch databases of earlier runs that were gone (nobody connected), dropped as this run started. */
+  readonly staleDropped: readonly string[];
 }
 
 export interface ExecuteOptions {
@@ -69,6 +95,11 @@ export interface ExecuteOptions {
   readonly onProgress?: (k: number, n: number, name: string) => void;
   /** Aborting drops the scratch database and rejects with an AbortError. */
   readonly signal?: AbortSignal;
+  /**
+   * How the scratch state is rebuilt after a failure: 'auto' (default) picks, from measured times, the cheaper of a
+   * copy of a kept checkpoint database and re-applying every up into an empty one; the others force one way (for the benchmark).
+   */
+  readonly rebuild?: 'auto' | 'copy' | 'reapply';
 }
 
 export interface DriftOptions {

@@ -49,11 +49,14 @@ export function failureViolation(rule: 'up-fails' | 'down-fails' | 'up-is-repeat
   return make(rule, file.path, span.start.line, span.start.column, span.end.line, span.end.column, `${STOPS[rule]} ${why}: ${failure.message}`);
 }
 
-/** A schema difference, at the statement naming the object when there is one, else at 1:1. */
+/** A schema difference, at the statement naming the object when there is one, else at the file's anchor. */
 export function differenceViolation(rule: 'down-restores-schema' | 'up-is-repeatable', file: PreparedFile, line: string, names: readonly string[]): Violation {
   const lead = rule === 'down-restores-schema' ? 'Rolling back leaves the schema changed' : 'Redeploying after a rollback gives a different schema';
   const statement = statementNaming(file, names);
-  if (!statement) return make(rule, file.path, 1, 1, 1, 1, `${lead}: ${line}`);
+  if (!statement) {
+    const at = file.lines.position(file.anchor);
+    return make(rule, file.path, at.line, at.column, at.line, at.column, `${lead}: ${line}`);
+  }
   const span = spanOf(file, statement.start, statement.end);
   return make(rule, file.path, span.start.line, span.start.column, span.end.line, span.end.column, `${lead}: ${line}`);
 }

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { alterTableOf, displayName, typeRef, stringList, walk } from '../ast.js';
+import { displayName, nodeOf, stringList, typeRef, walk } from '../ast.js';
 import type { AstNode } from '../../core/migrations/parse.js';
 import type { Migration } from '../../core/migrations/layout.js';
 
@@ -57,22 +57,18 @@ export default defineRule({
   create(context) {
     const declared = declaredNotVolatile(context.migration);
     return {
-      statement({ statement, schema, file }) {
-        const alter = alterTableOf(statement);
-        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
-        const table = alter.table;
-        for (const cmd of alter.commands) {
-          if (cmd.subtype !== 'AT_AddColumn') continue;
-          const def: AstNode = cmd.def?.ColumnDef ?? {};
-          const type = typeRef(def.typeName);
-          const notVolatile = (name: string): boolean => declared.has(name) || schema.object('function', name)?.attributes?.notVolatile === true;
-          const domain = schema.object('domain', type.name);
-          const constrained = domain !== undefined && domain.attributes?.constrained !== false;
-          const finding = rewriteReason(def, notVolatile) ?? (constrained ? { messageId: 'domainType' as const, type: displayName(type.name) } : undefined);
-          if (!finding) continue;
-          const { messageId, ...rest } = finding;
-          context.report({ messageId, file, at: def.location ?? statement.start, data: { table: displayName(table), column: def.colname, ...rest } });
-        }
+      AlterTableCmd(cmd, { established, table, statement, schema, file }) {
+        if (!established) return;
+        if (cmd.subtype !== 'AT_AddColumn') return;
+        const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
+        const type = typeRef(def.typeName);
+        const notVolatile = (name: string): boolean => declared.has(name) || schema.object('function', name)?.attributes?.notVolatile === true;
+        const domain = schema.object('domain', type.name);
+        const constrained = domain !== undefined && domain.attributes?.constrained !== false;
+        const finding = rewriteReason(def, notVolatile) ?? (constrained ? { messageId: 'domainType' as const, type: displayName(type.name) } : undefined);
+        if (!finding) return;
+        const { messageId, ...rest } = finding;
+        context.report({ messageId, file, at: def.location ?? statement.start, data: { table: displayName(table), column: def.colname ?? '', ...rest } });
       },
     };
   },

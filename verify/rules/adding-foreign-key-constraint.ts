@@ -1,7 +1,7 @@
+import type { Constraint } from '@pgsql/types';
 import { defineRule } from '../rule.js';
 import { defaultConstraintName } from '../schema-model.js';
-import { alterTableOf, displayName, relationName } from '../ast.js';
-import type { AstNode } from '../../core/migrations/parse.js';
+import { displayName, nodeOf, nodesOf, relationName } from '../ast.js';
 
 /** A foreign key added to a table in use checks every row while both tables are locked against writes. */
 export default defineRule({
@@ -10,6 +10,7 @@ export default defineRule({
     description: 'A foreign key added to an existing table is added NOT VALID and validated in a later migration.',
     category: 'lock-safety',
     severity: 'error',
+    supersedes: ['constraint-missing-not-valid'],
     lock: 'ShareRowExclusiveLock',
     messages: {
       addForeignKey: 'Adding foreign key {{name}} checks every row of {{table}} while holding SHARE ROW EXCLUSIVE locks on {{table}} and {{ref}}, which block writes to both until it finishes.',
@@ -22,25 +23,21 @@ export default defineRule({
   },
   create(context) {
     return {
-      statement({ statement, schema, file }) {
-        const alter = alterTableOf(statement);
-        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
-        const table = alter.table;
-        for (const cmd of alter.commands) {
-          if (cmd.subtype === 'AT_AddConstraint') {
-            const c = cmd.def?.Constraint;
-            if (c?.contype !== 'CONSTR_FOREIGN' || !validates(c)) continue;
-            const name = c.conname ?? defaultConstraintName(table, c);
-            context.report({ messageId: 'addForeignKey', file, at: c.location ?? statement.start, data: { name, table: displayName(table), ref: displayName(relationName(c.pktable)) } });
-          } else if (cmd.subtype === 'AT_AddColumn') {
-            // A new column without a value is all NULL: Postgres skips the check. A default, identity or generated value is checked row by row.
-            const def = cmd.def?.ColumnDef ?? {};
-            const own: AstNode[] = (def.constraints ?? []).map((item: AstNode) => item.Constraint ?? {});
-            if (!def.raw_default && !own.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED')) continue;
-            for (const c of own) {
-              if (c.contype !== 'CONSTR_FOREIGN' || !validates(c)) continue;
-              context.report({ messageId: 'addColumnForeignKey', file, at: c.location ?? statement.start, data: { column: def.colname, table: displayName(table), ref: displayName(relationName(c.pktable)) } });
-            }
+      AlterTableCmd(cmd, { established, table, statement, schema, file }) {
+        if (!established) return;
+        if (cmd.subtype === 'AT_AddConstraint') {
+          const c = nodeOf(cmd.def, 'Constraint');
+          if (c?.contype !== 'CONSTR_FOREIGN' || !validates(c)) return;
+          const name = c.conname ?? defaultConstraintName(table, c);
+          context.report({ messageId: 'addForeignKey', file, at: c.location ?? statement.start, data: { name, table: displayName(table), ref: displayName(relationName(c.pktable)) } });
+        } else if (cmd.subtype === 'AT_AddColumn') {
+          // A new column without a value is all NULL: Postgres skips the check. A default, identity or generated value is checked row by row.
+          const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
+          const own = nodesOf(def.constraints, 'Constraint');
+          if (!def.raw_default && !own.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED')) return;
+          for (const c of own) {
+            if (c.contype !== 'CONSTR_FOREIGN' || !validates(c)) continue;
+            context.report({ messageId: 'addColumnForeignKey', file, at: c.location ?? statement.start, data: { column: def.colname ?? '', table: displayName(table), ref: displayName(relationName(c.pktable)) } });
           }
         }
       },
@@ -49,6 +46,6 @@ export default defineRule({
 });
 
 /** Neither NOT VALID nor NOT ENFORCED: existing rows are checked now. */
-function validates(c: AstNode): boolean {
+function validates(c: Constraint): boolean {
   return !c.skip_validation && c.initially_valid !== false;
 }

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { alterTableOf, displayName, stringList } from '../ast.js';
+import { displayName, nodeOf, stringList } from '../ast.js';
 import type { SchemaModel } from '../schema-model.js';
 
 /** SET NOT NULL on a table in use scans every row under an ACCESS EXCLUSIVE lock, unless a validated check proves it. */
@@ -21,22 +21,18 @@ export default defineRule({
   },
   create(context) {
     return {
-      statement({ statement, schema, file }) {
-        const alter = alterTableOf(statement);
-        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
-        const table = alter.table;
+      AlterTableCmd(cmd, { established, table, statement, schema, file }) {
+        if (!established) return;
         const bare = table.split('.')[1] ?? table;
-        for (const cmd of alter.commands) {
-          if (cmd.subtype === 'AT_SetNotNull') {
-            if (proven(schema, table, cmd.name)) continue;
-            context.report({ messageId: 'setNotNull', file, at: statement.start, data: { table: displayName(table), column: cmd.name } });
-          } else if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.contype === 'CONSTR_NOTNULL') {
-            // Postgres 18: ADD CONSTRAINT <name> NOT NULL <column>, the named form of SET NOT NULL.
-            const c = cmd.def.Constraint;
-            const column = stringList(c.keys)[0] ?? '';
-            if (c.skip_validation || c.initially_valid === false || proven(schema, table, column)) continue;
-            context.report({ messageId: 'addNotNull', file, at: c.location ?? statement.start, data: { name: c.conname ?? `${bare}_${column}_not_null`, table: displayName(table), column } });
-          }
+        if (cmd.subtype === 'AT_SetNotNull') {
+          if (proven(schema, table, cmd.name ?? '')) return;
+          context.report({ messageId: 'setNotNull', file, at: statement.start, data: { table: displayName(table), column: cmd.name ?? '' } });
+        } else if (cmd.subtype === 'AT_AddConstraint' && nodeOf(cmd.def, 'Constraint')?.contype === 'CONSTR_NOTNULL') {
+          // Postgres 18: ADD CONSTRAINT <name> NOT NULL <column>, the named form of SET NOT NULL.
+          const c = nodeOf(cmd.def, 'Constraint')!;
+          const column = stringList(c.keys)[0] ?? '';
+          if (c.skip_validation || c.initially_valid === false || proven(schema, table, column)) return;
+          context.report({ messageId: 'addNotNull', file, at: c.location ?? statement.start, data: { name: c.conname ?? `${bare}_${column}_not_null`, table: displayName(table), column } });
         }
       },
     };

@@ -1,6 +1,6 @@
+import type { ColumnDef, Node } from '@pgsql/types';
 import { defineRule } from '../rule.js';
-import { alterTableOf, displayName, typeRef } from '../ast.js';
-import type { AstNode } from '../../core/migrations/parse.js';
+import { displayName, nodeOf, nodesOf, typeRef } from '../ast.js';
 
 const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
 
@@ -21,30 +21,24 @@ export default defineRule({
   },
   create(context) {
     return {
-      statement({ statement, schema, file }) {
-        const alter = alterTableOf(statement);
-        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
-        const table = alter.table;
-        for (const cmd of alter.commands) {
-          if (cmd.subtype !== 'AT_AddColumn') continue;
-          const def: AstNode = cmd.def?.ColumnDef ?? {};
-          // A domain may bring its own DEFAULT, which the model does not record: trust it.
-          if (schema.object('domain', typeRef(def.typeName).name)) continue;
-          const how = requiredWithoutValue(def);
-          if (!how) continue;
-          context.report({ messageId: 'requiredField', file, at: def.location ?? statement.start, data: { table: displayName(table), column: def.colname, how } });
-        }
+      AlterTableCmd(cmd, { established, table, schema, file, statement }) {
+        if (!established || cmd.subtype !== 'AT_AddColumn') return;
+        const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
+        // A domain may bring its own DEFAULT, which the model does not record: trust it.
+        if (schema.object('domain', typeRef(def.typeName).name)) return;
+        const how = requiredWithoutValue(def);
+        if (!how) return;
+        context.report({ messageId: 'requiredField', file, at: def.location ?? statement.start, data: { table: displayName(table), column: def.colname ?? '', how } });
       },
     };
   },
 });
 
 /** 'NOT NULL' or 'PRIMARY KEY' when the column refuses NULL and nothing fills existing rows; undefined otherwise. */
-function requiredWithoutValue(def: AstNode): string | undefined {
+function requiredWithoutValue(def: ColumnDef): string | undefined {
   if (SERIAL.has(typeRef(def.typeName).name)) return undefined;
   let how: string | undefined = def.is_not_null ? 'NOT NULL' : undefined;
-  for (const item of def.constraints ?? []) {
-    const c: AstNode = item.Constraint ?? {};
+  for (const c of nodesOf(def.constraints, 'Constraint')) {
     switch (c.contype) {
       case 'CONSTR_NOTNULL':
         how ??= 'NOT NULL';
@@ -67,9 +61,10 @@ function requiredWithoutValue(def: AstNode): string | undefined {
 }
 
 /** DEFAULT NULL (or NULL::type) fills nothing. */
-function isNullConstant(expr: AstNode | undefined): boolean {
+function isNullConstant(expr: Node | undefined): boolean {
   if (!expr) return true;
-  if (expr.A_Const) return expr.A_Const.isnull === true;
-  if (expr.TypeCast) return isNullConstant(expr.TypeCast.arg);
-  return false;
+  const constant = nodeOf(expr, 'A_Const');
+  if (constant) return constant.isnull === true;
+  const cast = nodeOf(expr, 'TypeCast');
+  return cast ? isNullConstant(cast.arg) : false;
 }

@@ -1,6 +1,7 @@
+import { optionEnabled } from '../ast.js';
 import { defineRule } from '../rule.js';
 import type { AstNode } from '../../core/migrations/parse.js';
-import { inTransactionBlock, runnerOf, type Layout } from '../../core/migrations/layout.js';
+import { inTransactionBlock, LAYOUTS, runnerOf } from '../../core/migrations/layout.js';
 
 /** CONCURRENTLY index commands refuse to run in a transaction block: in a transactional migration they fail at deploy time. */
 export default defineRule({
@@ -27,28 +28,16 @@ export default defineRule({
         if (!inTransactionBlock(migration, side)) return;
         const command = concurrentCommand(statement.kind, statement.node);
         if (!command) return;
-        const unit = migration.layout === 'dbmate' ? 'section' : 'file';
+        const unit = LAYOUTS[migration.layout].unit;
         if (migration.transaction[side] === 'implicit-per-file') {
           context.report({ messageId: 'inImplicitTransaction', file, at: statement.start, data: { command, runner: runnerOf(migration.layout), unit, count: file.parsed.statements.length } });
         } else {
-          context.report({ messageId: 'inTransaction', file, at: statement.start, data: { command, optOut: optOut(migration.layout, side) } });
+          context.report({ messageId: 'inTransaction', file, at: statement.start, data: { command, optOut: LAYOUTS[migration.layout].optOut(side) } });
         }
       },
     };
   },
 });
-
-/** How a migration of the layout asks its runner for no transaction, as the end of the help sentence. */
-function optOut(layout: Layout, side: 'up' | 'down'): string {
-  switch (layout) {
-    case 'diesel':
-      return 'set run_in_transaction = false in its metadata.toml';
-    case 'dbmate':
-      return `mark its section -- migrate:${side} transaction:false`;
-    default:
-      return 'start its files with -- migrate:no-transaction';
-  }
-}
 
 function concurrentCommand(kind: string, n: AstNode): string | undefined {
   switch (kind) {
@@ -57,17 +46,8 @@ function concurrentCommand(kind: string, n: AstNode): string | undefined {
     case 'DropStmt':
       return n.removeType === 'OBJECT_INDEX' && n.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
     case 'ReindexStmt':
-      return (n.params ?? []).some((p: AstNode) => p.DefElem?.defname === 'concurrently' && enabled(p.DefElem)) ? 'REINDEX CONCURRENTLY' : undefined;
+      return optionEnabled(n.params, 'concurrently') ? 'REINDEX CONCURRENTLY' : undefined;
     default:
       return undefined;
   }
-}
-
-/** A boolean option: bare, or `true`/`on`/`1` (Postgres's defGetBoolean). */
-function enabled(option: AstNode): boolean {
-  const arg = option.arg;
-  if (!arg) return true;
-  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
-  const text = String(arg.String?.sval ?? arg.Boolean?.boolval ?? '').toLowerCase();
-  return text === 'true' || text === 'on' || text === '1';
 }

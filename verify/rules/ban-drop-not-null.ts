@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { alterTableOf, displayName } from '../ast.js';
+import { displayName } from '../ast.js';
 
 /** DROP NOT NULL on a table in use lets NULLs into a column that running code reads as always set. */
 export default defineRule({
@@ -20,19 +20,15 @@ export default defineRule({
     /** Down keys that undo the up: dropping the NOT NULL the up set is the rollback. */
     const expected = new Set<string>();
     return {
-      statement({ statement, schema, file, side, changes }) {
+      AlterTableCmd(cmd, { established, table, statement, schema, file, side, changes }) {
         if (side === 'up') for (const action of changes.actions) for (const key of action.undoneBy) expected.add(key);
-        const alter = alterTableOf(statement);
-        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
-        const table = alter.table;
-        for (const cmd of alter.commands) {
-          if (cmd.subtype !== 'AT_DropNotNull') continue;
-          if (side === 'down' && expected.has(`drop not null ${table}.${cmd.name}`)) continue;
-          // Already nullable, as far as the earlier migrations tell: nothing changes.
-          const column = schema.table(table)?.columns.find((c) => c.name === cmd.name);
-          if (column && !column.notNull) continue;
-          context.report({ messageId: 'dropNotNull', file, at: statement.start, data: { table: displayName(table), column: cmd.name } });
-        }
+        if (!established) return;
+        if (cmd.subtype !== 'AT_DropNotNull') return;
+        if (side === 'down' && expected.has(`drop not null ${table}.${cmd.name}`)) return;
+        // Already nullable, as far as the earlier migrations tell: nothing changes.
+        const column = schema.table(table)?.columns.find((c) => c.name === cmd.name);
+        if (column && !column.notNull) return;
+        context.report({ messageId: 'dropNotNull', file, at: statement.start, data: { table: displayName(table), column: cmd.name ?? '' } });
       },
     };
   },

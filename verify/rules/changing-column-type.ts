@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { alterTableOf, displayName, typeLabel, typeRef, stringList, type TypeRef } from '../ast.js';
+import { displayName, nodeOf, stringList, typeLabel, typeRef, type TypeRef } from '../ast.js';
 import type { AstNode } from '../../core/migrations/parse.js';
 import type { SchemaModel } from '../schema-model.js';
 
@@ -26,28 +26,24 @@ export default defineRule({
   },
   create(context) {
     return {
-      statement({ statement, schema, file }) {
-        const alter = alterTableOf(statement);
-        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
-        const table = alter.table;
-        for (const cmd of alter.commands) {
-          if (cmd.subtype !== 'AT_AlterColumnType') continue;
-          const def: AstNode = cmd.def?.ColumnDef ?? {};
-          const column: string = cmd.name;
-          const to = typeRef(def.typeName);
-          const from = schema.table(table)?.columns.find((c) => c.name === column)?.type;
-          const at = def.location ?? statement.start;
-          const data = { table: displayName(table), column, to: typeLabel(to), from: from ? typeLabel(from) : '?' };
-          if (def.raw_default && !isPlainCast(def.raw_default, column, to)) {
-            context.report({ messageId: 'usingRewrite', file, at, data });
-          } else if (!from) {
-            context.report({ messageId: 'typeChangeUnknown', file, at, data });
-          } else if (!needsNoRewrite(from, to)) {
-            context.report({ messageId: 'typeChange', file, at, data });
-          } else if (def.collClause) {
-            const indexes = indexesOn(schema, table, column);
-            if (indexes.length) context.report({ messageId: 'collation', file, at, data: { ...data, indexes: indexes.join(', ') } });
-          }
+      AlterTableCmd(cmd, { established, table, statement, schema, file }) {
+        if (!established) return;
+        if (cmd.subtype !== 'AT_AlterColumnType') return;
+        const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
+        const column = cmd.name ?? '';
+        const to = typeRef(def.typeName);
+        const from = schema.table(table)?.columns.find((c) => c.name === column)?.type;
+        const at = def.location ?? statement.start;
+        const data = { table: displayName(table), column, to: typeLabel(to), from: from ? typeLabel(from) : '?' };
+        if (def.raw_default && !isPlainCast(def.raw_default, column, to)) {
+          context.report({ messageId: 'usingRewrite', file, at, data });
+        } else if (!from) {
+          context.report({ messageId: 'typeChangeUnknown', file, at, data });
+        } else if (!needsNoRewrite(from, to)) {
+          context.report({ messageId: 'typeChange', file, at, data });
+        } else if (def.collClause) {
+          const indexes = indexesOn(schema, table, column);
+          if (indexes.length) context.report({ messageId: 'collation', file, at, data: { ...data, indexes: indexes.join(', ') } });
         }
       },
     };

@@ -1,7 +1,7 @@
+import type { Constraint } from '@pgsql/types';
 import { defineRule } from '../rule.js';
 import { defaultConstraintName } from '../schema-model.js';
-import { alterTableOf, displayName } from '../ast.js';
-import type { AstNode } from '../../core/migrations/parse.js';
+import { displayName, nodeOf, nodesOf } from '../ast.js';
 
 /** CHECK and FOREIGN KEY constraints on a table in use are added NOT VALID and validated in a later transaction. */
 export default defineRule({
@@ -26,50 +26,45 @@ export default defineRule({
   },
   create(context) {
     return {
-      statement({ statement, schema, file }) {
-        const alter = alterTableOf(statement);
-        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
-        const table = alter.table;
+      AlterTableCmd(cmd, { established, table, statement, schema, file }) {
+        if (!established) return;
         const shown = displayName(table);
-        for (const cmd of alter.commands) {
-          switch (cmd.subtype) {
-            case 'AT_AddConstraint': {
-              const c: AstNode = cmd.def?.Constraint ?? {};
-              if (!validates(c)) break;
-              if (c.contype === 'CONSTR_CHECK') {
-                context.report({ messageId: 'check', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
-              } else if (c.contype === 'CONSTR_FOREIGN') {
-                context.report({ messageId: 'foreignKey', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
-              }
-              break;
+        switch (cmd.subtype) {
+          case 'AT_AddConstraint': {
+            const c = nodeOf(cmd.def, 'Constraint') ?? {};
+            if (!validates(c)) break;
+            if (c.contype === 'CONSTR_CHECK') {
+              context.report({ messageId: 'check', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
+            } else if (c.contype === 'CONSTR_FOREIGN') {
+              context.report({ messageId: 'foreignKey', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
             }
-            case 'AT_AddColumn': {
-              // A column-level CHECK cannot be NOT VALID, and Postgres checks it on every row even when the column is all NULL.
-              const def = cmd.def?.ColumnDef ?? {};
-              for (const item of def.constraints ?? []) {
-                const c: AstNode = item.Constraint ?? {};
-                if (c.contype !== 'CONSTR_CHECK' || !validates(c)) continue;
-                context.report({ messageId: 'columnCheck', file, at: c.location ?? statement.start, data: { column: def.colname, name: c.conname ?? defaultConstraintName(table, c, [def.colname]), table: shown } });
-              }
-              break;
-            }
-            case 'AT_ValidateConstraint': {
-              // In one transaction, the lock taken by ADD CONSTRAINT ... NOT VALID lasts through the validating scan.
-              if (context.migration.noTransaction) break;
-              const added = schema.table(table)?.constraints.find((c) => c.name === cmd.name);
-              if (!added?.notValid || added.origin.migration !== context.migration.name || added.origin.file !== file.path) break;
-              const check = added.type === 'check';
-              context.report({
-                messageId: 'validateInTransaction',
-                file,
-                at: statement.start,
-                data: { name: added.name, table: shown, lock: check ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE', blocked: check ? 'reads and writes' : 'writes' },
-              });
-              break;
-            }
-            default:
-              break;
+            break;
           }
+          case 'AT_AddColumn': {
+            // A column-level CHECK cannot be NOT VALID, and Postgres checks it on every row even when the column is all NULL.
+            const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
+            for (const c of nodesOf(def.constraints, 'Constraint')) {
+              if (c.contype !== 'CONSTR_CHECK' || !validates(c)) continue;
+              context.report({ messageId: 'columnCheck', file, at: c.location ?? statement.start, data: { column: def.colname ?? '', name: c.conname ?? defaultConstraintName(table, c, [def.colname ?? '']), table: shown } });
+            }
+            break;
+          }
+          case 'AT_ValidateConstraint': {
+            // In one transaction, the lock taken by ADD CONSTRAINT ... NOT VALID lasts through the validating scan.
+            if (context.migration.noTransaction) break;
+            const added = schema.table(table)?.constraints.find((c) => c.name === cmd.name);
+            if (!added?.notValid || added.origin.migration !== context.migration.name || added.origin.file !== file.path) break;
+            const check = added.type === 'check';
+            context.report({
+              messageId: 'validateInTransaction',
+              file,
+              at: statement.start,
+              data: { name: added.name, table: shown, lock: check ? 'ACCESS EXCLUSIVE' : 'SHARE ROW EXCLUSIVE', blocked: check ? 'reads and writes' : 'writes' },
+            });
+            break;
+          }
+          default:
+            break;
         }
       },
     };
@@ -77,6 +72,6 @@ export default defineRule({
 });
 
 /** Neither NOT VALID nor NOT ENFORCED: existing rows are checked now. */
-function validates(c: AstNode): boolean {
+function validates(c: Constraint): boolean {
   return !c.skip_validation && c.initially_valid !== false;
 }

@@ -1,5 +1,6 @@
 import { defineRule } from '../rule.js';
 import { displayName, relationName, typeLabel, typeRef, type TypeRef } from '../ast.js';
+import type { AstNode } from '../../core/migrations/parse.js';
 
 const DATA_KINDS: Readonly<Record<string, string>> = {
   OBJECT_TABLE: 'table', OBJECT_SCHEMA: 'schema', OBJECT_TYPE: 'type', OBJECT_DOMAIN: 'domain', OBJECT_SEQUENCE: 'sequence',
@@ -21,6 +22,7 @@ export default defineRule({
       cascade: 'DROP ... CASCADE on {{name}} also drops every object that depends on it, none of which the migration names.',
       truncate: 'TRUNCATE deletes every row of {{name}}.',
       deleteAll: 'DELETE without WHERE deletes every row of {{name}}.',
+      updateAll: 'UPDATE without WHERE overwrites {{columns}} in every row of {{name}}.',
       typeChange: 'Changing {{table}}.{{column}} from {{from}} to {{to}} can reject or alter existing values.',
       typeChangeUnknown: 'Changing the type of {{table}}.{{column}} to {{to}} can reject or alter existing values (its current type is not known here).',
     },
@@ -30,6 +32,7 @@ export default defineRule({
       cascade: 'Drop the dependent objects by name first, then drop this one without CASCADE.',
       truncate: 'If every row can go, say why with -- verify:allow-destructive <reason> above the statement.',
       deleteAll: 'Add a WHERE clause, or say why every row can go with -- verify:allow-destructive <reason>.',
+      updateAll: 'Add a WHERE clause, or say why every row gets the new value with -- verify:allow-destructive <reason>.',
       typeChange: 'Add a new column, backfill it, and switch over; or say why the values fit with -- verify:allow-destructive <reason>.',
       typeChangeUnknown: 'Add a new column, backfill it, and switch over; or say why the values fit with -- verify:allow-destructive <reason>.',
     },
@@ -80,6 +83,14 @@ export default defineRule({
           case 'DeleteStmt':
             if (!n.whereClause) context.report({ messageId: 'deleteAll', file, at, data: { name: displayName(relationName(n.relation)) } });
             return;
+          case 'UpdateStmt': {
+            // The rows of a table this migration created are its own: nothing was there to overwrite.
+            const table = relationName(n.relation);
+            if (n.whereClause || !schema.isEstablished(table, context.migration.name)) return;
+            const columns = (n.targetList ?? []).map((target: AstNode) => target.ResTarget?.name).filter(Boolean);
+            context.report({ messageId: 'updateAll', file, at, data: { name: displayName(table), columns: columns.join(', ') || 'its columns' } });
+            return;
+          }
           default:
             return;
         }

@@ -1,7 +1,6 @@
 import { defineRule } from '../rule.js';
 import { defaultConstraintName } from '../schema-model.js';
-import { alterTableOf, displayName } from '../ast.js';
-import type { AstNode } from '../../core/migrations/parse.js';
+import { displayName, nodeOf, nodesOf } from '../ast.js';
 
 const KINDS: Readonly<Record<string, string>> = { CONSTR_UNIQUE: 'UNIQUE', CONSTR_PRIMARY: 'PRIMARY KEY' };
 
@@ -24,25 +23,21 @@ export default defineRule({
   },
   create(context) {
     return {
-      statement({ statement, schema, file }) {
-        const alter = alterTableOf(statement);
-        if (!alter || !schema.isEstablished(alter.table, context.migration.name)) return;
-        const table = alter.table;
+      AlterTableCmd(cmd, { established, table, statement, schema, file }) {
+        if (!established) return;
         const shown = displayName(table);
-        for (const cmd of alter.commands) {
-          if (cmd.subtype === 'AT_AddConstraint') {
-            const c: AstNode = cmd.def?.Constraint ?? {};
-            const kind = KINDS[c.contype];
-            // USING INDEX turns an index already built (CONCURRENTLY) into the constraint: no build under the lock.
-            if (!kind || c.indexname) continue;
-            const name = c.conname ?? defaultConstraintName(table, c);
-            context.report({ messageId: 'constraint', file, at: c.location ?? statement.start, data: { kind, name, table: shown } });
-          } else if (cmd.subtype === 'AT_AddColumn') {
-            const def = cmd.def?.ColumnDef ?? {};
-            for (const item of def.constraints ?? []) {
-              const kind = KINDS[item.Constraint?.contype];
-              if (kind) context.report({ messageId: 'column', file, at: item.Constraint.location ?? statement.start, data: { kind, column: def.colname, table: shown } });
-            }
+        if (cmd.subtype === 'AT_AddConstraint') {
+          const c = nodeOf(cmd.def, 'Constraint') ?? {};
+          const kind = KINDS[c.contype ?? ''];
+          // USING INDEX turns an index already built (CONCURRENTLY) into the constraint: no build under the lock.
+          if (!kind || c.indexname) return;
+          const name = c.conname ?? defaultConstraintName(table, c);
+          context.report({ messageId: 'constraint', file, at: c.location ?? statement.start, data: { kind, name, table: shown } });
+        } else if (cmd.subtype === 'AT_AddColumn') {
+          const def = nodeOf(cmd.def, 'ColumnDef') ?? {};
+          for (const c of nodesOf(def.constraints, 'Constraint')) {
+            const kind = KINDS[c.contype ?? ''];
+            if (kind) context.report({ messageId: 'column', file, at: c.location ?? statement.start, data: { kind, column: def.colname ?? '', table: shown } });
           }
         }
       },

@@ -9,6 +9,7 @@ export default defineRule({
     description: 'The down file exists and undoes every change of its up file.',
     category: 'reversibility',
     severity: 'error',
+    allowedBy: 'irreversible',
     messages: {
       missingDown: 'No down for {{name}}: this migration cannot be rolled back.',
       emptyDown: 'The down {{down}} has no statement: this migration cannot be rolled back.',

@@ -15,7 +15,7 @@ export default defineRule({
       droppedCoveringIndex: 'This drops the last index covering foreign key {{name}} on {{table}} ({{columns}}): every delete or key update on {{ref}} will scan {{table}} while holding its locks.',
     },
     help: {
-      missingIndex: 'Create an index on {{table}} ({{columns}}) in the same migration; a primary key or unique constraint leading with those columns also counts.',
+      missingIndex: 'Create an index on {{table}} ({{columns}}) {{where}}; a primary key or unique constraint leading with those columns also counts.',
       droppedCoveringIndex: 'Keep an index on {{table}} ({{columns}}), or create its replacement before dropping this one.',
     },
   },
@@ -53,7 +53,10 @@ export default defineRule({
       fileEnd({ file, schema }) {
         settle(schema);
         const report = (messageId: string, name: string, fk: Constraint, at: number): void => {
-          const data = { name: fk.name, table: displayName(name), columns: fk.columns.join(', '), ref: displayName(fk.refTable ?? '') };
+          // A table the migration creates is empty: its index goes beside it. On a table in use it is built CONCURRENTLY,
+          // which cannot share a transaction, so it comes first, in a migration of its own.
+          const where = schema.isEstablished(name, context.migration.name) ? 'CONCURRENTLY in a no-transaction migration before this one' : 'in the same migration';
+          const data = { name: fk.name, table: displayName(name), columns: fk.columns.join(', '), ref: displayName(fk.refTable ?? ''), where };
           context.report({ messageId, file, at, data });
         };
         for (const name of newForeignKeyTables(schema, file)) {

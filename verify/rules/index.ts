@@ -10,7 +10,10 @@ import banConcurrentIndexCreationInTransaction from './ban-concurrent-index-crea
 import banDisableRowLevelSecurity from './ban-disable-row-level-security.js';
 import banDropDatabase from './ban-drop-database.js';
 import banDropNotNull from './ban-drop-not-null.js';
+import banDropReferencedKey from './ban-drop-referenced-key.js';
+import banExplicitTableLock from './ban-explicit-table-lock.js';
 import banGrantToPublic from './ban-grant-to-public.js';
+import banLexerSettings from './ban-lexer-settings.js';
 import banOwnerToSuperuser from './ban-owner-to-superuser.js';
 import banPasswordLiteral from './ban-password-literal.js';
 import banTruncateCascade from './ban-truncate-cascade.js';
@@ -33,10 +36,15 @@ import preferTextField from './prefer-text-field.js';
 import preferTimestampTz from './prefer-timestamp-tz.js';
 import renamingColumn from './renaming-column.js';
 import renamingTable from './renaming-table.js';
+import requireBatchedBackfill from './require-batched-backfill.js';
 import requireConcurrentIndexCreation from './require-concurrent-index-creation.js';
 import requireConcurrentIndexDeletion from './require-concurrent-index-deletion.js';
+import requireConcurrentReindex from './require-concurrent-reindex.js';
 import requireEnumValueOrdering from './require-enum-value-ordering.js';
 import requireSecurityDefinerSearchPath from './require-security-definer-search-path.js';
+import requireTimeoutSettings from './require-timeout-settings.js';
+import sessionStateLeak from './session-state-leak.js';
+import syntaxNeedsNewerPostgres from './syntax-needs-newer-postgres.js';
 import transactionNesting from './transaction-nesting.js';
 
 export const rules: readonly Rule[] = [
@@ -50,7 +58,10 @@ export const rules: readonly Rule[] = [
   banDisableRowLevelSecurity,
   banDropDatabase,
   banDropNotNull,
+  banDropReferencedKey,
+  banExplicitTableLock,
   banGrantToPublic,
+  banLexerSettings,
   banOwnerToSuperuser,
   banPasswordLiteral,
   banTruncateCascade,
@@ -73,9 +84,14 @@ export const rules: readonly Rule[] = [
   preferTimestampTz,
   renamingColumn,
   renamingTable,
+  requireBatchedBackfill,
   requireConcurrentIndexCreation,
   requireConcurrentIndexDeletion,
+  requireConcurrentReindex,
   requireEnumValueOrdering,
   requireSecurityDefinerSearchPath,
+  requireTimeoutSettings,
+  sessionStateLeak,
+  syntaxNeedsNewerPostgres,
   transactionNesting,
 ];

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName } from '../ast.js';
+import { displayName, optionEnabled, relationName } from '../ast.js';
 import type { AstNode } from '../../core/migrations/parse.js';
 
 /** VACUUM FULL and CLUSTER rewrite a table while every query on it waits: rebuild it online instead. */
@@ -39,19 +39,10 @@ export default defineRule({
 
 /** The rewriting command and the tables it names (undefined: every table it can reach). */
 function rewriteOf(kind: string, n: AstNode): { command: string; relations?: AstNode[] } | undefined {
-  if (kind === 'VacuumStmt' && n.is_vacuumcmd && (n.options ?? []).some((o: AstNode) => o.DefElem?.defname === 'full' && enabled(o.DefElem))) {
+  if (kind === 'VacuumStmt' && n.is_vacuumcmd && optionEnabled(n.options, 'full')) {
     const relations: AstNode[] = (n.rels ?? []).map((r: AstNode) => r.VacuumRelation?.relation).filter(Boolean);
     return { command: 'VACUUM FULL', relations: relations.length ? relations : undefined };
   }
   if (kind === 'ClusterStmt') return { command: 'CLUSTER', relations: n.relation ? [n.relation] : undefined };
   return undefined;
-}
-
-/** A boolean option: bare, or `true`/`on`/`1` (Postgres's defGetBoolean). */
-function enabled(option: AstNode): boolean {
-  const arg = option.arg;
-  if (!arg) return true;
-  if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
-  const text = String(arg.String?.sval ?? arg.Boolean?.boolval ?? '').toLowerCase();
-  return text === 'true' || text === 'on' || text === '1';
 }

@@ -53,8 +53,9 @@ export default defineRule({
   },
   create(context) {
     return {
-      statement({ statement, file }) {
-        if (!context.migration.noTransaction) return;
+      statement({ statement, file, inExplicitTransaction }) {
+        // Inside the file's own BEGIN ... COMMIT a failure rolls the block back, so running it again is safe.
+        if (!context.migration.noTransaction || inExplicitTransaction) return;
         const n = statement.node;
         const at = statement.start;
         const create = CREATES[statement.kind];

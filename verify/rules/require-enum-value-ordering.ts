@@ -12,15 +12,18 @@ export default defineRule({
       unordered: "ADD VALUE '{{label}}' without BEFORE or AFTER appends it after every label of {{type}}, so ORDER BY and comparisons on {{type}} put it last whether or not that is its meaning.",
     },
     help: {
-      unordered: "Say where it goes: ADD VALUE '{{label}}' BEFORE '<label>' or AFTER '<label>'.",
+      unordered: "Say where it goes: ADD VALUE '{{label}}' BEFORE '<label>', or AFTER {{last}} when last is its meaning.",
     },
   },
   create(context) {
     return {
-      statement({ statement, file }) {
+      statement({ statement, file, schema }) {
         const n = statement.node;
+        // AFTER the last label is how a migration says the value goes last on purpose.
         if (statement.kind !== 'AlterEnumStmt' || n.oldVal || !n.newVal || n.newValNeighbor) return;
-        context.report({ messageId: 'unordered', file, at: statement.start, data: { label: n.newVal, type: displayName(qualifiedFromList(stringList(n.typeName))) } });
+        const type = qualifiedFromList(stringList(n.typeName));
+        const last = schema.object('enum', type)?.labels?.at(-1);
+        context.report({ messageId: 'unordered', file, at: statement.start, data: { label: n.newVal, type: displayName(type), last: last === undefined ? "'<last label>'" : `'${last}'` } });
       },
     };
   },

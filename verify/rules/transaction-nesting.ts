@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { runnerOf, type SourceFile } from '../../core/migrations/layout.js';
+import { LAYOUTS, runnerOf, type SourceFile } from '../../core/migrations/layout.js';
 import type { Statement } from '../../core/migrations/parse.js';
 
 const STARTS = new Set(['TRANS_STMT_BEGIN', 'TRANS_STMT_START']);
@@ -53,7 +53,7 @@ export default defineRule({
         // Without the runner's transaction the file may manage its own: check that it opens and closes them in pairs.
         const mode = migration.transaction[side];
         if (mode === 'per-migration') return;
-        const data = { runner: runnerOf(migration.layout), unit: migration.layout === 'dbmate' ? 'section' : 'file' };
+        const data = { runner: runnerOf(migration.layout), unit: LAYOUTS[migration.layout].unit };
         let open: Statement | undefined;
         // In one multi-statement query, the statements since the last transaction boundary form an implicit transaction.
         let grouped = 0;

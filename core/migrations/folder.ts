@@ -1,0 +1,116 @@
+// The one reader of migration folders: list the folder, read every migration file's bytes once, tell the layout,
+// name and pair the files. The verifier, the executed proof, the runner, drift, make new and make sum all start here.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileContent, type FileContent } from './file-content.js';
+import { classifyFiles, pairFiles, resolveSingleFiles, type ListingEntry, type MigrationFileName, type PairedFiles, type SetProblem } from './layout.js';
+import { SQITCH_PLAN, sqitchFiles } from './sqitch.js';
+
+export interface MigrationFolder {
+  /** The folder as given (absolute or relative). */
+  readonly directory: string;
+  /** Every migration file the layouts name (paths inside the folder), up, down and single files alike. */
+  readonly files: readonly MigrationFileName[];
+  /** The migrations in version order. */
+  readonly pairs: readonly PairedFiles[];
+  /** Naming, pairing and reading problems, before any file is parsed. */
+  readonly problems: readonly SetProblem[];
+  /** What the folder holds besides migration files that matters to a layout (diesel's metadata.toml). */
+  readonly entries: readonly ListingEntry[];
+  /** A file's content (path inside the folder), read once; undefined when it cannot be read (`problems` says why). */
+  content(path: string): FileContent | undefined;
+}
+
+export interface ReadFolderOptions {
+  /** Texts that replace what is on disk (absolute or folder-relative path → text), e.g. git's staged versions. */
+  readonly contents?: ReadonlyMap<string, string>;
+}
+
+/** Throws a NoSuchFolderError when `directory` cannot be listed. */
+export function readMigrationFolder(directory: string, options: ReadFolderOptions = {}): MigrationFolder {
+  const entries = listFolder(directory);
+  const cache = new Map<string, FileContent | undefined>();
+  const problems: SetProblem[] = [];
+  const content = (path: string): FileContent | undefined => {
+    if (!cache.has(path)) cache.set(path, readContent(directory, path, options.contents, problems));
+    return cache.get(path);
+  };
+  const { files, problems: nameProblems } = layoutFiles(entries, content);
+  const { pairs, problems: pairProblems } = pairFiles(files);
+  for (const pair of pairs) {
+    content(pair.upPath);
+    if (pair.downPath) content(pair.downPath);
+    if (pair.metadataPath) content(pair.metadataPath);
+  }
+  return { directory, files, pairs, problems: [...nameProblems, ...pairProblems, ...problems], entries, content };
+}
+
+/** The migration files of a listing, each with its layout: a Sqitch project by its plan, anything else by names and markers. */
+function layoutFiles(entries: readonly ListingEntry[], content: (path: string) => FileContent | undefined): { files: MigrationFileName[]; problems: SetProblem[] } {
+  if (entries.some((e) => e.name === SQITCH_PLAN && !e.children)) {
+    const plan = content(SQITCH_PLAN);
+    if (plan) return sqitchFiles(entries, plan.text);
+  }
+  const { files, problems, loose, unknown } = classifyFiles(entries);
+  // A single file's markers tell dbmate's, goose's, sql-migrate's and node-pg-migrate's apart: read before pairing.
+  const resolved = resolveSingleFiles(files, loose, (path) => content(path)?.text, unknown);
+  return { files: resolved.files, problems: [...problems, ...resolved.problems] };
+}
+
+export class NoSuchFolderError extends Error {
+  readonly code = 'NO_SUCH_FOLDER';
+  constructor(readonly directory: string) {
+    super(`${directory}: no such migrations folder`);
+  }
+}
+
+/**
+ * The folder's entries, sorted by name. A folder entry comes with its file names (diesel keeps up.sql and down.sql
+ * in one); a symbolic link counts as what it points to, and a dangling one as a file (reading it then says why).
+ */
+export function listFolder(directory: string): ListingEntry[] {
+  let dirents;
+  try {
+    dirents = readdirSync(directory, { withFileTypes: true });
+  } catch {
+    throw new NoSuchFolderError(directory);
+  }
+  return dirents
+    .map((entry): ListingEntry => {
+      let isDirectory = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        try {
+          isDirectory = statSync(join(directory, entry.name)).isDirectory();
+        } catch {
+          isDirectory = false;
+        }
+      }
+      // A folder named like a .sql file is listed as a file, so reading it says what it is.
+      if (!isDirectory || /\.sql$/i.test(entry.name)) return { name: entry.name };
+      try {
+        // Sqitch's deploy/ and revert/ hold the scripts; any other folder (diesel's, sourcegraph's) its files.
+        return { name: entry.name, children: readdirSync(join(directory, entry.name)).sort() };
+      } catch {
+        return { name: entry.name, children: [] };
+      }
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function readContent(directory: string, path: string, contents: ReadonlyMap<string, string> | undefined, problems: SetProblem[]): FileContent | undefined {
+  const absolute = join(directory, path);
+  const given = contents?.get(absolute) ?? contents?.get(path);
+  if (given !== undefined) return fileContent(Buffer.from(given, 'utf8'));
+  try {
+    if (statSync(absolute).isDirectory()) {
+      problems.push({ path, code: 'unreadable', message: `${path} is a folder, not a migration file: rename or remove it.` });
+      return undefined;
+    }
+    return fileContent(readFileSync(absolute));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'ENOENT' ? 'a symbolic link to nothing' : code === 'EACCES' ? 'permission denied' : code;
+    problems.push({ path, code: 'unreadable', message: `Cannot read ${path} (${why}): fix or remove it.` });
+    return undefined;
+  }
+}

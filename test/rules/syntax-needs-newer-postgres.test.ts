@@ -1,0 +1,35 @@
+import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ruleTester } from '../helpers/rule-tester.js';
+import rule from '../../verify/rules/syntax-needs-newer-postgres.js';
+import { verify } from '../../verify/engine.js';
+
+// The default target is PostgreSQL 15.
+ruleTester(rule, {
+  valid: [
+    { name: 'a stored generated column', up: 'CREATE TABLE p (cents bigint, euros numeric GENERATED ALWAYS AS (cents / 100.0) STORED);' },
+    { name: 'MERGE and NULLS NOT DISTINCT came in 15', up: 'CREATE TABLE t (a int);\nCREATE UNIQUE INDEX t_a ON t (a) NULLS NOT DISTINCT;\nMERGE INTO t USING t AS s ON t.a = s.a WHEN MATCHED THEN DELETE;' },
+    { name: 'NOT VALID on a CHECK is old', up: 'CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a CHECK (a > 0) NOT VALID;' },
+  ],
+  invalid: [
+    { name: 'GENERATED ALWAYS AS without STORED is virtual since 18', up: 'CREATE TABLE p (cents bigint, euros numeric GENERATED ALWAYS AS (cents / 100.0));', errors: [{ messageId: 'newer', line: 1, column: 45, message: 'needs PostgreSQL 18 or newer, but these migrations target PostgreSQL 15' }] },
+    { name: 'NOT NULL ... NOT VALID', up: 'CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID;', errors: [{ messageId: 'newer', line: 2, column: 19 }] },
+    { name: 'JSON_TABLE in a view', up: "CREATE VIEW v AS SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (a int PATH '$')) AS jt;", errors: [{ messageId: 'newer', line: 1, column: 32, message: 'JSON_TABLE needs PostgreSQL 17' }] },
+    { name: 'IS JSON in a CHECK', up: 'CREATE TABLE t (doc text CHECK (doc IS JSON));', errors: [{ messageId: 'newer', line: 1, column: 33, message: 'IS JSON needs PostgreSQL 16' }] },
+    { name: 'uuidv7() as a default', up: 'CREATE TABLE t (id uuid DEFAULT uuidv7());', errors: [{ messageId: 'newer', line: 1, column: 33 }] },
+  ],
+});
+
+t.test('the target version decides: 18 accepts what 15 refuses, 14 refuses MERGE', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pg-version-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '20260101000000_t.up.sql'), 'CREATE TABLE p (cents bigint, euros numeric GENERATED ALWAYS AS (cents / 100.0));\nMERGE INTO p USING p AS s ON p.cents = s.cents WHEN MATCHED THEN DELETE;\n');
+  writeFileSync(join(dir, '20260101000000_t.down.sql'), 'DROP TABLE p;\n');
+  const found = async (postgresVersion?: number) =>
+    (await verify({ paths: [dir], rules: [rule], cache: false, ...(postgresVersion ? { postgresVersion } : {}) })).violations.map((v) => `${v.line} ${v.message.split(' needs')[0]}`);
+  t.same(await found(), ['1 A virtual generated column (GENERATED ALWAYS AS (...) without STORED)']);
+  t.same(await found(18), []);
+  t.same(await found(14), ['1 A virtual generated column (GENERATED ALWAYS AS (...) without STORED)', '2 MERGE']);
+});

@@ -1,0 +1,104 @@
+import { defineRule } from '../rule.js';
+import { qualifiedFromList, stringList, visitNodes } from '../ast.js';
+import type { AstNode } from '../../core/migrations/parse.js';
+
+/** The oldest PostgreSQL the runner supports, and the default target. */
+export const DEFAULT_POSTGRES_VERSION = 15;
+
+interface Feature {
+  readonly what: string;
+  readonly since: number;
+  readonly at?: number;
+}
+
+/** What a node needs, by node kind: the feature and the major version that brought it. */
+function featuresOf(kind: string, n: AstNode): Feature[] {
+  const at = typeof n.location === 'number' && n.location >= 0 ? n.location : undefined;
+  const found: Feature[] = [];
+  const add = (what: string, since: number): void => {
+    found.push({ what, since, ...(at !== undefined ? { at } : {}) });
+  };
+  switch (kind) {
+    case 'Constraint':
+      if (n.contype === 'CONSTR_GENERATED' && n.generated_kind === 'v') add('A virtual generated column (GENERATED ALWAYS AS (...) without STORED)', 18);
+      if (n.contype === 'CONSTR_NOTNULL' && n.skip_validation) add('NOT NULL ... NOT VALID', 18);
+      if ((n.contype === 'CONSTR_CHECK' || n.contype === 'CONSTR_FOREIGN') && n.is_enforced !== true && n.initially_valid !== true && n.skip_validation) add('NOT ENFORCED', 18);
+      if (n.without_overlaps || n.fk_with_period) add('WITHOUT OVERLAPS / PERIOD in a key', 18);
+      if (n.nulls_not_distinct) add('NULLS NOT DISTINCT', 15);
+      break;
+    case 'IndexStmt':
+      if (n.nulls_not_distinct) add('NULLS NOT DISTINCT', 15);
+      break;
+    case 'MergeStmt':
+      add('MERGE', 15);
+      if (n.returningClause) add('MERGE ... RETURNING', 17);
+      break;
+    case 'AlterTableCmd':
+      if (n.subtype === 'AT_SetExpression') add('ALTER COLUMN ... SET EXPRESSION', 17);
+      break;
+    case 'JsonTable':
+      add('JSON_TABLE', 17);
+      break;
+    case 'JsonFuncExpr':
+      add('JSON_QUERY, JSON_VALUE and JSON_EXISTS', 17);
+      break;
+    case 'JsonParseExpr':
+    case 'JsonScalarExpr':
+    case 'JsonSerializeExpr':
+      add('JSON(), JSON_SCALAR() and JSON_SERIALIZE()', 17);
+      break;
+    case 'JsonObjectConstructor':
+    case 'JsonArrayConstructor':
+    case 'JsonArrayQueryConstructor':
+    case 'JsonObjectAgg':
+    case 'JsonArrayAgg':
+      add('the SQL/JSON constructors (JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG, JSON_ARRAYAGG)', 16);
+      break;
+    case 'JsonIsPredicate':
+      add('IS JSON', 16);
+      break;
+    case 'FuncCall': {
+      const name = qualifiedFromList(stringList(n.funcname));
+      if (name === 'pg_catalog.system_user') add('SYSTEM_USER', 16);
+      if (name === 'public.any_value' || name === 'pg_catalog.any_value') add('any_value()', 16);
+      if (name === 'public.uuidv7' || name === 'pg_catalog.uuidv7') add('uuidv7()', 18);
+      break;
+    }
+    default:
+      break;
+  }
+  return found;
+}
+
+/** The parser is PostgreSQL 18's: it accepts syntax older servers refuse. The target version says which servers count. */
+export default defineRule({
+  meta: {
+    name: 'syntax-needs-newer-postgres',
+    description: 'A migration uses no syntax or built-in function newer than the PostgreSQL version it targets.',
+    category: 'integrity',
+    severity: 'error',
+    messages: {
+      newer: '{{what}} needs PostgreSQL {{since}} or newer, but these migrations target PostgreSQL {{target}}: the statement fails there.',
+    },
+    help: {
+      newer: 'Write it the way PostgreSQL {{target}} accepts, or raise postgresVersion in verify-migrations.json (or --pg-version) once every server runs {{since}} or newer.',
+    },
+  },
+  create(context) {
+    const target = context.options.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
+    return {
+      statement({ statement, file }) {
+        const seen = new Set<string>();
+        const check = (kind: string, body: AstNode): void => {
+          for (const feature of featuresOf(kind, body)) {
+            if (feature.since <= target || seen.has(feature.what)) continue;
+            seen.add(feature.what);
+            context.report({ messageId: 'newer', file, at: feature.at ?? statement.start, data: { what: feature.what, since: feature.since, target } });
+          }
+        };
+        check(statement.kind, statement.node);
+        visitNodes(statement.node, check);
+      },
+    };
+  },
+});
