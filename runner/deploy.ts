@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backupDatabase, formatBytes, urlWithoutPassword } from './backup.js';
 import { connect, connectionErrorMessage, describeTarget, redactUrl, scrubSecrets, type DatabaseTarget } from '../core/postgres/database-url.js';
-import { MigrationError, SqlError } from './errors.js';
-import { checkMigrations, migrateUp, migrationStatus, type MigrationStatus } from './runner.js';
+import { MigrationError } from './errors.js';
+import { checkMigrations, migrateUp, migrationStatus, RunLock, type MigrationStatus } from './runner.js';
 import { timeoutsFromEnv, type SessionTimeouts } from './runtime-safety.js';
 
 export type DeployStep = 'preflight' | 'backup' | 'migrate' | 'post-checks';
@@ -28,6 +28,8 @@ export interface DeployOptions {
   /** dist/verify/cli.js; found beside this module by default. */
   readonly verifyCli?: string;
   readonly timeouts?: SessionTimeouts;
+  /** SIGINT/SIGTERM: the migration's running statement is cancelled on the server and the deploy stops with its state. */
+  readonly signal?: AbortSignal;
   readonly report: (event: DeployEvent) => void;
 }
 
@@ -90,44 +92,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     };
   };
 
-  // ---- 1. preflight: nothing is written ----
-  report({ kind: 'step', step });
-  let before: MigrationStatus;
-  try {
-    say('ok', `health: ${await healthCheck(url)}`);
-    // Every check runs, so one deploy attempt lists every problem; then the first one stops it.
-    const failures: string[] = [];
-    try {
-      say('ok', `make verify: ${runVerifier(options.verifyCli ?? defaultVerifyCli(), dir)}`);
-    } catch (error) {
-      if (!(error instanceof StepFailure)) throw error;
-      say('warn', error.message);
-      failures.push(error.message);
-    }
-    before = await migrationStatus({ dir, databaseUrl: url });
-    if (before.problems.length > 0) {
-      for (const problem of before.problems) say('warn', problem.message);
-      const n = before.problems.length;
-      failures.push(`${n} problem${n === 1 ? '' : 's'} with the applied history or the indexes (listed above); fix ${n === 1 ? 'it' : 'them'} first (docs/deploy.md says how)`);
-    } else {
-      const tracked = before.applied.filter((a) => a.state === 'ok').length;
-      const untracked = before.applied.length - tracked;
-      say('ok', `history: ${before.applied.length} applied (${tracked} with unchanged checksums${untracked ? `, ${untracked} without one yet: the next migrate records them` : ''}), no INVALID index, order ok`);
-    }
-    if (failures.length > 0) throw new StepFailure(failures.join('; '));
-    pendingNames = before.pending.map((p) => p.name);
-    noTransaction = new Set((await checkMigrations(dir)).filter((p) => p.noTransaction).map((p) => p.name));
-    if (pendingNames.length === 0) {
-      say('info', `nothing pending: all ${before.applied.length} migrations are applied; no backup taken, nothing to migrate`);
-    } else {
-      say('info', `${pendingNames.length} pending, in this order:`);
-      for (const p of before.pending) say('info', `  ${p.name}${noTransaction.has(p.name) ? '  (no transaction)' : ''}`);
-    }
-  } catch (error) {
-    return failed(error, 'Nothing was changed: no backup was taken and no migration ran.');
-  }
-
-  if (pendingNames.length > 0) {
+  /** Steps 2 and 3, under the lock; a DeployResult when one of them failed. */
+  async function backupAndMigrate(lock: RunLock): Promise<DeployResult | undefined> {
     // ---- 2. backup ----
     step = 'backup';
     report({ kind: 'step', step });
@@ -152,29 +118,95 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     step = 'migrate';
     report({ kind: 'step', step });
     try {
-      const result = await migrateUp({ dir, databaseUrl: url, timeouts });
+      const result = await migrateUp({ dir, databaseUrl: url, timeouts, lock, ...(options.signal ? { signal: options.signal } : {}) });
       applied = result.migrations.map((m) => m.name);
       if (result.baseline?.length) say('info', `recorded the checksums of ${result.baseline.length} migrations applied before checksums were kept`);
       for (const name of applied) say('ok', `applied ${name}`);
       say('ok', `${applied.length} migration${applied.length === 1 ? '' : 's'} applied in ${result.milliseconds} ms`);
     } catch (error) {
-      applied = await appliedSince(dir, url, before).catch(() => applied);
-      const failing = pendingNames[applied.length];
-      const partial = failing !== undefined && noTransaction.has(failing) && error instanceof SqlError;
+      // Only what this run committed counts: never what another run applied meanwhile.
+      const runState = error instanceof MigrationError ? error.runState : undefined;
+      applied = (runState?.committed ?? []).map((m) => m.name);
       const state = [
-        applied.length > 0
-          ? `${applied.length} of the ${pendingNames.length} pending migrations were applied and committed before the failure (${applied.join(', ')}).`
-          : `None of the ${pendingNames.length} pending migrations is applied.`,
-        failing
-          ? partial
-            ? `${failing} runs without a transaction: what its statements did before the failure stays, and it is not recorded (a failed CREATE INDEX CONCURRENTLY leaves an INVALID index: make status reports it, docs/deploy.md says how to recover).`
-            : `${failing} was rolled back as a whole and is not recorded.`
-          : '',
+        runState
+          ? `${applied.length} of the ${pendingNames.length} pending migrations were applied and committed by this deploy${applied.length ? ` (${applied.join(', ')})` : ''}. ${capitalize(runState.summary.replace(/^this run applied and committed nothing; /, '').replace(/^applied and committed by this run: [^;]*; /, ''))}`
+          : `This deploy applied no migration (${scrub(error instanceof Error ? error.message : String(error)).split('\n')[0]}).`,
         applied.length > 0 ? `To return to where the deploy started: ${rollbackCommand(target, dir, applied.length)}.` : '',
       ]
         .filter(Boolean)
         .join(' ');
       return failed(error, state, applied.length > 0 ? { rollbackCommand: rollbackCommand(target, dir, applied.length) } : {});
+    }
+    return undefined;
+  }
+
+  // ---- 1. preflight: nothing is written ----
+  report({ kind: 'step', step });
+  let before: MigrationStatus;
+  try {
+    say('ok', `health: ${await healthCheck(url)}`);
+    // Every check runs, so one deploy attempt lists every problem; then the first one stops it.
+    const failures: string[] = [];
+    try {
+      say('ok', `make verify: ${runVerifier(options.verifyCli ?? defaultVerifyCli(), dir)}`);
+    } catch (error) {
+      if (!(error instanceof StepFailure)) throw error;
+      say('warn', error.message);
+      failures.push(error.message);
+    }
+    before = await migrationStatus({ dir, databaseUrl: url });
+    if (before.problems.length > 0) {
+      for (const problem of before.problems) say('warn', problem.message);
+      const n = before.problems.length;
+      failures.push(`${n} problem${n === 1 ? '' : 's'} with the applied history or the indexes (listed above); fix ${n === 1 ? 'it' : 'them'} first (docs/deploy.md says how)`);
+    } else {
+      const tracked = before.applied.filter((a) => a.state === 'ok').length;
+      say('ok', `history: ${before.applied.length} applied (${tracked} with unchanged checksums), no INVALID index, order ok`);
+    }
+    if (failures.length > 0) throw new StepFailure(failures.join('; '));
+    pendingNames = before.pending.map((p) => p.name);
+    noTransaction = new Set((await checkMigrations(dir)).filter((p) => p.noTransaction).map((p) => p.name));
+    if (pendingNames.length === 0) {
+      say('info', `nothing pending: all ${before.applied.length} migrations are applied; no backup taken, nothing to migrate`);
+    } else {
+      say('info', `${pendingNames.length} pending, in this order:`);
+      for (const p of before.pending) say('info', `  ${p.name}${noTransaction.has(p.name) ? '  (no transaction)' : ''}`);
+    }
+  } catch (error) {
+    return failed(error, 'Nothing was changed: no backup was taken and no migration ran.');
+  }
+
+  if (pendingNames.length > 0) {
+    // The backup and the migration happen under this deploy's lock: a deploy that loses the race backs up nothing
+    // (its dump would catch the winner half-way) and applies nothing.
+    let lock: RunLock;
+    try {
+      lock = await RunLock.acquire(url);
+    } catch (error) {
+      step = 'backup';
+      return failed(
+        error,
+        'Nothing was changed by this deploy: another deploy or migration run holds the lock on this database, so this deploy took no backup and applied no migration (0 applied: there is nothing of its own to roll back). Wait for that run to finish, then re-run make deploy: its preflight will show what is still pending.',
+      );
+    }
+    try {
+      // What is pending may have changed while the lock was free: read it again, now that nobody else can change it.
+      const now = await migrationStatus({ dir, databaseUrl: url });
+      if (now.problems.length > 0) {
+        for (const problem of now.problems) say('warn', problem.message);
+        return failed(new StepFailure(`${now.problems.length} problem(s) appeared before the lock was taken (listed above)`), 'Nothing was changed by this deploy: no backup was taken and no migration ran.');
+      }
+      if (now.pending.map((p) => p.name).join() !== pendingNames.join()) {
+        say('info', `while this deploy waited for the lock another run changed the database: ${now.pending.length} pending now`);
+        pendingNames = now.pending.map((p) => p.name);
+        before = now;
+      }
+      if (pendingNames.length > 0) {
+        const stopped = await backupAndMigrate(lock);
+        if (stopped) return stopped;
+      }
+    } finally {
+      await lock.release();
     }
   }
 
@@ -287,9 +319,6 @@ export async function smokeQueries(url: string): Promise<string> {
   }
 }
 
-/** The migrations applied since `before` (after a failed run), in pgmigrations order. */
-async function appliedSince(dir: string, url: string, before: MigrationStatus): Promise<string[]> {
-  const known = new Set(before.applied.map((a) => a.name));
-  const now = await migrationStatus({ dir, databaseUrl: url });
-  return now.applied.map((a) => a.name).filter((name) => !known.has(name));
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

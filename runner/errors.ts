@@ -15,7 +15,9 @@ export type FileProblemCode =
   | 'MISPLACED_DIRECTIVE'
   | 'TRANSACTION_CONTROL'
   | 'SYNTAX_ERROR'
-  | 'LEXER_SETTING';
+  | 'LEXER_SETTING'
+  // A statement that reads or writes the runner's bookkeeping (pgmigrations*).
+  | 'BOOKKEEPING_STATEMENT';
 
 /** Failures while talking to the database or running SQL. */
 export type RunProblemCode =
@@ -32,7 +34,15 @@ export type RunProblemCode =
   | 'INVALID_INDEX'
   | 'NOT_APPLIED'
   | 'BACKUP_FAILED'
-  | 'DEPLOY_FAILED';
+  | 'DEPLOY_FAILED'
+  // Faults and the session (runner/execute.ts).
+  | 'CHECKSUMS_MISSING'
+  | 'CONNECTION_LOST'
+  | 'INTERRUPTED'
+  | 'TRANSACTION_ESCAPED'
+  | 'OPEN_TRANSACTION'
+  // node-pg-migrate sent or chose something the bridge does not expect (runner/pg-migrate-bridge.ts).
+  | 'UNEXPECTED_SQL';
 
 export type MigrationErrorCode = FileProblemCode | RunProblemCode | 'USAGE';
 
@@ -52,6 +62,7 @@ const USAGE_CODES: ReadonlySet<MigrationErrorCode> = new Set<MigrationErrorCode>
   'TRANSACTION_CONTROL',
   'SYNTAX_ERROR',
   'LEXER_SETTING',
+  'BOOKKEEPING_STATEMENT',
 ]);
 
 /** 2 for usage errors and bad migration files, 1 for migration and database failures. */
@@ -59,9 +70,20 @@ export function exitCodeFor(code: MigrationErrorCode): 1 | 2 {
   return USAGE_CODES.has(code) ? 2 : 1;
 }
 
+/** Where the database stands after a run stopped: set on the error the run throws once any migration was attempted. */
+export interface RunState {
+  readonly direction: 'up' | 'down';
+  /** Migrations this run applied (or rolled back) and committed, in order. */
+  readonly committed: readonly { readonly name: string; readonly file: string }[];
+  /** One line: what was committed, what was rolled back, what was left (INVALID indexes), and the next command. */
+  readonly summary: string;
+}
+
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
   readonly code: MigrationErrorCode;
+  /** Set when a run stopped part-way: what it committed and where the database stands. */
+  runState: RunState | undefined;
 
   constructor(code: MigrationErrorCode, message: string, options?: { cause?: unknown }) {
     // One line, always: callers print it after "error: ".

@@ -103,6 +103,14 @@ export function historyProblems(
       });
     }
   }
+  const untracked = states.filter((s) => s.state === 'untracked');
+  if (untracked.length > 0) {
+    const names = untracked.map((s) => s.name);
+    problems.push({
+      code: 'CHECKSUMS_MISSING',
+      message: `${untracked.length} applied migration${untracked.length === 1 ? ' has' : 's have'} no recorded checksum (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}): pgmigrations_checksums is missing or lost their rows, so nothing can tell whether their files changed since they were applied. If the files are the ones that were applied, record them with node dist/scripts/migrate.js baseline (logged as a baseline); then re-run`,
+    });
+  }
   problems.push(...orderProblems(pairs, states, now));
   return problems;
 }

@@ -1,180 +1,250 @@
-// The bridge to node-pg-migrate: a loader that hands it the checked files statement by statement, and the query()
-// it sends them through, which knows which statement of which file is running so an error can name file and line.
-import { join, resolve } from 'node:path';
+// The bridge to node-pg-migrate: the one module that knows the SQL its runner() sends (private API of node-pg-migrate
+// 9, dist/bundle/index.js: ensureMigrationsTable, getRunMigrations, Migration._getMarkAsRun and Migration._apply).
+//
+// node-pg-migrate's runner() drives every up, down and redo: it lists the folder, loads the migrations through our
+// loader, reads pgmigrations, chooses what to run (pending ones in file order for up, the newest applied for down),
+// calls each migration's up or down action, wraps it in BEGIN/COMMIT unless the action called pgm.noTransaction(),
+// and marks it as run or not run (INSERT INTO / DELETE FROM pgmigrations). It sends all of that through the dbClient
+// we give it. What we do around it:
+// - the run's advisory lock (node-pg-migrate's id) is taken by us on a connection of its own (noLock: true), so a
+//   migration that releases advisory locks cannot release it;
+// - pgmigrations is created (or its run_on converted to timestamptz) before runner() runs, so its
+//   ensureMigrationsTable only reads; its read of the applied names is answered in version order, never run_on order,
+//   and its own order check is off (checkOrder: false): ours ran before, by version;
+// - the loader hands it exactly the planned migrations, each as the verifier's statements (one pgm.sql per statement);
+//   its up/down action, which node-pg-migrate calls when it starts a migration, restores the session;
+// - the dbClient recognises every query node-pg-migrate sends and hands it to a Driver (runner/execute.ts): a
+//   statement goes alone through the extended protocol with a transaction check after it, the bookkeeping runs after
+//   the session is restored, with the checksums in the same transaction. Anything it does not recognise is refused
+//   unsent. After an error nothing more is sent: node-pg-migrate (noLock, singleTransaction off) sends nothing either,
+//   and the Driver rolls back and reports the true state.
+import { basename, dirname, resolve } from 'node:path';
 import type { MigrationBuilder, RunnerOption } from 'node-pg-migrate';
-import { connectionErrorMessage, scrubSecrets, type Sql } from '../core/postgres/database-url.js';
-import { forgetChecksumSql, pairChecksum, recordChecksumSql } from './checksums.js';
-import { describeLockTimeout, describeStatementTimeout, findLockHolders, type SessionTimeouts } from './runtime-safety.js';
-import { byteOffsetOfCharacter } from '../core/migrations/source-position.js';
-import type { MigrationFile, MigrationPair, Statement } from './migration-files.js';
-import { MigrationError, SqlError } from './errors.js';
+import type { MigrationPair, Statement } from './migration-files.js';
+import { MigrationError } from './errors.js';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 
-export const noop = (): void => undefined;
-/** postgres.js sends an unsafe query without parameters by the simple protocol unless told (its types omit `simple`). */
-const EXTENDED_PROTOCOL = { prepare: false, simple: false } as { prepare: boolean };
-/** node-pg-migrate talks through this; the CLI alone prints. */
-export const QUIET = { debug: noop, info: noop, warn: noop, error: noop };
+const TABLE = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
+
+/** pgmigrations as node-pg-migrate's ensureMigrationsTable creates it, but with run_on as timestamp with time zone. */
+export function createMigrationsTableSql(ifNotExists: boolean): string {
+  return `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${TABLE} (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamptz NOT NULL)`;
+}
+
+/** What node-pg-migrate sends to mark a migration as run (up) or not run (down): Migration._getMarkAsRun. */
+export function markAsRunSql(name: string, direction: 'up' | 'down'): string {
+  return direction === 'up' ? `INSERT INTO ${TABLE} (name, run_on) VALUES ('${name}', NOW());` : `DELETE FROM ${TABLE} WHERE name='${name}';`;
+}
+
+export interface PlannedStep {
+  readonly pair: MigrationPair;
+  readonly direction: 'up' | 'down';
+}
+
+/** What a run does at each point node-pg-migrate reaches; runner/execute.ts implements it. */
+export interface Driver {
+  /** node-pg-migrate starts `step` (it called the step's action). */
+  start(step: PlannedStep): Promise<void>;
+  /** Its BEGIN of a transactional migration. */
+  begin(): Promise<void>;
+  /** The migration's statement number `ordinal`, as the parser split it. */
+  statement(statement: Statement, ordinal: number): Promise<void>;
+  /** Its INSERT INTO / DELETE FROM pgmigrations (`mark`); for a no-transaction migration also its end. */
+  record(mark: string): Promise<void>;
+  /** Its COMMIT of a transactional migration. */
+  commit(): Promise<void>;
+  /** One of its reads of the bookkeeping before the first migration. */
+  read(text: string): Promise<readonly unknown[]>;
+}
+
+type Expected = { readonly kind: 'begin' } | { readonly kind: 'statement'; readonly statement: Statement; readonly ordinal: number } | { readonly kind: 'record'; readonly mark: string } | { readonly kind: 'commit' };
+
+/** node-pg-migrate's reads before any migration: ensureMigrationsTable and getRunMigrations. */
+const SETUP_READS: readonly { readonly match: string; readonly send: string }[] = [
+  {
+    match: `SELECT table_name FROM information_schema.tables WHERE table_schema = '${MIGRATIONS_SCHEMA}' AND table_name = '${MIGRATIONS_TABLE}'`,
+    send: `SELECT table_name FROM information_schema.tables WHERE table_schema = '${MIGRATIONS_SCHEMA}' AND table_name = '${MIGRATIONS_TABLE}'`,
+  },
+  {
+    match: `SELECT constraint_name FROM information_schema.table_constraints WHERE table_schema = '${MIGRATIONS_SCHEMA}' AND table_name = '${MIGRATIONS_TABLE}' AND constraint_type = 'PRIMARY KEY'`,
+    send: `SELECT constraint_name FROM information_schema.table_constraints WHERE table_schema = '${MIGRATIONS_SCHEMA}' AND table_name = '${MIGRATIONS_TABLE}' AND constraint_type = 'PRIMARY KEY'`,
+  },
+  // A pgmigrations made by hand without a primary key: node-pg-migrate adds it.
+  { match: `ALTER TABLE ${TABLE} ADD PRIMARY KEY (id)`, send: `ALTER TABLE ${TABLE} ADD PRIMARY KEY (id)` },
+  // The applied names: in version order (byte order of `<version>_<slug>`), never run_on order, which sessions in
+  // other time zones wrote out of order. node-pg-migrate's down takes the last `count` of them.
+  { match: `SELECT name FROM ${TABLE} ORDER BY run_on, id`, send: `SELECT name FROM ${TABLE} ORDER BY name COLLATE "C", id` },
+];
+
+/**
+ * The dbClient node-pg-migrate sends through: each query is matched against what node-pg-migrate must send next and
+ * handed to the driver. Once anything fails, nothing more is sent.
+ */
+class Bridge {
+  private readonly queue: PlannedStep[];
+  private expected: Expected[] = [];
+  /** The first error thrown to node-pg-migrate: the cause of the run's end, whatever it wraps it in. */
+  failure: unknown;
+  private failed = false;
+
+  constructor(
+    steps: readonly PlannedStep[],
+    private readonly driver: Driver,
+  ) {
+    this.queue = [...steps];
+  }
+
+  /** node-pg-migrate called a migration's up or down action: the next planned step, or the run stops. */
+  async start(pair: MigrationPair, direction: 'up' | 'down', pgm: MigrationBuilder): Promise<void> {
+    await this.guard(async () => {
+      const next = this.queue[0];
+      if (!next || next.pair !== pair || next.direction !== direction || this.expected.length > 0) {
+        throw new MigrationError(
+          'UNEXPECTED_SQL',
+          `node-pg-migrate started ${pair.name} (${direction}) where this run planned ${next ? `${next.pair.name} (${next.direction})` : 'nothing more'}: nothing of it was sent; report this with the node-pg-migrate version`,
+        );
+      }
+      this.queue.shift();
+      await this.driver.start(next);
+      const file = direction === 'up' ? pair.up : pair.down;
+      // One step per statement, exactly as the parser split it (pgm.sql appends a semicolon when there is none).
+      if (pair.noTransaction) pgm.noTransaction();
+      for (const statement of file.statements) pgm.sql(statement.text);
+      this.expected = [
+        ...(pair.noTransaction ? [] : [{ kind: 'begin' } as const]),
+        ...file.statements.map((statement, ordinal) => ({ kind: 'statement', statement, ordinal }) as const),
+        { kind: 'record', mark: markAsRunSql(pair.name, direction) },
+        ...(pair.noTransaction ? [] : [{ kind: 'commit' } as const]),
+      ];
+    });
+  }
+
+  async query(text: string): Promise<{ rows: unknown[] }> {
+    return this.guard(async () => {
+      const next = this.expected[0];
+      if (!next) {
+        const read = SETUP_READS.find((r) => r.match === text);
+        if (!read) throw unexpected(text);
+        return { rows: [...(await this.driver.read(read.send))] };
+      }
+      const matches =
+        next.kind === 'begin'
+          ? text === 'BEGIN;'
+          : next.kind === 'commit'
+            ? text === 'COMMIT;'
+            : next.kind === 'record'
+              ? text === next.mark
+              : text === next.statement.text || text === `${next.statement.text};`;
+      if (!matches) throw unexpected(text);
+      this.expected.shift();
+      if (next.kind === 'begin') await this.driver.begin();
+      // The statement as the parser split it, not node-pg-migrate's copy with a semicolon added.
+      else if (next.kind === 'statement') await this.driver.statement(next.statement, next.ordinal);
+      else if (next.kind === 'record') await this.driver.record(next.mark);
+      else await this.driver.commit();
+      return { rows: [] };
+    });
+  }
+
+  /** The planned steps node-pg-migrate did not run (empty after a complete run). */
+  get left(): readonly PlannedStep[] {
+    return this.queue;
+  }
+
+  private async guard<T>(body: () => Promise<T>): Promise<T> {
+    // After a failure nothing is sent: the session may be gone (postgres.js crashes writing to a closed socket), and
+    // the driver rolls back and reports itself.
+    if (this.failed) throw this.failure;
+    try {
+      return await body();
+    } catch (error) {
+      this.failed = true;
+      this.failure = error;
+      throw error;
+    }
+  }
+}
+
+function unexpected(text: string): MigrationError {
+  const shown = text.replace(/\s+/g, ' ').slice(0, 80);
+  return new MigrationError('UNEXPECTED_SQL', `node-pg-migrate sent SQL this runner does not expect (${shown}${text.length > 80 ? '…' : ''}): it was not sent; report this with the node-pg-migrate version`);
+}
 
 type Loader = Extract<NonNullable<RunnerOption['migrationLoaderStrategies']>[number]['loader'], (...args: never[]) => unknown>;
 
-/** Pairs the up and down files node-pg-migrate lists with the checked ones and honours `-- migrate:no-transaction`. */
-export function loaderFor(dir: string, pairs: readonly MigrationPair[], tracker: StatementTracker): Loader {
-  const byFile = new Map<string, MigrationPair>();
-  for (const pair of pairs) {
-    byFile.set(resolve(pair.up.path), pair);
-    byFile.set(resolve(pair.down.path), pair);
-  }
-  return async (filePaths: string[]) => {
-    const seen = new Set<MigrationPair>();
-    for (const path of filePaths) {
-      const pair = byFile.get(resolve(path));
-      if (pair) seen.add(pair);
-    }
-    return pairs
-      .filter((pair) => seen.has(pair))
-      .map((pair) => ({
-        // The same id as node-pg-migrate's own 'sql' loader: the recorded name is `<version>_<slug>`.
-        id: join(dir, `${pair.name}.sql`),
-        filePaths: [pair.up.path, pair.down.path],
-        actions: {
-          up: (pgm: MigrationBuilder) => queue(pgm, pair, pair.up, tracker),
-          down: (pgm: MigrationBuilder) => queue(pgm, pair, pair.down, tracker),
-        },
-      }));
-  };
+/** Gives node-pg-migrate the planned pairs: each pair's id is `<version>_<slug>.sql`, the name it records. */
+function loaderFor(steps: readonly PlannedStep[], bridge: Bridge): Loader {
+  const pairs = [...new Set(steps.map((s) => s.pair))];
+  return async () =>
+    pairs.map((pair) => ({
+      // The same id as node-pg-migrate's own 'sql' loader: the recorded name is `<version>_<slug>`.
+      id: resolve(dirname(pair.up.path), `${pair.name}.sql`),
+      filePaths: [pair.up.path, pair.down.path],
+      actions: {
+        up: (pgm: MigrationBuilder) => bridge.start(pair, 'up', pgm),
+        down: (pgm: MigrationBuilder) => bridge.start(pair, 'down', pgm),
+      },
+    }));
 }
 
-function queue(pgm: MigrationBuilder, pair: MigrationPair, file: MigrationFile, tracker: StatementTracker): void {
-  if (pair.noTransaction) pgm.noTransaction();
-  tracker.plan(file, pair.noTransaction);
-  // One step per statement: a no-transaction file can then hold CREATE INDEX CONCURRENTLY (a multi-statement
-  // query is an implicit transaction), and an error without a position still names its statement.
-  for (const statement of file.statements) pgm.sql(statement.text);
-}
-
-interface Origin {
-  readonly file: MigrationFile;
-  readonly statement: Statement;
-  readonly ordinal: number;
-  readonly noTransaction: boolean;
-}
-
-/** Knows which statement of which file node-pg-migrate is sending: the steps of a migration run in order. */
-export class StatementTracker {
-  private file: MigrationFile | undefined;
-  private noTransaction = false;
-  private next = 0;
-
-  plan(file: MigrationFile, noTransaction: boolean): void {
-    this.file = file;
-    this.noTransaction = noTransaction;
-    this.next = 0;
-  }
-
-  claim(text: string): Origin | undefined {
-    const statement = this.file?.statements[this.next];
-    if (!this.file || !statement) return undefined;
-    // pgm.sql() appends a semicolon when the text does not end with one.
-    if (text !== statement.text && text !== `${statement.text};`) return undefined;
-    return { file: this.file, statement, ordinal: this.next++, noTransaction: this.noTransaction };
-  }
-}
-
-export interface AdapterContext {
-  readonly url: string;
-  readonly timeouts: SessionTimeouts;
-  /** The migration session's backend pid (left out when looking for who held a lock). */
-  readonly pid: number | undefined;
-  readonly pairs: readonly MigrationPair[];
-  readonly actor: string;
-}
-
-/**
- * The `query()` node-pg-migrate needs, over a reserved postgres.js connection: statement errors located (and a lock
- * or statement timeout explained), and the checksums recorded right after node-pg-migrate marks a migration as run,
- * in the same transaction (right after it, for a no-transaction migration).
- */
-export function adapter(sql: Sql, tracker: StatementTracker, context: AdapterContext): { query(text: string): Promise<{ rows: unknown[] }> } {
-  const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
-  const marked = new RegExp(`^INSERT INTO ${escapeRegExp(table)} \\(name, run_on\\) VALUES \\('([^']+)', NOW\\(\\)\\);$`);
-  const unmarked = new RegExp(`^DELETE FROM ${escapeRegExp(table)} WHERE name='([^']+)';$`);
-  const byName = new Map(context.pairs.map((p) => [p.name, p]));
-  return {
-    async query(text: string) {
-      const origin = tracker.claim(text);
-      try {
-        // A statement of a migration goes alone through the extended protocol, which refuses a second command in one
-        // message: the server runs exactly the statement the parser split and the verifier checked, however it lexes.
-        const result = origin ? await sql.unsafe(text, [], EXTENDED_PROTOCOL) : await sql.unsafe(text).simple();
-        const ran = marked.exec(text)?.[1];
-        const pair = ran ? byName.get(ran) : undefined;
-        if (pair) await sql.unsafe(recordChecksumSql(MIGRATIONS_SCHEMA, pair.name, pairChecksum(pair), context.actor));
-        const undone = unmarked.exec(text)?.[1];
-        if (undone) await sql.unsafe(forgetChecksumSql(MIGRATIONS_SCHEMA, undone));
-        return { rows: Array.isArray(result) ? [...result] : [] };
-      } catch (error) {
-        if (!origin) throw error;
-        const code = (error as { code?: unknown }).code;
-        let explanation: string | undefined;
-        if (code === '55P03') {
-          explanation = describeLockTimeout(await findLockHolders(context.url, origin.statement.text, context.pid), context.timeouts, context.url);
-        } else if (code === '57014' && /statement timeout/.test(String((error as Error).message))) {
-          explanation = describeStatementTimeout(context.timeouts);
-        }
-        throw locate(error, origin, context.url, explanation);
-      }
-    },
-  };
-}
+/** node-pg-migrate talks through this; the CLI alone prints. */
+const noop = (): void => undefined;
+const QUIET = { debug: noop, info: noop, warn: noop, error: noop };
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function locate(error: unknown, origin: Origin, url: string, explanation?: string): MigrationError {
-  const pg = error as { message?: string; position?: string | number; code?: string; detail?: string; hint?: string };
-  if (typeof pg.code !== 'string' || !/^[0-9A-Z]{5}$/.test(pg.code)) return translate(error, url);
-  const position = Number(pg.position);
-  const statement = origin.statement;
-  const offset = statement.start + (position >= 1 ? byteOffsetOfCharacter(statement.text, position - 1) : 0);
-  const { line, column } = origin.file.source.lines.position(Math.min(offset, statement.end));
-  return new SqlError({
-    file: origin.file.display,
-    line,
-    column,
-    message: scrubSecrets(`${pg.message ?? String(error)}${explanation ? `: ${explanation}` : ''}`, url),
-    sqlState: pg.code,
-    detail: pg.detail,
-    hint: pg.hint,
-    note:
-      origin.noTransaction && origin.ordinal > 0
-        ? 'this migration runs without a transaction: the statements before this one stay applied and it is not recorded'
-        : undefined,
-  });
+export interface DriveResult {
+  /** What node-pg-migrate's runner() returned as run, in order. */
+  readonly ran: readonly string[];
 }
 
-/** Turn what node-pg-migrate or the driver threw into a one-line MigrationError without secrets. */
-export function translate(error: unknown, url: string): MigrationError {
-  if (error instanceof MigrationError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const firstLine = scrubSecrets(message, url).split('\n')[0] ?? '';
-  const code = (error as { code?: unknown }).code;
-  let match: RegExpExecArray | null;
-  if (/Another migration is already running/.test(message)) {
-    return new MigrationError('LOCKED', 'another migration run holds the advisory lock on this database; wait for it to finish and retry');
+/**
+ * Run `steps` (all one direction, all in one folder) through node-pg-migrate's runner(); the driver does the work.
+ * Throws what the driver threw (not node-pg-migrate's wrapping of it), or what node-pg-migrate threw itself.
+ */
+export async function driveWithNodePgMigrate(steps: readonly PlannedStep[], driver: Driver): Promise<DriveResult> {
+  const first = steps[0];
+  if (!first) return { ran: [] };
+  const direction = first.direction;
+  const dir = dirname(resolve(first.pair.up.path));
+  const bridge = new Bridge(steps, driver);
+  const files = steps.flatMap((s) => [basename(s.pair.up.path), basename(s.pair.down.path)]);
+  let ran: { readonly name: string }[];
+  try {
+    // Loaded here, not at the top: `status` and `check` do not need it, and it costs a third of a second.
+    const { runner } = await import('node-pg-migrate');
+    ran = await runner({
+      dbClient: { query: (text: string) => bridge.query(text) } as unknown as Extract<RunnerOption, { dbClient: unknown }>['dbClient'],
+      dir,
+      // Only the planned files reach node-pg-migrate's listing; everything else in the folder is ignored.
+      ignorePattern: `(?!(?:${files.map(escapeRegExp).join('|')})$).*`,
+      migrationsTable: MIGRATIONS_TABLE,
+      migrationsSchema: MIGRATIONS_SCHEMA,
+      direction,
+      count: steps.length,
+      // Ours ran before, by version; node-pg-migrate's compares run_on order with file order.
+      checkOrder: false,
+      // The run's lock is ours, on a connection migrations never touch (runner/session.ts).
+      noLock: true,
+      // One transaction per migration: locks are released after each one, so a NOT VALID constraint and its
+      // VALIDATE in the next migration never share a long lock.
+      singleTransaction: false,
+      migrationLoaderStrategies: [{ extensions: ['.sql'], loader: loaderFor(steps, bridge) }],
+      logger: QUIET,
+      verbose: false,
+    });
+  } catch (error) {
+    // node-pg-migrate wraps some errors in a new Error with the stack in its message (ensureMigrationsTable): the
+    // first error the bridge threw is the cause.
+    throw bridge.failure ?? error;
   }
-  if ((match = /Not run migration (\S+) is preceding already run migration (\S+)/.exec(message))) {
-    return new MigrationError('ORDER_MISMATCH', `${match[1]} is pending but sorts before the applied ${match[2]}; give it a newer version or roll back past it`);
+  if (bridge.left.length > 0) {
+    throw new MigrationError(
+      'UNEXPECTED_SQL',
+      `node-pg-migrate ended the run without running ${bridge.left.map((s) => s.pair.name).join(', ')}, which this run planned: make status shows where it stands; report this with the node-pg-migrate version`,
+    );
   }
-  if ((match = /Definitions of migrations (.+) have been deleted/.exec(message))) {
-    return new MigrationError('MISSING_FILES', `${match[1]} is applied but its files are gone; restore them to roll it back`);
-  }
-  if (typeof code === 'string' && /^(E[A-Z]+|CONNECT_TIMEOUT|CONNECTION_[A-Z]+|28P01|28000|3D000|57P0[1-3])$/.test(code)) {
-    return new MigrationError('CONNECTION_FAILED', connectionErrorMessage(error, url));
-  }
-  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? ` [${code}]` : '';
-  return new MigrationError('DATABASE_ERROR', `database error: ${firstLine.replace(/^Unable to ensure migrations table: (\w*Error: )?/, 'cannot create pgmigrations: ')}${sqlState}`, {
-    cause: error,
-  });
+  return { ran: ran.map((m) => m.name) };
 }

@@ -1,9 +1,10 @@
-// The migration runner: node-pg-migrate's runner() over the checked migration folder, on one postgres.js connection.
-// Functions return data; only scripts/migrate.ts prints.
+// The migration runner over the checked migration folder: node-pg-migrate's runner() drives up, down and redo
+// (runner/pg-migrate-bridge.ts), the migrations run on one connection (runner/execute.ts), the run's lock (node-pg-migrate's
+// id, so its own CLI and this runner exclude each other) on another that migrations never touch, in version order,
+// recorded in pgmigrations. Functions return data; only scripts/migrate.ts prints.
 import { resolve } from 'node:path';
-import type { RunnerOption } from 'node-pg-migrate';
 import { connect, connectionErrorMessage, describeTarget, type Sql } from '../core/postgres/database-url.js';
-import { ensureChecksumTables, operatorName, pairChecksum, readChecksums, recordBaseline, acceptChecksum, type AcceptedChecksum } from './checksums.js';
+import { ensureChecksumTables, operatorName, pairChecksum, quoteLiteral, readChecksums, recordBaseline, acceptChecksum, type AcceptedChecksum } from './checksums.js';
 import {
   assessApplied,
   findInvalidIndexes,
@@ -13,12 +14,17 @@ import {
   type IntegrityProblem,
   type IntegrityState,
 } from './integrity.js';
-import { timeoutsFromEnv, timeoutStatements, type SessionTimeouts } from './runtime-safety.js';
+import { timeoutsFromEnv, type SessionTimeouts } from './runtime-safety.js';
 import { loadMigrationFiles, type MigrationPair } from './migration-files.js';
-import { MigrationError } from './errors.js';
-import { ADVISORY_LOCK_ID, MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
-import { adapter, loaderFor, noop, QUIET, StatementTracker, translate } from './pg-migrate-bridge.js';
+import { MigrationError, MigrationFilesError, type FileProblem } from './errors.js';
+import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
+import { executeMigrations, noop, translate, type MigrationStep, type PlannedStep } from './execute.js';
+import { baselineStatements, isConnectionLost, lockSession, readBaseline, RunLock } from './session.js';
 import { planRun, plannedMigration, type RunPlan } from './run-plan.js';
+import { createMigrationsTableSql } from './pg-migrate-bridge.js';
+
+export { RunLock } from './session.js';
+export type { MigrationStep } from './execute.js';
 
 export { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 export type { PlannedMigration, RunPlan } from './run-plan.js';
@@ -33,13 +39,10 @@ export interface RunnerOptions {
   readonly timeouts?: SessionTimeouts;
   /** Who runs it, recorded with the checksums; default $USER and git's user.name. */
   readonly actor?: string;
-}
-
-export interface MigrationStep {
-  /** `<version>_<slug>` */
-  readonly name: string;
-  /** The file that ran, as shown to the user. */
-  readonly file: string;
+  /** SIGINT/SIGTERM: cancels the running statement on the server, then the run stops and says where it stands. */
+  readonly signal?: AbortSignal;
+  /** The run's lock, already held (a deploy holds it across its backup and migration); default: taken for this run. */
+  readonly lock?: RunLock;
 }
 
 export interface RunResult {
@@ -51,11 +54,13 @@ export interface RunResult {
   readonly baseline?: readonly string[];
   /** A dry run: what would run, in order; nothing ran. */
   readonly plan?: RunPlan;
+  /** One-off changes to the bookkeeping made by this run (pgmigrations.run_on converted to timestamptz). */
+  readonly notes?: readonly string[];
 }
 
 export interface AppliedMigration {
   readonly name: string;
-  /** pgmigrations.run_on as 'YYYY-MM-DD HH:MM:SS' (server time). */
+  /** pgmigrations.run_on as 'YYYY-MM-DD HH:MM:SS', in UTC (server time while run_on has no time zone yet). */
   readonly runOn: string;
   /** False when the folder has no files for it any more. */
   readonly hasFiles: boolean;
@@ -114,11 +119,51 @@ export async function redoLast(options: RunnerOptions): Promise<{ readonly down:
   }
   const last = down.migrations[0];
   if (!last) return { down, up: { direction: 'up', migrations: [], milliseconds: 0 } };
-  const up = await migrateUp({ ...options, count: 1, only: last.name });
-  return { down, up };
+  try {
+    const up = await migrateUp({ ...options, count: 1, only: last.name });
+    return { down, up };
+  } catch (error) {
+    const pair = (await loadMigrationFiles(options.dir).catch(() => [])).find((p) => p.name === last.name);
+    throw redoUpFailed(translate(error, options.databaseUrl), last, pair);
+  }
 }
 
-/** Applied migrations (in the order they ran, with run_on), then pending ones in file order. Read-only. */
+/** The up half of a redo failed: its down was committed, and what it dropped is gone; the error says so. */
+function redoUpFailed(error: MigrationError, last: MigrationStep, pair: MigrationPair | undefined): MigrationError {
+  const dropped = pair ? droppedBy(pair) : [];
+  const what = dropped.length ? `, and it dropped ${dropped.join(', ')} with their data` : '';
+  error.message = `${error.message} (the down of ${last.name} (${last.file}) was committed before the up failed${what}: ${last.name} is now rolled back)`;
+  error.runState = {
+    direction: 'down',
+    committed: [last],
+    summary:
+      `rolled back and committed by this redo: ${last.name}${dropped.length ? ` (its down dropped ${dropped.join(', ')})` : ''}; ` +
+      `its up failed: ${upOutcome(error)}; ` +
+      `next: fix ${pair ? pair.up.display : 'its up file'}, then make migrate${dropped.length ? '; restore the backup if the dropped data matters' : ''}.`,
+  };
+  return error;
+}
+
+/** What became of the failed up, from its run state ("... was rolled back as a whole and is not recorded"). */
+function upOutcome(error: MigrationError): string {
+  const parts = (error.runState?.summary ?? '').replace(/\.$/, '').split('; ');
+  const outcome = parts.filter((part) => !/^(this run applied|applied and committed by this run|next:)/.test(part));
+  return outcome.length ? outcome.join('; ') : 'it is not applied';
+}
+
+/** What a down file drops ("table widgets", "column products.sku"), read from its statements. */
+function droppedBy(pair: MigrationPair): string[] {
+  const found: string[] = [];
+  for (const statement of pair.down.statements) {
+    const text = statement.text.replace(/--[^\n]*/g, ' ');
+    for (const match of text.matchAll(/\bDROP\s+(TABLE|MATERIALIZED\s+VIEW|VIEW|SCHEMA|SEQUENCE|TYPE|COLUMN)\s+(?:IF\s+EXISTS\s+)?("[^"]+"|[\w.$]+)/gi)) {
+      found.push(`${match[1]!.toLowerCase().replace(/\s+/g, ' ')} ${match[2]}`);
+    }
+  }
+  return found;
+}
+
+/** Applied migrations in version order (with run_on), then pending ones in file order. Read-only. */
 export async function migrationStatus(options: RunnerOptions): Promise<MigrationStatus> {
   const pairs = await loadMigrationFiles(options.dir);
   return withConnection(options.databaseUrl, async (sql) => {
@@ -151,99 +196,131 @@ export async function migrationStatus(options: RunnerOptions): Promise<Migration
 
 async function run(options: RunnerOptions, direction: 'up' | 'down', count: number, only?: string): Promise<RunResult> {
   const started = Date.now();
-  const dir = resolve(options.dir);
-  const pairs = await loadMigrationFiles(dir);
+  const pairs = await loadMigrationFiles(resolve(options.dir));
   const timeouts = options.timeouts ?? timeoutsFromEnv();
   const url = options.databaseUrl;
-  return withConnection(url, async (sql) => {
-    for (const statement of timeoutStatements(timeouts)) await sql.unsafe(statement);
+  const actor = options.actor ?? operatorName();
+  if (options.dryRun) {
     // A dry run takes no lock: it reads, and a run in progress may change what it reads.
-    const locked = options.dryRun ? false : await lockMigrations(sql);
-    try {
+    return withConnection(url, async (sql) => {
+      const baseline = await readBaseline(sql, timeouts);
       const applied = await readApplied(sql);
       const states = assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA));
       const problems = [...historyProblems(pairs, states, MIGRATIONS_TABLE), ...(await findInvalidIndexes(sql)).map(invalidIndexProblem)];
       if (problems.length > 0) throw new IntegrityError(problems);
       if (direction === 'down') refuseIrreversible(pairs, applied, count);
-      const actor = options.actor ?? operatorName();
-      if (options.dryRun) {
-        return { direction, migrations: [], milliseconds: Date.now() - started, plan: await planRun(sql, pairs, applied, direction, count, only, timeouts, actor) };
-      }
-      await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
-      const baseline = await recordBaseline(
-        sql,
-        MIGRATIONS_SCHEMA,
-        MIGRATIONS_TABLE,
-        states.filter((st) => st.state === 'untracked' && st.current).map((st) => ({ name: st.name, sums: st.current! })),
-        actor,
-      );
+      const steps = chooseSteps(pairs, applied, direction, count, only);
+      refuseBookkeepingStatements(steps);
+      return { direction, migrations: [], milliseconds: Date.now() - started, plan: await planRun(sql, steps, baseline, actor) };
+    });
+  }
+  if (options.signal?.aborted) throw interruptedBeforeStart(options.signal);
+  // The run's lock, on a connection of its own: nothing a migration does can release it.
+  const lock = options.lock ?? (await RunLock.acquire(url));
+  try {
+    return await withConnection(url, async (sql, health) => {
+      await lockSession(sql);
       const [session] = await sql.unsafe<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
-      const tracker = new StatementTracker();
-      const client = adapter(sql, tracker, { url, timeouts, pid: session?.pid, pairs, actor });
-      let ran: { readonly name: string }[];
-      try {
-        // Loaded here, not at the top: `status` and `check` do not need it, and it costs a third of a second.
-        const { runner } = await import('node-pg-migrate');
-        ran = await runner({
-          dbClient: client as unknown as Extract<RunnerOption, { dbClient: unknown }>['dbClient'],
-          dir,
-          // Only the checked file names reach node-pg-migrate; a README.md beside them is never loaded.
-          ignorePattern: '(?!\\d{14}_[a-z0-9_]+\\.(?:up|down)\\.sql$).*',
-          migrationsTable: MIGRATIONS_TABLE,
-          migrationsSchema: MIGRATIONS_SCHEMA,
-          direction,
-          count,
-          ...(only ? { file: only } : {}),
-          checkOrder: true,
-          // The advisory lock is ours (lockMigrations): it covers the checks above as well.
-          noLock: true,
-          // One transaction per migration (Flyway's and node-pg-migrate's default): locks are released after each one,
-          // so a NOT VALID constraint and its VALIDATE in the next migration never share a long lock.
-          singleTransaction: false,
-          migrationLoaderStrategies: [{ extensions: ['.sql'], loader: loaderFor(dir, pairs, tracker) }],
-          logger: QUIET,
-          verbose: false,
-        });
-      } catch (error) {
-        throw translate(error, url);
-      }
-      const byName = new Map(pairs.map((p) => [p.name, p]));
-      return {
-        direction,
-        migrations: ran.map((m) => {
-          const pair = byName.get(m.name);
-          return { name: m.name, file: pair ? (direction === 'up' ? pair.up.display : pair.down.display) : m.name };
-        }),
-        milliseconds: Date.now() - started,
-        ...(baseline.length ? { baseline } : {}),
-      };
-    } finally {
-      if (locked) {
-        // A failed migration leaves its transaction open (node-pg-migrate sends no ROLLBACK): end it, then unlock.
-        await sql.unsafe('ROLLBACK').catch(noop);
-        await sql.unsafe(`SELECT pg_advisory_unlock(${ADVISORY_LOCK_ID})`).catch(noop);
-      }
-    }
-  });
+      const baseline = await readBaseline(sql, timeouts);
+      await sql.unsafe(baselineStatements(baseline).join('\n'));
+      const applied = await readApplied(sql);
+      const states = assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA));
+      const problems = [...historyProblems(pairs, states, MIGRATIONS_TABLE), ...(await findInvalidIndexes(sql)).map(invalidIndexProblem)];
+      if (problems.length > 0) throw new IntegrityError(problems);
+      if (direction === 'down') refuseIrreversible(pairs, applied, count);
+      const steps = chooseSteps(pairs, applied, direction, count, only);
+      refuseBookkeepingStatements(steps);
+      // Every check passed: only now is anything written.
+      const notes = await ensureMigrationsTable(sql, actor);
+      await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
+      const ran = await executeMigrations(
+        { sql, pid: Number(session?.pid), lock, url, baseline, actor, signal: options.signal, health },
+        steps,
+      );
+      return { direction, migrations: ran, milliseconds: Date.now() - started, ...(notes.length ? { notes } : {}) };
+    });
+  } finally {
+    if (!options.lock) await lock.release();
+  }
 }
 
-/** Take the migration advisory lock without waiting; LOCKED when another run holds it. */
-async function lockMigrations(sql: Sql): Promise<true> {
-  const [row] = await sql.unsafe<{ locked: boolean }[]>(`SELECT pg_try_advisory_lock(${ADVISORY_LOCK_ID}) AS locked`);
-  if (!row?.locked) {
-    const [holder] = await sql
-      .unsafe<{ pid: number; application_name: string; since: string }[]>(
-        `SELECT a.pid, a.application_name, to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') AS since
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-           AND ((l.classid::bigint << 32) | l.objid::bigint) = ${ADVISORY_LOCK_ID}`,
-      )
-      .catch(() => []);
-    const who = holder ? ` (backend pid ${holder.pid}, ${holder.application_name || 'no application_name'}, connected since ${holder.since})` : '';
-    const dead = holder ? `; if that run is known to be dead, end it with SELECT pg_terminate_backend(${holder.pid})` : '';
-    throw new MigrationError('LOCKED', `another migration run holds the advisory lock on this database${who}: wait for it to finish and retry${dead}`);
+function interruptedBeforeStart(signal: AbortSignal): MigrationError {
+  const error = new MigrationError('INTERRUPTED', `${String(signal.reason ?? 'a signal')}: stopped before anything ran`);
+  return error;
+}
+
+/** What a run does, in order: pending migrations by version (up), or the newest applied by version, newest first (down). */
+function chooseSteps(
+  pairs: readonly MigrationPair[],
+  applied: readonly { name: string }[],
+  direction: 'up' | 'down',
+  count: number,
+  only: string | undefined,
+): PlannedStep[] {
+  const byName = new Map(pairs.map((p) => [p.name, p]));
+  const appliedNames = new Set(applied.map((a) => a.name));
+  const chosen =
+    direction === 'up'
+      ? pairs.filter((p) => !appliedNames.has(p.name) && (!only || p.name === only)).slice(0, count)
+      : [...appliedNames]
+          .sort()
+          .slice(Math.max(0, appliedNames.size - (Number.isFinite(count) ? count : appliedNames.size)))
+          .reverse()
+          .map((name) => byName.get(name))
+          .filter((p): p is MigrationPair => p !== undefined);
+  return chosen.map((pair) => ({ pair, direction }));
+}
+
+/**
+ * A migration may not read or write the runner's bookkeeping (pgmigrations, pgmigrations_checksums, ...): one that
+ * drops the checksums would let a later edit pass unseen. Refused, with file:line:column, before anything runs.
+ */
+function refuseBookkeepingStatements(steps: readonly PlannedStep[]): void {
+  const problems: FileProblem[] = [];
+  for (const { pair, direction } of steps) {
+    const file = direction === 'up' ? pair.up : pair.down;
+    for (const statement of file.statements) {
+      const code = statement.text.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
+      const touched = /\b(pgmigrations\w*)/i.exec(code)?.[1];
+      if (!touched) continue;
+      problems.push({
+        code: 'BOOKKEEPING_STATEMENT',
+        file: file.display,
+        message: `${file.display}:${statement.line}:${statement.column}: touches ${touched}, the runner's bookkeeping: a migration may not read or change it (the runner records what ran; make accept-checksum and make rollback change it); remove the statement`,
+      });
+    }
   }
-  return true;
+  if (problems.length > 0) throw new MigrationFilesError(problems);
+}
+
+/**
+ * pgmigrations as node-pg-migrate makes it, but with run_on as timestamp with time zone, made before runner() runs so
+ * its ensureMigrationsTable finds it and only reads. A table from before keeps its rows: run_on is converted once,
+ * each value read in the session's time zone (the server's, unless the role or database sets another), and the
+ * conversion is returned as a note and kept in the column's comment.
+ */
+async function ensureMigrationsTable(sql: Sql, actor: string): Promise<string[]> {
+  const table = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
+  await sql.unsafe(createMigrationsTableSql(true));
+  const [column] = await sql.unsafe<{ type: string }[]>(
+    `SELECT format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a WHERE a.attrelid = '${table}'::regclass AND a.attname = 'run_on' AND NOT a.attisdropped`,
+  );
+  if (column?.type !== 'timestamp without time zone') return [];
+  const [zone] = await sql.unsafe<{ tz: string; rows: number; at: string }[]>(
+    `SELECT current_setting('TimeZone') AS tz, (SELECT count(*) FROM ${table})::int AS rows, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS at`,
+  );
+  const tz = zone?.tz ?? 'UTC';
+  const note = `converted ${MIGRATIONS_TABLE}.run_on from timestamp without time zone to timestamp with time zone on ${zone?.at}: its ${zone?.rows ?? 0} value${zone?.rows === 1 ? '' : 's'} were read in time zone ${tz}, the server's for this session (by ${actor})`;
+  await sql.unsafe('BEGIN');
+  try {
+    await sql.unsafe(`ALTER TABLE ${table} ALTER COLUMN run_on TYPE timestamptz USING run_on AT TIME ZONE ${quoteLiteral(tz)}`);
+    await sql.unsafe(`COMMENT ON COLUMN ${table}.run_on IS ${quoteLiteral(note)}`);
+    await sql.unsafe('COMMIT');
+  } catch (error) {
+    await sql.unsafe('ROLLBACK').catch(noop);
+    throw error;
+  }
+  return [note];
 }
 
 export interface AcceptResult {
@@ -259,9 +336,9 @@ export interface AcceptResult {
 export async function acceptMigrationChecksum(options: RunnerOptions & { readonly name: string }): Promise<AcceptResult> {
   const name = options.name.replace(/^.*\//, '').replace(/\.(up|down)\.sql$/, '');
   const pairs = await loadMigrationFiles(options.dir);
-  return withConnection(options.databaseUrl, async (sql) => {
-    await lockMigrations(sql);
-    try {
+  const lock = await RunLock.acquire(options.databaseUrl);
+  try {
+    return await withConnection(options.databaseUrl, async (sql) => {
       const applied = await readApplied(sql);
       if (!applied.some((a) => a.name === name)) {
         throw new MigrationError('NOT_APPLIED', `${name} is not applied to ${describeTarget(options.databaseUrl)}: only an applied migration has a checksum to accept (make status lists them)`);
@@ -279,18 +356,42 @@ export async function acceptMigrationChecksum(options: RunnerOptions & { readonl
       }
       const old = recorded ? { up: recorded.up, down: recorded.down } : undefined;
       return { changed: true, accepted: await acceptChecksum(sql, MIGRATIONS_SCHEMA, name, old, sums, actor) };
-    } finally {
-      await sql.unsafe(`SELECT pg_advisory_unlock(${ADVISORY_LOCK_ID})`).catch(noop);
-    }
-  });
+    });
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * `migrate baseline`: record the checksums of applied migrations that have none (applied before checksums were kept,
+ * or their rows were lost), from the files as they are now, each logged as a baseline. Only on request: a run that
+ * finds them refuses instead of trusting the files silently.
+ */
+export async function recordBaselineChecksums(options: RunnerOptions): Promise<readonly string[]> {
+  const pairs = await loadMigrationFiles(options.dir);
+  const lock = await RunLock.acquire(options.databaseUrl);
+  try {
+    return await withConnection(options.databaseUrl, async (sql) => {
+      const applied = await readApplied(sql);
+      const states = assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA));
+      await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
+      return recordBaseline(
+        sql,
+        MIGRATIONS_SCHEMA,
+        MIGRATIONS_TABLE,
+        states.filter((st) => st.state === 'untracked' && st.current).map((st) => ({ name: st.name, sums: st.current! })),
+        options.actor ?? operatorName(),
+      );
+    });
+  } finally {
+    await lock.release();
+  }
 }
 
 /** Rolling back a migration whose down says `-- verify:irreversible <reason>` stops before anything runs. */
 function refuseIrreversible(pairs: readonly MigrationPair[], applied: readonly { name: string }[], count: number): void {
-  const byName = new Map(pairs.map((p) => [p.name, p]));
-  const undone = applied.slice(Math.max(0, applied.length - (Number.isFinite(count) ? count : applied.length))).reverse();
-  for (const { name } of undone) {
-    const pair = byName.get(name);
+  for (const { pair } of chooseSteps(pairs, applied, 'down', count, undefined)) {
+    const name = pair.name;
     if (pair?.down.irreversible) {
       throw new MigrationError('IRREVERSIBLE', `${pair.down.display}: ${name} cannot be rolled back (${pair.down.irreversible}); nothing was rolled back: restore the backup taken before it was applied (docs/deploy.md)`);
     }
@@ -301,18 +402,34 @@ async function readApplied(sql: Sql): Promise<{ name: string; runOn: string }[]>
   const table = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
   const [exists] = await sql.unsafe<{ present: boolean }[]>(`SELECT to_regclass('${table}') IS NOT NULL AS present`);
   if (!exists?.present) return [];
+  // Version order, never run_on: sessions in other time zones (or a DST fall-back) wrote run_on out of order.
   const rows = await sql.unsafe<{ name: string; run_on: string }[]>(
-    `SELECT name, to_char(run_on, 'YYYY-MM-DD HH24:MI:SS') AS run_on FROM ${table} ORDER BY run_on, id`,
+    `SELECT name, to_char(CASE WHEN pg_typeof(run_on) = 'timestamp with time zone'::regtype THEN run_on::timestamptz AT TIME ZONE 'UTC' ELSE run_on::timestamp END, 'YYYY-MM-DD HH24:MI:SS') AS run_on
+     FROM ${table} ORDER BY name, id`,
   );
   return rows.map((r) => ({ name: r.name, runOn: r.run_on }));
 }
 
-/** One dedicated connection (session advisory lock, BEGIN/COMMIT) for the whole run; connection failures become CONNECTION_FAILED. */
-async function withConnection<T>(url: string, body: (sql: Sql) => Promise<T>): Promise<T> {
+/**
+ * One dedicated connection (the session's key, BEGIN/COMMIT) for the whole run; connection failures become
+ * CONNECTION_FAILED. Once `health.lost` is set the connection is never touched again (postgres.js would crash).
+ */
+async function withConnection<T>(url: string, body: (sql: Awaited<ReturnType<Sql['reserve']>>, health: { lost: boolean }) => Promise<T>): Promise<T> {
   let pool: Sql;
   let reserved: Awaited<ReturnType<Sql['reserve']>>;
+  const health = { lost: false };
   try {
-    pool = connect(url, { idle_timeout: 0, connection: { application_name: 'skincare-migrate' } });
+    // No prepared statements: a migration's DISCARD ALL or DEALLOCATE must not break the runner's own queries.
+    pool = connect(url, {
+      idle_timeout: 0,
+      // A migration may run for hours: postgres.js would otherwise end the connection after 30 to 60 minutes.
+      max_lifetime: 0,
+      prepare: false,
+      connection: { application_name: 'skincare-migrate' },
+      onSocketClose: () => {
+        health.lost = true;
+      },
+    });
   } catch (error) {
     throw new MigrationError('CONNECTION_FAILED', connectionErrorMessage(error, url));
   }
@@ -324,12 +441,13 @@ async function withConnection<T>(url: string, body: (sql: Sql) => Promise<T>): P
     throw new MigrationError('CONNECTION_FAILED', connectionErrorMessage(error, url));
   }
   try {
-    return await body(reserved);
+    return await body(reserved, health);
   } catch (error) {
+    if (isConnectionLost(error)) health.lost = true;
     throw translate(error, url);
   } finally {
-    reserved.release();
-    await pool.end({ timeout: 5 }).catch(noop);
+    if (!health.lost) reserved.release();
+    await pool.end({ timeout: health.lost ? 0 : 5 }).catch(noop);
   }
 }
 

@@ -28,11 +28,6 @@ export function timeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): SessionTi
   return { lockTimeout: pick('MIGRATE_LOCK_TIMEOUT', DEFAULT_TIMEOUTS.lockTimeout), statementTimeout: pick('MIGRATE_STATEMENT_TIMEOUT', DEFAULT_TIMEOUTS.statementTimeout) };
 }
 
-/** The session settings, as sent (and as a dry run prints them). */
-export function timeoutStatements(timeouts: SessionTimeouts): string[] {
-  return [`SET lock_timeout = '${timeouts.lockTimeout}';`, `SET statement_timeout = '${timeouts.statementTimeout}';`];
-}
-
 /** The relations a statement names (tables, indexes), schema-qualified when it says so, in order, without repeats. */
 export async function relationsOf(statement: string): Promise<string[]> {
   let tree: unknown;

@@ -56,6 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
     backup: values.backup === 'skip' ? 'skip' : 'auto',
     backupDir: values['backup-dir'] ?? (process.env.BACKUP_DIR || 'backups'),
     timeouts,
+    signal: interruption(),
     report: print,
   });
   out('');
@@ -74,6 +75,22 @@ async function main(argv: readonly string[]): Promise<number> {
     out('  (the password comes from PGPASSWORD or ~/.pgpass; see docs/deploy.md before restoring over a migrated database)');
   }
   return result.exitCode;
+}
+
+/** SIGINT/SIGTERM: the running migration statement is cancelled on the server; the deploy then stops and prints its state. */
+function interruption(): AbortSignal {
+  const controller = new AbortController();
+  const handler = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      err(`error: ${signal} again: exiting without waiting for the cancel; make status shows where the database stands`);
+      process.exit(1);
+    }
+    out(`${signal}: cancelling the running statement on the server...`);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return controller.signal;
 }
 
 function print(event: DeployEvent): void {

@@ -10,6 +10,7 @@ import {
   migrateDown,
   migrateUp,
   migrationStatus,
+  recordBaselineChecksums,
   redoLast,
   type MigrationStatus,
   type RunPlan,
@@ -28,6 +29,7 @@ commands:
   check                 check the migration files only; no database needed
   accept-checksum NAME  record the current checksums of an applied migration whose files were edited (logged)
   check-order           compare with the newest migration on a git ref (--base, default origin/main); no database
+  baseline              record the checksums of applied migrations that have none, from their files as they are (logged)
 
 options:
   --dir DIR       the migration folder (default: sql)
@@ -36,11 +38,12 @@ options:
 
 The database is DATABASE_URL when set, else the embedded server in .pgdata/ (port 54329).
 Each migration session runs with lock_timeout = MIGRATE_LOCK_TIMEOUT (default 5s) and
-statement_timeout = MIGRATE_STATEMENT_TIMEOUT (default 15min).
+statement_timeout = MIGRATE_STATEMENT_TIMEOUT (default 15min), and starts from the same session settings.
+SIGINT or SIGTERM cancels the running statement on the server, then the run stops and says where it stands.
 Exit codes: 0 ok, 1 migration or database failure, 2 usage error or bad migration files.`;
 
-type Command = 'up' | 'down' | 'redo' | 'status' | 'check' | 'accept-checksum' | 'check-order';
-const COMMANDS: readonly Command[] = ['up', 'down', 'redo', 'status', 'check', 'accept-checksum', 'check-order'];
+type Command = 'up' | 'down' | 'redo' | 'status' | 'check' | 'accept-checksum' | 'check-order' | 'baseline';
+const COMMANDS: readonly Command[] = ['up', 'down', 'redo', 'status', 'check', 'accept-checksum', 'check-order', 'baseline'];
 
 interface CommandLine {
   readonly help: boolean;
@@ -81,7 +84,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const timeouts = timeoutsFromEnv();
   const target = resolveTarget();
   out(`database: ${describeTarget(target.url)}${target.source === 'embedded' ? ' (embedded)' : ' (DATABASE_URL)'}`);
-  const options = { dir, databaseUrl: target.url, dryRun, timeouts };
+  // Ctrl-C and SIGTERM cancel a run's statement on the server; elsewhere they end the process as usual.
+  const runs = (command === 'up' || command === 'down' || command === 'redo') && !dryRun;
+  const options = { dir, databaseUrl: target.url, dryRun, timeouts, ...(runs ? { signal: interruption() } : {}) };
   switch (command) {
     case 'up':
       printRun(await migrateUp(options), pairs.length);
@@ -107,6 +112,16 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'status':
       printStatus(await migrationStatus(options));
       return 0;
+    case 'baseline': {
+      const recorded = await recordBaselineChecksums(options);
+      for (const name of recorded) out(`baseline  ${name}`);
+      out(
+        recorded.length
+          ? `recorded the checksums of ${recorded.length} applied migration${plural(recorded.length)} from their files as they are now; logged as baseline in pgmigrations_checksum_log`
+          : 'nothing to record: every applied migration has its checksum',
+      );
+      return 0;
+    }
     case 'accept-checksum': {
       const { changed, accepted } = await acceptMigrationChecksum({ ...options, name: parsed.name! });
       if (!changed) {
@@ -172,11 +187,31 @@ function resolveTarget(): DatabaseTarget {
   }
 }
 
+/**
+ * SIGINT and SIGTERM abort the run: the runner cancels the running statement on the server, waits for it, and stops
+ * with the true state. A second signal exits at once (the server may still be running the statement).
+ */
+function interruption(): AbortSignal {
+  const controller = new AbortController();
+  const handler = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`error: ${signal} again: exiting without waiting for the cancel; make status shows where the database stands\n`);
+      process.exit(1);
+    }
+    out(`${signal}: cancelling the running statement on the server...`);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return controller.signal;
+}
+
 function printRun(result: RunResult, total: number): void {
   if (result.plan) {
     printPlan(result, result.direction, true);
     return;
   }
+  for (const note of result.notes ?? []) out(`note: ${note}`);
   if (result.baseline?.length) {
     const n = result.baseline.length;
     out(`recorded the checksums of ${n} migration${plural(n)} applied before checksums were kept (from the files as they are now; logged as baseline)`);
@@ -196,7 +231,7 @@ function printPlan(result: RunResult, direction: 'up' | 'down', last: boolean): 
   const plan: RunPlan = result.plan ?? { session: [], setup: [], migrations: [] };
   const verb = direction === 'up' ? 'applied' : 'rolled back';
   if (plan.session.length) {
-    out('-- dry run: nothing below is sent; the session starts with');
+    out('-- dry run: nothing below is sent; the session starts with (and is restored to this before each migration and its bookkeeping)');
     for (const line of plan.session) out(line);
   }
   if (plan.setup.length) {
@@ -206,13 +241,19 @@ function printPlan(result: RunResult, direction: 'up' | 'down', last: boolean): 
   }
   for (const migration of plan.migrations) {
     out('');
+    const statements = migration.statements.flatMap((line, i) =>
+      migration.changesSession[i] ? ['-- changes the session for what follows (the runner restores it before the bookkeeping and the next migration):', line] : [line],
+    );
     if (migration.noTransaction) {
       out(`-- ${migration.file} (${direction}): no transaction (-- migrate:no-transaction): each statement commits on its own`);
-      for (const line of [...migration.statements, ...migration.bookkeeping]) out(line);
+      for (const line of statements) out(line);
+      out('BEGIN;');
+      for (const line of migration.bookkeeping) out(line);
+      out('COMMIT;');
     } else {
       out(`-- ${migration.file} (${direction})`);
       out('BEGIN;');
-      for (const line of [...migration.statements, ...migration.bookkeeping]) out(line);
+      for (const line of [...statements, ...migration.bookkeeping]) out(line);
       out('COMMIT;');
     }
   }
@@ -257,9 +298,18 @@ function plural(n: number): string {
   return n === 1 ? '' : 's';
 }
 
-/** Print `error: <message>` (one line per problem) and return the exit code; never a stack trace, never a password. */
+/**
+ * Print `error: <message>` (one line per problem) and return the exit code; never a stack trace, never a password.
+ * A run that stopped part-way first prints, on stdout, what it committed and one `state:` line.
+ */
 function fail(error: unknown): number {
   const url = process.env.DATABASE_URL;
+  const state = error instanceof MigrationError ? error.runState : undefined;
+  if (state) {
+    const verb = state.direction === 'up' ? 'applied' : 'rolled back';
+    for (const step of state.committed) out(`${verb.padEnd(11)}  ${step.name}`);
+    out(`state: ${state.summary}`);
+  }
   if (error instanceof MigrationFilesError || error instanceof IntegrityError) {
     for (const problem of error.problems) process.stderr.write(`error: ${scrubSecrets(problem.message, url)}\n`);
     return error.exitCode;

@@ -130,7 +130,7 @@ t.test('PostgreSQL 18 through DATABASE_URL', async (t) => {
     t.equal(run.status, 1);
     t.match(
       run.stderr,
-      /^deploy FAILED at migrate: .*20260201000200_index_items_sku\.up\.sql:3:1: could not create unique index "idx_items_sku".*\nstate: None of the 1 pending migrations is applied\. 20260201000200_index_items_sku runs without a transaction: what its statements did before the failure stays, and it is not recorded \(a failed CREATE INDEX CONCURRENTLY leaves an INVALID index/,
+      /^deploy FAILED at migrate: .*20260201000200_index_items_sku\.up\.sql:3:1: could not create unique index "idx_items_sku".*\nstate: 0 of the 1 pending migrations were applied and committed by this deploy\. 20260201000200_index_items_sku runs without a transaction: .* it is not recorded; it left INVALID index public\.idx_items_sku: run DROP INDEX CONCURRENTLY public\.idx_items_sku;/,
     );
     noSecret(t, run, [SECRET], 'migrate failure');
 

@@ -159,14 +159,21 @@ t.test('integrity', async (t) => {
     t.match(notApplied, { code: 'NOT_APPLIED', message: new RegExp(`^${ITEMS} is not applied to `) });
   });
 
-  t.test('migrations applied before checksums were kept: untracked in status, recorded as a baseline by the next run', async (t) => {
+  t.test('migrations applied before checksums were kept: untracked in status, refused by the next run, recorded by migrate baseline', async (t) => {
     const { url, sql } = await db.freshDatabase();
     await migrateUp({ dir: app, databaseUrl: url, count: 2 });
     await sql`DELETE FROM pgmigrations_checksums`;
     const status = await migrationStatus({ dir: app, databaseUrl: url });
     t.same(status.applied.map((a) => a.state), ['untracked', 'untracked']);
+    const refused = (await migrateUp({ dir: app, databaseUrl: url }).catch((e: unknown) => e)) as IntegrityError;
+    t.type(refused, IntegrityError);
+    t.match(refused.problems, [{ code: 'CHECKSUMS_MISSING', message: /2 applied migrations have no recorded checksum .*migrate\.js baseline/ }]);
+    t.same(await appliedNames(sql), ['20260201000000_create_brands', ITEMS], 'nothing ran');
+    const baseline = cli(['baseline', '--dir', app], url);
+    t.equal(baseline.status, 0, baseline.stderr);
+    t.match(baseline.stdout, `baseline  ${ITEMS}`);
     const result = await migrateUp({ dir: app, databaseUrl: url });
-    t.same(result.baseline, ['20260201000000_create_brands', ITEMS]);
+    t.same(result.migrations.map((m) => m.name), ['20260201000200_index_items_sku']);
     const log = await sql<{ name: string; event: string }[]>`SELECT name, event FROM pgmigrations_checksum_log ORDER BY id`;
     t.same(log.map((l) => [l.name, l.event]), [['20260201000000_create_brands', 'baseline'], [ITEMS, 'baseline']]);
     const after = await migrationStatus({ dir: app, databaseUrl: url });

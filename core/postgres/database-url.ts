@@ -40,21 +40,36 @@ export function describeTarget(url: string): string {
   }
 }
 
-/** Remove every occurrence of the URL's password (raw and URL-decoded) from a text. */
+/**
+ * Remove the URL's password (raw and URL-decoded) from a text: in the user-info of any URL and in `password=`
+ * parameters, and elsewhere as a whole token (not inside a longer word, so a password "app" leaves "applied" alone).
+ * A password of fewer than 4 characters is scrubbed only inside URLs and parameters: as a token it would blank the
+ * article "a" or a role name, and such a password is no secret anyway.
+ */
 export function scrubSecrets(text: string, url: string | undefined): string {
   if (!url) return text;
   let password = '';
   try {
-    password = new URL(url).password;
+    password = new URL(url).password || (new URL(url).searchParams.get('password') ?? '');
   } catch {
     password = /\/\/[^:/@]*:([^@]*)@/.exec(url)?.[1] ?? '';
   }
   if (!password) return text;
-  let out = text;
-  for (const secret of new Set([password, safeDecode(password)])) {
-    if (secret) out = out.split(secret).join('***');
+  const secrets = [...new Set([password, safeDecode(password), encodeURIComponent(safeDecode(password))])].filter(Boolean);
+  let out = text
+    // scheme://user:<password>@ : whatever stands there
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:)([^\s@/]*)@/gi, (match, head: string, value: string) => (secrets.includes(value) || secrets.includes(safeDecode(value)) ? `${head}***@` : match))
+    .replace(/([?&]password=)([^&\s#]*)/gi, (match, head: string, value: string) => (secrets.includes(value) || secrets.includes(safeDecode(value)) ? `${head}***` : match));
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    const token = new RegExp(`(?<![A-Za-z0-9_])${escapeRegExp(secret)}(?![A-Za-z0-9_])(?!:\\/\\/)`, 'g');
+    out = out.replace(token, '***');
   }
   return out;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function safeDecode(value: string): string {
@@ -65,21 +80,30 @@ function safeDecode(value: string): string {
   }
 }
 
+export type ConnectOptions = postgres.Options<Record<string, postgres.PostgresType>> & {
+  /**
+   * Called when a connection's socket closes (server stopped, backend terminated, network lost). A reserved
+   * connection must not be used after that: postgres.js crashes writing to it, outside any promise.
+   */
+  readonly onSocketClose?: () => void;
+};
+
 /** A postgres.js client that keeps notices quiet and never prints the URL. */
-export function connect(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): Sql {
+export function connect(url: string, options: ConnectOptions = {}): Sql {
   if (!/^postgres(?:ql)?:\/\//i.test(url)) {
     throw Object.assign(new Error('not a postgres:// URL'), { code: 'ERR_INVALID_URL' });
   }
-  const connectTimeout = options.connect_timeout ?? 10;
+  const { onSocketClose, ...rest } = options;
+  const connectTimeout = rest.connect_timeout ?? 10;
   // `socket` is a documented postgres.js option its type declarations leave out.
-  const socket = { socket: guardedSocket(connectTimeout) } as postgres.Options<Record<string, postgres.PostgresType>>;
+  const socket = { socket: guardedSocket(connectTimeout, onSocketClose) } as postgres.Options<Record<string, postgres.PostgresType>>;
   return postgres(url, {
     onnotice: () => undefined,
     max: 1,
     connect_timeout: connectTimeout,
     idle_timeout: 5,
     ...socket,
-    ...options,
+    ...rest,
   });
 }
 
@@ -93,7 +117,7 @@ const SESSION_MS = 2_000;
  * that): thousands of connections a second. This socket factory connects as postgres.js would, and gives up with
  * NOT_POSTGRES after a few such closes in a row.
  */
-function guardedSocket(connectTimeoutSeconds: number): (options: { host: string[]; port: number[]; path?: string }) => Promise<Socket> {
+function guardedSocket(connectTimeoutSeconds: number, onSocketClose?: () => void): (options: { host: string[]; port: number[]; path?: string }) => Promise<Socket> {
   let quickCloses = 0;
   return async (options) => {
     if (quickCloses >= MAX_STARTUP_CLOSES) {
@@ -117,6 +141,7 @@ function guardedSocket(connectTimeoutSeconds: number): (options: { host: string[
     const opened = Date.now();
     socket.once('close', () => {
       quickCloses = Date.now() - opened < SESSION_MS ? quickCloses + 1 : 0;
+      onSocketClose?.();
     });
     return socket;
   };
