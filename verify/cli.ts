@@ -2,16 +2,15 @@
 // Thin: argv -> verify() -> format -> exit code. Exit 0: no error; 1: errors found; 2: usage error or unreadable path.
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { verify, BUILTIN_RULES, UsageError } from './engine.js';
 import { rules } from './rules/index.js';
 import { CONFIG_FILE, parseRuleSetting, readConfigFile } from './config.js';
-import { FORMATS, formatExecutionText, formatGithub, formatJson, formatSarif, formatText, type Format } from './report.js';
+import { FORMATS, allViolations, render, type Format, type RuleDescriptor, type VerifyReport } from './report/index.js';
 import type { RuleSetting, Violation } from './rule.js';
-import { LineIndex } from '../core/migrations/source-position.js';
+import { EXECUTED_RULES } from './execute/violations.js';
 import { stagedSqlFiles } from './staged.js';
 import { runDrift, runExecuted } from './executed-run.js';
-import { executedSummary } from './execute/summary.js';
 
 // Node 22.1+ keeps compiled code between runs for the modules loaded lazily from here on (the parser, --execute);
 // a no-op on Node 20, which lacks it.
@@ -146,11 +145,18 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let paths = args.paths;
   let contents: ReadonlyMap<string, string> | undefined;
+  const output = (report: Omit<VerifyReport, 'tool' | 'root' | 'rules' | 'sources'>): number => {
+    const full: VerifyReport = { ...report, tool: { name: 'verify-migrations', version: packageVersion() }, root: process.cwd(), rules: ruleDescriptors(), sources: new Map() };
+    const violations = allViolations(full);
+    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    process.stdout.write(render(args.format, { ...full, sources: verifiedTexts(violations, contents) }, { color }));
+    return violations.some((v) => v.severity === 'error') ? 1 : 0;
+  };
   if (args.staged) {
     const staged = stagedSqlFiles(args.paths.length ? args.paths : ['.']);
     if (staged.paths.length === 0) {
       if (args.format === 'text') process.stdout.write('No staged migration files.\n');
-      else process.stdout.write(render(args.format, [], 0));
+      else output({ static: { files: 0, layouts: [], violations: [] } });
       return 0;
     }
     paths = [...staged.paths];
@@ -158,61 +164,42 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.drift) {
     const drift = await runDrift(paths);
-    process.stdout.write(render(args.format, drift.violations, 0, { differences: drift.differences }));
-    return drift.violations.some((v) => v.severity === 'error') ? 1 : 0;
+    return output({ drift: { differences: drift.differences, violations: drift.violations } });
   }
   const result = await verify({ paths, contents, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
-  let violations: readonly Violation[] = result.violations;
-  let extra: Record<string, unknown> = {};
-  let executedText = '';
-  if (args.execute) {
-    const progress = args.format === 'text' && process.stderr.isTTY === true;
-    const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined);
-    if (progress) process.stderr.write('\r\u001b[K');
-    violations = [...violations, ...executed.reports.flatMap((r) => r.violations)];
-    extra = {
-      locks: executed.reports.flatMap((r) => r.migrations.flatMap((m) => m.locks)),
-      migrations: executed.reports.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible, verdict: m.verdict, applied: m.applied }))),
-      totalMs: executed.reports.reduce((sum, r) => sum + r.totalMs, 0),
-      executed: executed.reports.map((r, i) => ({ layout: executed.layouts[i], checked: r.migrations.length, failed: r.failed, notRun: r.notRun, rebuilds: r.rebuilds, outside: r.outside })),
-    };
-    executedText = formatExecutionText(executed.reports.map((r, i) => ({ ...r, summary: executedSummary(r, executed.layouts[i]) })));
-  }
-  process.stdout.write(render(args.format, violations, result.files, extra));
-  if (args.format === 'text' && executedText) process.stdout.write(executedText);
-  return violations.some((v) => v.severity === 'error') ? 1 : 0;
+  const checked = { files: result.files, layouts: result.layouts, violations: result.violations };
+  if (!args.execute) return output({ static: checked });
+  const progress = args.format === 'text' && process.stderr.isTTY === true;
+  const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined);
+  if (progress) process.stderr.write('\r\u001b[K');
+  return output({ static: checked, executed: { runs: executed.reports } });
 }
 
-/** Source lines for code frames, read from disk on demand (a cached run parsed nothing). */
-function sourceLines(): (file: string, line: number) => string {
-  const files = new Map<string, LineIndex | undefined>();
-  return (file, line) => {
-    if (!files.has(file)) {
+/** Every rule that can report, for SARIF's descriptors: the rules, the engine's own checks, the executed ones. */
+function ruleDescriptors(): RuleDescriptor[] {
+  return [
+    ...rules.map((r) => ({ id: r.meta.name, description: r.meta.description, severity: r.meta.severity, category: r.meta.category, help: Object.values(r.meta.help ?? {}), doc: `verify/rules/${r.meta.name}.md` })),
+    ...Object.entries(BUILTIN_RULES).map(([id, r]) => ({ id, description: r.description, severity: r.severity, category: 'engine', help: [] })),
+    ...Object.entries(EXECUTED_RULES).map(([id, r]) => ({ id, description: r.description, severity: 'error' as const, category: 'executed', help: [r.help], doc: `verify/execute/${id}.md` })),
+  ];
+}
+
+/** The text of each file a violation points into, as it was verified: the staged text under --staged, else the disk's. */
+function verifiedTexts(violations: readonly Violation[], contents: ReadonlyMap<string, string> | undefined): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const { file, line } of violations) {
+    if (line < 1 || texts.has(file)) continue;
+    const staged = contents?.get(resolve(file));
+    if (staged !== undefined) texts.set(file, staged);
+    else {
       try {
-        files.set(file, new LineIndex(readFileSync(file, 'utf8')));
+        texts.set(file, readFileSync(file, 'utf8'));
       } catch {
-        files.set(file, undefined);
+        // Unreadable (reported as such): no code frame.
       }
     }
-    return files.get(file)?.lineText(line) ?? '';
-  };
-}
-
-function render(format: Format, violations: readonly Violation[], files: number, extra: Record<string, unknown> = {}): string {
-  switch (format) {
-    case 'json':
-      return formatJson(violations, files, extra);
-    case 'sarif':
-      return formatSarif(violations, rules.map((r) => ({ name: r.meta.name, description: r.meta.description, severity: r.meta.severity })), packageVersion());
-    case 'github':
-      return formatGithub(violations);
-    default: {
-      const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-      const differences = (extra.differences as readonly string[] | undefined) ?? [];
-      const text = formatText(violations, { color, files, lineText: sourceLines() });
-      return differences.length ? `${text}${differences.map((d) => `drift: ${d}`).join('\n')}\n` : text;
-    }
   }
+  return texts;
 }
 
 main(process.argv.slice(2)).then(

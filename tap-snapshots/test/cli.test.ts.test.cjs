@@ -6,6 +6,8 @@
  */
 'use strict'
 exports[`test/cli.test.ts > TAP > a broken set: text output with code frames, exit 1 > text report 1`] = `
+paired layout: 2 migrations in test/fixtures/sets/broken
+
 test/fixtures/sets/broken/20260101000000_create_brands.up.sql:3:1  error  down-reverses-up  Up creates table lines; down never drops it.
   help: Add the inverse statement to the down file, in reverse order of the up.
   3 | CREATE TABLE lines (id bigint PRIMARY KEY, brand_id bigint REFERENCES brands (id));
