@@ -68,7 +68,7 @@ export function applyDirectives(migration: Migration, raw: RawViolation[], sever
     if (!severity) continue;
     const start = report.file.lines.position(report.at);
     // Without an end from the rule: the statement, or the list element (column, constraint, command) the report starts.
-    const end = report.file.lines.position(report.endAt ?? (statement && report.at > statement.start ? elementEnd(report.file, report.at, statement.end) : statement?.end) ?? report.at);
+    const end = report.file.lines.position(report.endAt ?? (statement && report.at > statement.start ? elementEnd(report.file.lines, report.at, statement.end) : statement?.end) ?? report.at);
     const template = meta.messages[report.messageId] ?? report.messageId;
     const help = meta.help?.[report.messageId];
     out.push({

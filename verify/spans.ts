@@ -1,5 +1,5 @@
 // Where reported text ends, when a rule gives only where it starts: the code frame underlines that much.
-import type { SourceFile } from '../core/migrations/layout.js';
+import type { LineIndex } from '../core/migrations/source-position.js';
 
 const BLANK = /\s/;
 const IDENTIFIER = /[A-Za-z0-9_$\u0080-\uffff]/;
@@ -9,8 +9,8 @@ const IDENTIFIER = /[A-Za-z0-9_$\u0080-\uffff]/;
  * depth (the end of a column definition, a constraint, an ALTER TABLE command, a value), else at `limit`, trailing
  * blanks excluded. Quoted literals and identifiers, dollar-quoted bodies and comments are skipped whole.
  */
-export function elementEnd(file: SourceFile, at: number, limit: number): number {
-  const text = file.lines.textBetween(at, limit);
+export function elementEnd(lines: LineIndex, at: number, limit: number): number {
+  const text = lines.textBetween(at, limit);
   let depth = 0;
   let end = 0;
   let i = 0;
@@ -64,8 +64,8 @@ function quotedEnd(text: string, i: number, quote: string): number {
 }
 
 /** Byte offset just past the string literal at byte `at` and its `::type` cast, if any; undefined when none starts there. */
-export function literalEnd(file: SourceFile, at: number, limit: number): number | undefined {
-  const text = file.lines.textBetween(at, limit);
+export function literalEnd(lines: LineIndex, at: number, limit: number): number | undefined {
+  const text = lines.textBetween(at, limit);
   if (text[0] !== "'") return undefined;
   let end = quotedEnd(text, 0, "'");
   const cast = /^\s*::\s*(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*))?(?:\[\])*/.exec(text.slice(end));

@@ -53,7 +53,7 @@ export default defineRule({
           for (const literal of stringLiterals(statement.node)) {
             if (!labels.has(literal.value) || reported.has(literal.value)) continue;
             reported.add(literal.value);
-            context.report({ messageId: 'usedBeforeCommit', file, at: literal.at >= 0 ? literal.at : statement.start, endAt: literal.at >= 0 ? literalEnd(file, literal.at, statement.end) : undefined, data: { type: displayName(type), value: literal.value } });
+            context.report({ messageId: 'usedBeforeCommit', file, at: literal.at >= 0 ? literal.at : statement.start, endAt: literal.at >= 0 ? literalEnd(file.lines, literal.at, statement.end) : undefined, data: { type: displayName(type), value: literal.value } });
           }
         }
       },
