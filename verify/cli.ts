@@ -149,7 +149,9 @@ async function main(argv: readonly string[]): Promise<number> {
     const full: VerifyReport = { ...report, tool: { name: 'verify-migrations', version: packageVersion() }, root: process.cwd(), rules: ruleDescriptors(), sources: new Map() };
     const violations = allViolations(full);
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    process.stdout.write(render(args.format, { ...full, sources: verifiedTexts(violations, contents) }, { color }));
+    // Only text (code frames) and SARIF (snippets) show source lines: the others need not read the files again.
+    const sources = args.format === 'text' || args.format === 'sarif' ? verifiedTexts(violations, contents) : new Map<string, string>();
+    process.stdout.write(render(args.format, { ...full, sources }, { color }));
     return violations.some((v) => v.severity === 'error') ? 1 : 0;
   };
   if (args.staged) {
