@@ -1,5 +1,14 @@
-// The executed proof's summary in words: the lock table and the timings (text and GitHub share it).
-import type { ExecutedResults } from './types.js';
+// The executed proof's summary: as data (JSON, SARIF) and in words (text, GitHub): the lock table and the timings.
+import type { ExecutedResults, StatementLocks } from './types.js';
+
+/** What JSON and SARIF carry of the executed proof: each migration's timings, each statement's locks, the total. */
+export function executedData(executed: ExecutedResults): { migrations: Array<{ name: string; upMs: number; downMs: number | null; irreversible: boolean }>; locks: StatementLocks[]; totalMs: number } {
+  return {
+    migrations: executed.runs.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible }))),
+    locks: executed.runs.flatMap((r) => r.migrations.flatMap((m) => m.locks)),
+    totalMs: executed.runs.reduce((sum, r) => sum + r.totalMs, 0),
+  };
+}
 
 /** A short lock table per statement that took relation locks; empty when none did. */
 export function lockLines(executed: ExecutedResults): string[] {

@@ -1,5 +1,6 @@
 // The report as JSON: every violation (static, executed, drift), the layout of each folder, what the executed proof
 // measured and the drift's differences. Absent parts are null, so the shape never changes.
+import { executedData } from './execution.js';
 import { allViolations, type VerifyReport } from './types.js';
 
 export function formatJson(report: VerifyReport): string {
@@ -14,13 +15,7 @@ export function formatJson(report: VerifyReport): string {
     message: v.message,
     help: v.help ?? null,
   }));
-  const executed = report.executed
-    ? {
-        migrations: report.executed.runs.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible }))),
-        locks: report.executed.runs.flatMap((r) => r.migrations.flatMap((m) => m.locks)),
-        totalMs: report.executed.runs.reduce((sum, r) => sum + r.totalMs, 0),
-      }
-    : null;
+  const executed = report.executed ? executedData(report.executed) : null;
   const drift = report.drift ? { differences: report.drift.differences } : null;
   return `${JSON.stringify({ files: report.static?.files ?? 0, layouts: report.static?.layouts ?? [], violations, executed, drift }, null, 2)}\n`;
 }

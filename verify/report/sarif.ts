@@ -5,6 +5,7 @@ import { posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LineIndex } from '../../core/migrations/source-position.js';
 import type { Violation } from '../rule.js';
+import { executedData } from './execution.js';
 import { allViolations, hasPosition, type RuleDescriptor, type VerifyReport } from './types.js';
 
 export const SRCROOT = 'SRCROOT';
@@ -69,15 +70,7 @@ export function formatSarif(report: VerifyReport): string {
         properties: {
           layouts: report.static?.layouts ?? [],
           files: report.static?.files ?? 0,
-          ...(report.executed
-            ? {
-                executed: {
-                  migrations: report.executed.runs.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible }))),
-                  locks: report.executed.runs.flatMap((r) => r.migrations.flatMap((m) => m.locks)),
-                  totalMs: report.executed.runs.reduce((sum, r) => sum + r.totalMs, 0),
-                },
-              }
-            : {}),
+          ...(report.executed ? { executed: executedData(report.executed) } : {}),
           ...(report.drift ? { drift: { differences: report.drift.differences } } : {}),
         },
       },
