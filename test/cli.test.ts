@@ -112,6 +112,7 @@ t.test('--list-rules and --help', async (t) => {
   const list = cli(['--list-rules']);
   t.equal(list.code, 0);
   for (const rule of rules) t.match(list.stdout, rule.meta.name);
+  t.match(list.stdout, /^down-restores-schema +error +executed +After up then down/m, 'the executed rules too');
   const help = cli(['--help']);
   t.match(help.stdout, /Exit codes: 0 no errors, 1 errors found, 2 usage error/);
 });

@@ -116,10 +116,9 @@ function packageVersion(): string {
   }
 }
 
+/** Every rule that can report, as --list-rules prints them and SARIF describes them. */
 function listRules(): string {
-  const lines = rules.map((r) => `${r.meta.name.padEnd(44)} ${r.meta.severity.padEnd(8)} ${r.meta.category.padEnd(14)} ${r.meta.description}`);
-  const builtins = Object.entries(BUILTIN_RULES).map(([name, r]) => `${name.padEnd(44)} ${r.severity.padEnd(8)} ${'engine'.padEnd(14)} ${r.description}`);
-  return `${[...lines, ...builtins].join('\n')}\n`;
+  return `${ruleDescriptors().map((r) => `${r.id.padEnd(44)} ${r.severity.padEnd(8)} ${r.category.padEnd(14)} ${r.description}`).join('\n')}\n`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
