@@ -49,8 +49,16 @@ const REPORT: VerifyReport = {
   executed: {
     runs: [
       {
+        database: 'verify_1',
+        layout: 'golang-migrate',
         totalMs: 1500,
-        migrations: [{ name: '1_add_index', upMs: 12, downMs: 3, irreversible: false, locks: [{ file: 'sql/1_add index.up.sql', line: 2, statement: 'CREATE INDEX idx_a ON t (a)', locks: [{ relation: 't', mode: 'ShareLock' }] }] }],
+        failed: ['1_add_index'],
+        notRun: [],
+        rebuilds: { count: 1, fromCopy: 0, ms: 20 },
+        outside: [],
+        staleDropped: [],
+        summary: ['Executed 1 migration (golang-migrate layout) up, down and up again in 1.5 s (1.5 s per migration): 0 passed, 1 failed.', 'Failed: 1_add_index.'],
+        migrations: [{ name: '1_add_index', upMs: 12, downMs: 3, irreversible: false, verdict: 'failed', applied: true, locks: [{ file: 'sql/1_add index.up.sql', line: 2, statement: 'CREATE INDEX idx_a ON t (a)', locks: [{ relation: 't', mode: 'ShareLock' }] }] }],
         violations: [violation('sql/1_add index.down.sql', 1, 1, 10, 'down-restores-schema', 'Rolling back leaves the schema changed: index idx_a on t still exists.', 'Make the down undo the up.')],
       },
     ],
@@ -72,7 +80,7 @@ t.test('text: the layout header, code frames from the verified text, executed ti
   t.match(text, '127.0.0.1:5432/app  error  schema-drift  The target schema differs', 'a drift violation has no :0:0');
   t.match(text, '2 files checked: 3 errors, 0 warnings.');
   t.match(text, /Locks taken, statement by statement[^\n]*\n  sql\/1_add index\.up\.sql:2 +CREATE INDEX idx_a ON t \(a\) +ShareLock on t\n/);
-  t.match(text, 'Executed 1 migration up, down and up again in 1.5 s (median up 12 ms, down 3 ms).');
+  t.match(text, 'Executed 1 migration (golang-migrate layout) up, down and up again in 1.5 s (1.5 s per migration): 0 passed, 1 failed.\nFailed: 1_add_index.\n', 'the run in words');
   t.notMatch(text, 'drift: index idx_b', 'a difference already said by a violation is not repeated');
 });
 
@@ -81,7 +89,8 @@ t.test('JSON: every violation, the layouts, the executed run and the drift', asy
   t.same(Object.keys(json), ['files', 'layouts', 'violations', 'executed', 'drift']);
   t.same(json.layouts, [{ folder: 'sql', layout: 'golang-migrate', migrations: 1 }]);
   t.same(json.violations.map((v: { rule: string }) => v.rule), ['require-concurrent-index-creation', 'down-restores-schema', 'schema-drift']);
-  t.same(json.executed.migrations, [{ name: '1_add_index', upMs: 12, downMs: 3, irreversible: false }]);
+  t.same(json.executed.migrations, [{ name: '1_add_index', upMs: 12, downMs: 3, irreversible: false, verdict: 'failed', applied: true }]);
+  t.match(json.executed.runs, [{ layout: 'golang-migrate', checked: 1, failed: ['1_add_index'], notRun: [], rebuilds: { count: 1 }, outside: [] }]);
   t.equal(json.executed.locks[0].statement, 'CREATE INDEX idx_a ON t (a)');
   t.same(json.drift, { differences: REPORT.drift!.differences });
   const none = JSON.parse(formatJson({ ...REPORT, executed: undefined, drift: undefined }));
@@ -94,7 +103,7 @@ t.test('GitHub: an annotation per violation, executed and drift included; notice
   t.match(lines[1], /^::error file=sql\/1_add index\.down\.sql,line=1,col=1,endLine=1,endColumn=10,title=down-restores-schema::Rolling back/);
   t.equal(lines[2], '::error title=schema-drift (127.0.0.1%3A5432/app)::The target schema differs from its migrations: index idx_b on t exists in the target but not in the migrations.');
   t.ok(lines.includes('::notice title=verify-migrations::golang-migrate layout: 1 migration in sql'));
-  t.ok(lines.some((l) => l.startsWith('::notice title=verify-migrations --execute::Executed 1 migration')));
+  t.ok(lines.includes('::notice title=verify-migrations --execute::Failed: 1_add_index.'), 'a notice per line of the run in words');
   t.ok(lines.every((l) => l.startsWith('::') || l.startsWith('  ')), 'nothing but workflow commands and the folded lock table');
 });
 
@@ -149,7 +158,7 @@ t.test('--execute and --drift on a real PostgreSQL: executed and drift results i
 
   const github = cli([fixture, '--execute', '--format', 'github'], env).stdout;
   t.match(github, /^::error file=test\/fixtures\/execute\/default-changed\/20260101000100_default_product_name\.down\.sql,line=2,col=1,[^\n]*title=down-restores-schema::/m);
-  t.match(github, /^::notice title=verify-migrations --execute::Executed 2 migrations up, down and up again/m);
+  t.match(github, /^::notice title=verify-migrations --execute::Executed 2 migrations \(paired layout\) up, down and up again in [^\n]*: 1 passed, 1 failed\./m);
 
   const json = JSON.parse(cli([fixture, '--execute', '--format', 'json'], env).stdout);
   t.ok(json.violations.some((v: { rule: string }) => v.rule === 'down-restores-schema'));

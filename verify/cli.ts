@@ -11,6 +11,7 @@ import type { RuleSetting, Violation } from './rule.js';
 import { EXECUTED_RULES } from './execute/violations.js';
 import { stagedSqlFiles } from './staged.js';
 import { runDrift, runExecuted } from './executed-run.js';
+import { executedSummary } from './execute/summary.js';
 
 // Node 22.1+ keeps compiled code between runs for the modules loaded lazily from here on (the parser, --execute);
 // a no-op on Node 20, which lacks it.
@@ -173,7 +174,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const progress = args.format === 'text' && process.stderr.isTTY === true;
   const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined);
   if (progress) process.stderr.write('\r\u001b[K');
-  return output({ static: checked, executed: { runs: executed.reports } });
+  const runs = executed.reports.map((report, i) => ({ ...report, layout: executed.layouts[i], summary: executedSummary(report, executed.layouts[i]) }));
+  return output({ static: checked, executed: { runs } });
 }
 
 /** Every rule that can report, for SARIF's descriptors: the rules, the engine's own checks, the executed ones. */

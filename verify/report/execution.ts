@@ -1,12 +1,14 @@
-// The executed proof's summary: as data (JSON, SARIF) and in words (text, GitHub): the lock table and the timings.
-import type { ExecutedResults, StatementLocks } from './types.js';
+// The executed proof as data (JSON, SARIF), and its lock table in words (text, GitHub); the run's summary lines
+// come with each run (verify/execute/summary.ts).
+import type { ExecutedResults } from './types.js';
 
-/** What JSON and SARIF carry of the executed proof: each migration's timings, each statement's locks, the total. */
-export function executedData(executed: ExecutedResults): { migrations: Array<{ name: string; upMs: number; downMs: number | null; irreversible: boolean }>; locks: StatementLocks[]; totalMs: number } {
+/** What JSON and SARIF carry of the executed proof: each migration's verdict and timings, each statement's locks, per folder what the run found. */
+export function executedData(executed: ExecutedResults) {
   return {
-    migrations: executed.runs.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible }))),
+    migrations: executed.runs.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible, verdict: m.verdict, applied: m.applied }))),
     locks: executed.runs.flatMap((r) => r.migrations.flatMap((m) => m.locks)),
     totalMs: executed.runs.reduce((sum, r) => sum + r.totalMs, 0),
+    runs: executed.runs.map((r) => ({ layout: r.layout ?? null, checked: r.migrations.length, failed: r.failed, notRun: r.notRun, rebuilds: r.rebuilds, outside: r.outside, summary: r.summary })),
   };
 }
 
@@ -14,19 +16,6 @@ export function executedData(executed: ExecutedResults): { migrations: Array<{ n
 export function lockLines(executed: ExecutedResults): string[] {
   const rows = executed.runs.flatMap((run) => run.migrations.flatMap((m) => m.locks.filter((s) => s.locks.length > 0)));
   return rows.map((row) => `  ${`${row.file}:${row.line}`.padEnd(60)} ${row.statement.padEnd(40).slice(0, 40)}  ${strongestPerRelation(row.locks)}`);
-}
-
-/** One line per run: how many migrations, how long, which were applied up only. */
-export function runLines(executed: ExecutedResults): string[] {
-  return executed.runs.map((run) => {
-    const ups = run.migrations.map((m) => m.upMs);
-    const downs = run.migrations.flatMap((m) => (m.downMs === undefined ? [] : [m.downMs]));
-    const irreversible = run.migrations.filter((m) => m.irreversible).map((m) => m.name);
-    return (
-      `Executed ${run.migrations.length} migration${run.migrations.length === 1 ? '' : 's'} up, down and up again in ${formatMs(run.totalMs)} (median up ${formatMs(median(ups))}, down ${formatMs(median(downs))}).` +
-      (irreversible.length ? ` Applied up only (irreversible): ${irreversible.join(', ')}.` : '')
-    );
-  });
 }
 
 const LOCK_RANK = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
@@ -41,14 +30,4 @@ function strongestPerRelation(locks: ReadonlyArray<{ readonly relation: string; 
   const sorted = [...best].sort((a, b) => LOCK_RANK.indexOf(b[1]) - LOCK_RANK.indexOf(a[1]) || (a[0] < b[0] ? -1 : 1));
   const shown = sorted.slice(0, 4).map(([relation, mode]) => `${mode} on ${relation}`);
   return sorted.length > 4 ? `${shown.join(', ')}, +${sorted.length - 4} more` : shown.join(', ');
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }

@@ -1,6 +1,6 @@
 // GitHub Actions workflow commands: one annotation per violation (static, executed, drift), a notice per folder's
 // layout and per executed run, and the executed lock table folded in a log group.
-import { lockLines, runLines } from './execution.js';
+import { lockLines } from './execution.js';
 import { allViolations, hasPosition, layoutLine, type VerifyReport } from './types.js';
 
 const escape = (text: string): string => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -17,7 +17,7 @@ export function formatGithub(report: VerifyReport): string {
   }
   for (const entry of report.static?.layouts ?? []) out.push(`::notice title=verify-migrations::${escape(layoutLine(entry))}`);
   if (report.executed) {
-    for (const line of runLines(report.executed)) out.push(`::notice title=verify-migrations --execute::${escape(line)}`);
+    for (const line of report.executed.runs.flatMap((run) => run.summary)) out.push(`::notice title=verify-migrations --execute::${escape(line)}`);
     const locks = lockLines(report.executed);
     if (locks.length) out.push('::group::Locks taken, statement by statement (executed on PostgreSQL)', ...locks, '::endgroup::');
   }

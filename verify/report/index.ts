@@ -6,7 +6,7 @@ import { formatText, type TextOptions } from './text.js';
 import type { Format, VerifyReport } from './types.js';
 
 export { formatGithub, formatJson, formatSarif, formatText, type TextOptions };
-export { FORMATS, allViolations, layoutLine, type DriftResults, type ExecutedMigration, type ExecutedResults, type ExecutedRun, type Format, type LayoutCount, type RuleDescriptor, type StaticResults, type StatementLocks, type VerifyReport } from './types.js';
+export { FORMATS, allViolations, layoutLine, type DriftResults, type MigrationRun, type ExecutedResults, type ExecutedRun, type Format, type LayoutCount, type RuleDescriptor, type StaticResults, type StatementLocks, type VerifyReport } from './types.js';
 
 export function render(format: Format, report: VerifyReport, options: TextOptions = { color: false }): string {
   switch (format) {

@@ -2,7 +2,7 @@
 // the executed proof measured and any drift the violations do not already say.
 import { LineIndex } from '../../core/migrations/source-position.js';
 import type { Violation } from '../rule.js';
-import { lockLines, runLines } from './execution.js';
+import { lockLines } from './execution.js';
 import { allViolations, hasPosition, layoutLine, type VerifyReport } from './types.js';
 
 export interface TextOptions {
@@ -39,7 +39,7 @@ export function formatText(report: VerifyReport, options: TextOptions): string {
   if (report.executed) {
     const locks = lockLines(report.executed);
     if (locks.length) out.push('', 'Locks taken, statement by statement (executed on PostgreSQL):', ...locks, '');
-    out.push(...runLines(report.executed));
+    out.push(...report.executed.runs.flatMap((run) => run.summary));
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,8 +1,9 @@
 // The one input every output format takes: what the static verifier, the executed proof and drift found, as data.
 import type { Violation } from '../rule.js';
 import type { LayoutCount } from '../engine.js';
+import type { ExecuteReport, MigrationRun, StatementLocks } from '../execute/types.js';
 
-export type { LayoutCount };
+export type { LayoutCount, MigrationRun, StatementLocks };
 
 export type Format = 'text' | 'json' | 'sarif' | 'github';
 export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github'];
@@ -47,26 +48,10 @@ export interface ExecutedResults {
   readonly runs: readonly ExecutedRun[];
 }
 
-export interface ExecutedRun {
-  readonly migrations: readonly ExecutedMigration[];
-  readonly totalMs: number;
-  readonly violations: readonly Violation[];
-}
-
-export interface ExecutedMigration {
-  readonly name: string;
-  readonly upMs: number;
-  readonly downMs?: number;
-  readonly irreversible: boolean;
-  /** The relation locks each statement took, statement by statement. */
-  readonly locks: readonly StatementLocks[];
-}
-
-export interface StatementLocks {
-  readonly file: string;
-  readonly line: number;
-  readonly statement: string;
-  readonly locks: ReadonlyArray<{ readonly relation: string; readonly mode: string }>;
+/** One folder's executed run: the executed proof's report, its layout, and the run in words (verify/execute/summary.ts). */
+export interface ExecutedRun extends ExecuteReport {
+  readonly layout?: string;
+  readonly summary: readonly string[];
 }
 
 export interface DriftResults {
