@@ -91,6 +91,11 @@ new: $(BUILT) ## create sql/<UTC timestamp>_NAME.up.sql and .down.sql (make new 
 	@$(NODE) dist/scripts/sum.js --dir $(MIGRATIONS_DIR)
 	@echo "write both files, then make sum: it records them in $(MIGRATIONS_DIR)/migrations.sum, which make verify checks"
 
+.PHONY: new-rule
+new-rule: $(BUILT) ## write verify/rules/NAME.ts, its doc and test/rules/NAME.test.ts from templates, and register it (CONTRIBUTING.md)
+	@if [ -z "$(NAME)" ]; then echo "error: usage: make new-rule NAME=<kebab-case-rule-name>" >&2; exit 2; fi
+	@$(NODE) dist/scripts/new-rule.js '$(NAME)'
+
 .PHONY: sum
 sum: $(BUILT) ## rewrite MIGRATIONS_DIR/migrations.sum (the checksum of every migration file; make verify checks it)
 	@$(NODE) dist/scripts/sum.js --dir $(MIGRATIONS_DIR)

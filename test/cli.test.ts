@@ -18,7 +18,7 @@ function cli(args: string[], cwd = ROOT) {
 t.test('a clean set passes with exit 0', async (t) => {
   const { code, stdout, stderr } = cli([`${SETS}/clean`]);
   t.equal(code, 0);
-  t.equal(stdout, '4 files checked: 0 errors, 0 warnings.\n');
+  t.equal(stdout, 'paired layout: 2 migrations in test/fixtures/sets/clean\n4 files checked: 0 errors, 0 warnings.\n', 'the detected layout, then the summary');
   t.equal(stderr, '');
 });
 
@@ -45,8 +45,11 @@ t.test('directives: missing reason, unknown directive, unknown rule, unused', as
 t.test('JSON has the documented shape', async (t) => {
   const { code, stdout } = cli([`${SETS}/broken`, '--format=json']);
   t.equal(code, 1);
-  const report = JSON.parse(stdout) as { files: number; violations: Array<Record<string, unknown>> };
+  const report = JSON.parse(stdout) as { files: number; layouts: unknown[]; violations: Array<Record<string, unknown>>; executed: unknown; drift: unknown };
+  t.same(Object.keys(report), ['files', 'layouts', 'violations', 'executed', 'drift']);
   t.equal(report.files, 4);
+  t.same(report.layouts, [{ folder: `${SETS}/broken`, layout: 'paired', migrations: 2 }], 'the detected layout of the folder');
+  t.same([report.executed, report.drift], [null, null], 'no --execute, no --drift');
   for (const v of report.violations) t.same(Object.keys(v), ['file', 'line', 'column', 'endLine', 'endColumn', 'rule', 'severity', 'message', 'help']);
   const fk = report.violations.find((v) => v.rule === 'foreign-key-needs-index');
   t.match(fk, { file: `${SETS}/broken/20260101000000_create_brands.up.sql`, line: 3, column: 60, endLine: 3, severity: 'error' });
@@ -60,14 +63,16 @@ t.test('SARIF 2.1.0 with rules and regions', async (t) => {
   t.equal(run.tool.driver.name, 'verify-migrations');
   t.ok(run.tool.driver.rules.length >= rules.length);
   const result = run.results.find((r: { ruleId: string }) => r.ruleId === 'syntax-error');
-  t.same(result.locations[0].physicalLocation.region, { startLine: 3, startColumn: 36, endLine: 3, endColumn: 36 });
+  t.same(result.locations[0].physicalLocation.region, { startLine: 3, startColumn: 36, endLine: 3, endColumn: 36, snippet: { text: 'ALTER TABLE brands ADD COLUM other text;' } });
 });
 
-t.test('GitHub annotations, one per violation', async (t) => {
+t.test('GitHub annotations, one per violation, and a notice with the layout', async (t) => {
   const { stdout } = cli([`${SETS}/broken`, '--format', 'github']);
   const lines = stdout.trim().split('\n');
-  t.equal(lines.length, 6);
-  t.ok(lines.every((l) => /^::(error|warning) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[a-z-]+::/.test(l)), stdout);
+  const annotations = lines.filter((l) => /^::(error|warning) /.test(l));
+  t.equal(annotations.length, 6);
+  t.ok(annotations.every((l) => /^::(error|warning) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[a-z-]+::/.test(l)), stdout);
+  t.same(lines.filter((l) => !annotations.includes(l)), [`::notice title=verify-migrations::paired layout: 2 migrations in ${SETS}/broken`]);
 });
 
 t.test('--rule changes severity or turns a rule off', async (t) => {
@@ -107,6 +112,7 @@ t.test('--list-rules and --help', async (t) => {
   const list = cli(['--list-rules']);
   t.equal(list.code, 0);
   for (const rule of rules) t.match(list.stdout, rule.meta.name);
+  t.match(list.stdout, /^down-restores-schema +error +executed +After up then down/m, 'the executed rules too');
   const help = cli(['--help']);
   t.match(help.stdout, /Exit codes: 0 no errors, 1 errors found, 2 usage error/);
 });
@@ -135,4 +141,8 @@ t.test('--staged checks the staged text of staged migration files only', async (
   const report = JSON.parse(stdout) as { violations: Array<{ file: string; rule: string }> };
   t.ok(report.violations.some((v) => v.rule === 'require-concurrent-index-creation' && v.file === 'sql/20260102000000_add_index.up.sql'), 'the staged text is checked, with the earlier migration as context');
   t.notOk(report.violations.some((v) => v.file.includes('20260101000000')), 'unstaged files are not reported');
+  const text = cli(['--staged'], repo).stdout;
+  t.match(text, 'sql/20260102000000_add_index.up.sql:1:1  error  require-concurrent-index-creation', 'text names the staged file');
+  t.match(text, '  1 | CREATE INDEX idx_t ON t (id);\n', 'the code frame shows the staged text, not the working tree');
+  t.notMatch(text, 'SELECT 1', 'the unstaged working-tree text is not shown');
 });

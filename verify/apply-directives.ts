@@ -6,6 +6,7 @@ import type { Migration, SourceFile } from '../core/migrations/layout.js';
 import type { Statement } from '../core/migrations/parse.js';
 import { BUILTIN_RULES } from './builtin-rules.js';
 import { formatMessage, type Rule, type Severity, type VerifyOptions, type Violation } from './rule.js';
+import { elementEnd } from './spans.js';
 
 export type SeverityOf = (rule: string, fallback: Severity) => Severity | undefined;
 
@@ -66,7 +67,8 @@ export function applyDirectives(migration: Migration, raw: RawViolation[], sever
     const severity = severityOf(meta.name, meta.severity);
     if (!severity) continue;
     const start = report.file.lines.position(report.at);
-    const end = report.file.lines.position(report.endAt ?? statement?.end ?? report.at);
+    // Without an end from the rule: the statement, or the list element (column, constraint, command) the report starts.
+    const end = report.file.lines.position(report.endAt ?? (statement && report.at > statement.start ? elementEnd(report.file.lines, report.at, statement.end) : statement?.end) ?? report.at);
     const template = meta.messages[report.messageId] ?? report.messageId;
     const help = meta.help?.[report.messageId];
     out.push({

@@ -2,13 +2,13 @@
 // Thin: argv -> verify() -> format -> exit code. Exit 0: no error; 1: errors found; 2: usage error or unreadable path.
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { verify, BUILTIN_RULES, UsageError } from './engine.js';
 import { rules } from './rules/index.js';
 import { CONFIG_FILE, parseRuleSetting, readConfigFile } from './config.js';
-import { FORMATS, formatExecutionText, formatGithub, formatJson, formatSarif, formatText, type Format } from './report.js';
+import { FORMATS, allViolations, render, type Format, type RuleDescriptor, type VerifyReport } from './report/index.js';
 import type { RuleSetting, Violation } from './rule.js';
-import { LineIndex } from '../core/migrations/source-position.js';
+import { EXECUTED_RULES } from './execute/violations.js';
 import { stagedSqlFiles } from './staged.js';
 import { runDrift, runExecuted } from './executed-run.js';
 import { executedSummary } from './execute/summary.js';
@@ -123,10 +123,9 @@ function packageVersion(): string {
   }
 }
 
+/** Every rule that can report, as --list-rules prints them and SARIF describes them. */
 function listRules(): string {
-  const lines = rules.map((r) => `${r.meta.name.padEnd(44)} ${r.meta.severity.padEnd(8)} ${r.meta.category.padEnd(14)} ${r.meta.description}`);
-  const builtins = Object.entries(BUILTIN_RULES).map(([name, r]) => `${name.padEnd(44)} ${r.severity.padEnd(8)} ${'engine'.padEnd(14)} ${r.description}`);
-  return `${[...lines, ...builtins].join('\n')}\n`;
+  return `${ruleDescriptors().map((r) => `${r.id.padEnd(44)} ${r.severity.padEnd(8)} ${r.category.padEnd(14)} ${r.description}`).join('\n')}\n`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -154,21 +153,36 @@ async function main(argv: readonly string[]): Promise<number> {
     const [rule, setting] = parseRuleSetting(flag, known, '--rule');
     settings[rule] = setting;
   }
+  let paths = args.paths;
+  let contents: ReadonlyMap<string, string> | undefined;
+  /** The report in the chosen format, and whether it holds an error. */
+  const reportOf = (report: Omit<VerifyReport, 'tool' | 'root' | 'rules' | 'sources'>): { text: string; failed: boolean } => {
+    const full: VerifyReport = { ...report, tool: { name: 'verify-migrations', version: packageVersion() }, root: process.cwd(), rules: ruleDescriptors(), sources: new Map() };
+    const violations = allViolations(full);
+    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    // Only text (code frames) and SARIF (snippets) show source lines: the others need not read the files again.
+    const sources = args.format === 'text' || args.format === 'sarif' ? verifiedTexts(violations, contents) : new Map<string, string>();
+    return { text: render(args.format, { ...full, sources }, { color }), failed: violations.some((v) => v.severity === 'error') };
+  };
+  const output = (report: Omit<VerifyReport, 'tool' | 'root' | 'rules' | 'sources'>): number => {
+    const { text, failed } = reportOf(report);
+    process.stdout.write(text);
+    return failed ? 1 : 0;
+  };
+  const verifyOptions = { rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache, startsEmpty: config.startsEmpty };
   if (args.watch) {
     if (args.staged || args.execute || args.drift) throw new UsageError('--watch cannot be combined with --staged, --execute or --drift.');
     const { watch } = await import('./watch.js');
     return watch(args.paths, async () => {
-      const result = await verify({ paths: args.paths, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache });
-      return render(args.format, result.violations, result.files);
+      const result = await verify({ paths: args.paths, ...verifyOptions });
+      return reportOf({ static: { files: result.files, layouts: result.layouts, violations: result.violations } }).text;
     });
   }
-  let paths = args.paths;
-  let contents: ReadonlyMap<string, string> | undefined;
   if (args.staged) {
     const staged = stagedSqlFiles(args.paths.length ? args.paths : ['.']);
     if (staged.paths.length === 0) {
       if (args.format === 'text') process.stdout.write('No staged migration files.\n');
-      else process.stdout.write(render(args.format, [], 0));
+      else output({ static: { files: 0, layouts: [], violations: [] } });
       return 0;
     }
     paths = [...staged.paths];
@@ -176,61 +190,43 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.drift) {
     const drift = await runDrift(paths);
-    process.stdout.write(render(args.format, drift.violations, 0, { differences: drift.differences }));
-    return drift.violations.some((v) => v.severity === 'error') ? 1 : 0;
+    return output({ drift: { differences: drift.differences, violations: drift.violations } });
   }
-  const result = await verify({ paths, contents, rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache, startsEmpty: config.startsEmpty });
-  let violations: readonly Violation[] = result.violations;
-  let extra: Record<string, unknown> = {};
-  let executedText = '';
-  if (args.execute) {
-    const progress = args.format === 'text' && process.stderr.isTTY === true;
-    const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined);
-    if (progress) process.stderr.write('\r\u001b[K');
-    violations = [...violations, ...executed.reports.flatMap((r) => r.violations)];
-    extra = {
-      locks: executed.reports.flatMap((r) => r.migrations.flatMap((m) => m.locks)),
-      migrations: executed.reports.flatMap((r) => r.migrations.map((m) => ({ name: m.name, upMs: m.upMs, downMs: m.downMs ?? null, irreversible: m.irreversible, verdict: m.verdict, applied: m.applied }))),
-      totalMs: executed.reports.reduce((sum, r) => sum + r.totalMs, 0),
-      executed: executed.reports.map((r, i) => ({ layout: executed.layouts[i], checked: r.migrations.length, failed: r.failed, notRun: r.notRun, rebuilds: r.rebuilds, outside: r.outside })),
-    };
-    executedText = formatExecutionText(executed.reports.map((r, i) => ({ ...r, summary: executedSummary(r, executed.layouts[i]) })));
-  }
-  process.stdout.write(render(args.format, violations, result.files, extra));
-  if (args.format === 'text' && executedText) process.stdout.write(executedText);
-  return violations.some((v) => v.severity === 'error') ? 1 : 0;
+  const result = await verify({ paths, contents, ...verifyOptions });
+  const checked = { files: result.files, layouts: result.layouts, violations: result.violations };
+  if (!args.execute) return output({ static: checked });
+  const progress = args.format === 'text' && process.stderr.isTTY === true;
+  const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined);
+  if (progress) process.stderr.write('\r\u001b[K');
+  const runs = executed.reports.map((report, i) => ({ ...report, layout: executed.layouts[i], summary: executedSummary(report, executed.layouts[i]) }));
+  return output({ static: checked, executed: { runs } });
 }
 
-/** Source lines for code frames, read from disk on demand (a cached run parsed nothing). */
-function sourceLines(): (file: string, line: number) => string {
-  const files = new Map<string, LineIndex | undefined>();
-  return (file, line) => {
-    if (!files.has(file)) {
+/** Every rule that can report, for SARIF's descriptors: the rules, the engine's own checks, the executed ones. */
+function ruleDescriptors(): RuleDescriptor[] {
+  return [
+    ...rules.map((r) => ({ id: r.meta.name, description: r.meta.description, severity: r.meta.severity, category: r.meta.category, help: Object.values(r.meta.help ?? {}), doc: `verify/rules/${r.meta.name}.md` })),
+    ...Object.entries(BUILTIN_RULES).map(([id, r]) => ({ id, description: r.description, severity: r.severity, category: 'engine', help: [] })),
+    ...Object.entries(EXECUTED_RULES).map(([id, r]) => ({ id, description: r.description, severity: 'error' as const, category: 'executed', help: [r.help], doc: `verify/execute/${id}.md` })),
+  ];
+}
+
+/** The text of each file a violation points into, as it was verified: the staged text under --staged, else the disk's. */
+function verifiedTexts(violations: readonly Violation[], contents: ReadonlyMap<string, string> | undefined): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const { file, line } of violations) {
+    if (line < 1 || texts.has(file)) continue;
+    const staged = contents?.get(resolve(file));
+    if (staged !== undefined) texts.set(file, staged);
+    else {
       try {
-        files.set(file, new LineIndex(readFileSync(file, 'utf8')));
+        texts.set(file, readFileSync(file, 'utf8'));
       } catch {
-        files.set(file, undefined);
+        // Unreadable (reported as such): no code frame.
       }
     }
-    return files.get(file)?.lineText(line) ?? '';
-  };
-}
-
-function render(format: Format, violations: readonly Violation[], files: number, extra: Record<string, unknown> = {}): string {
-  switch (format) {
-    case 'json':
-      return formatJson(violations, files, extra);
-    case 'sarif':
-      return formatSarif(violations, rules.map((r) => ({ name: r.meta.name, description: r.meta.description, severity: r.meta.severity })), packageVersion());
-    case 'github':
-      return formatGithub(violations);
-    default: {
-      const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-      const differences = (extra.differences as readonly string[] | undefined) ?? [];
-      const text = formatText(violations, { color, files, lineText: sourceLines() });
-      return differences.length ? `${text}${differences.map((d) => `drift: ${d}`).join('\n')}\n` : text;
-    }
   }
+  return texts;
 }
 
 main(process.argv.slice(2)).then(

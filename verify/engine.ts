@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadParser, type Statement } from '../core/migrations/parse.js';
 import type { Directive } from '../core/migrations/directives.js';
-import type { Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
+import type { Layout, Migration, MigrationSummary, SourceFile } from '../core/migrations/layout.js';
 import { readMigrationFolder, type MigrationFolder } from '../core/migrations/folder.js';
 import { toMigration } from '../core/migrations/migration.js';
 import { SchemaModel } from './schema-model.js';
@@ -38,6 +38,14 @@ export interface VerifyResult {
   readonly files: number;
   readonly migrations: readonly Migration[];
   readonly violations: readonly Violation[];
+  /** Per folder, the layout its migrations follow and how many (every pair, parsed or answered from the cache). */
+  readonly layouts: readonly LayoutCount[];
+}
+
+export interface LayoutCount {
+  readonly folder: string;
+  readonly layout: Layout;
+  readonly migrations: number;
 }
 
 import { BUILTIN_RULES } from './builtin-rules.js';
@@ -63,15 +71,17 @@ export async function verify(input: VerifyInput): Promise<VerifyResult> {
   const targets = resolveTargets(input.paths).map((target) => ({ ...target, contents: input.contents }));
   const violations: Violation[] = [];
   const migrations: Migration[] = [];
+  const layouts: LayoutCount[] = [];
   let files = 0;
   for (const target of targets) {
     const result = await verifyDirectory(target, input);
     files += result.files;
+    appendAll(layouts, result.layouts);
     appendAll(migrations, result.migrations);
     appendAll(violations, result.violations);
   }
   violations.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : 1)));
-  return { files, migrations, violations };
+  return { files, migrations, violations, layouts };
 }
 
 function resolveTargets(paths: readonly string[]): Target[] {
@@ -102,7 +112,7 @@ function displayPath(target: Target, name: string): string {
   return target.display === '.' ? name : join(target.display, name);
 }
 
-async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ files: number; migrations: Migration[]; violations: Violation[] }> {
+async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ files: number; migrations: Migration[]; violations: Violation[]; layouts: LayoutCount[] }> {
   const violations: Violation[] = [];
   const settings = input.settings ?? {};
   const severityOf = (rule: string, fallback: Severity): Severity | undefined => {
@@ -199,7 +209,8 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     if (cache && (i >= pairs.length - 2 || (i + 1) % 512 === 0)) cache.addSnapshot(key, model.toSnapshot());
   }
   cache?.save();
-  return { files, migrations, violations };
+  const layouts = [...new Set(pairs.map((p) => p.layout))].map((layout) => ({ folder: target.display, layout, migrations: pairs.filter((p) => p.layout === layout).length }));
+  return { files, migrations, violations, layouts };
 }
 
 /** push(...items) overflows the call stack past about 100,000 items; a file can report more. */

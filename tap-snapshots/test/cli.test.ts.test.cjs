@@ -6,6 +6,8 @@
  */
 'use strict'
 exports[`test/cli.test.ts > TAP > a broken set: text output with code frames, exit 1 > text report 1`] = `
+paired layout: 2 migrations in test/fixtures/sets/broken
+
 test/fixtures/sets/broken/20260101000000_create_brands.up.sql:3:1  error  down-reverses-up  Up creates table lines; down never drops it.
   help: Add the inverse statement to the down file, in reverse order of the up.
   3 | CREATE TABLE lines (id bigint PRIMARY KEY, brand_id bigint REFERENCES brands (id));
@@ -19,7 +21,7 @@ test/fixtures/sets/broken/20260101000000_create_brands.up.sql:3:1  error  one-ch
 test/fixtures/sets/broken/20260101000000_create_brands.up.sql:3:60  error  foreign-key-needs-index  Foreign key lines_brand_id_fkey on lines (brand_id) has no index leading with its columns: every delete or key update on brands scans lines while holding its locks.
   help: Create an index on lines (brand_id) in the same migration; a primary key or unique constraint leading with those columns also counts.
   3 | CREATE TABLE lines (id bigint PRIMARY KEY, brand_id bigint REFERENCES brands (id));
-    |                                                            ^^^^^^^^^^^^^^^^^^^^^^^
+    |                                                            ^^^^^^^^^^^^^^^^^^^^^^
 
 test/fixtures/sets/broken/20260102000000_typo.up.sql:3:36  error  syntax-error  Syntax error at or near "text".
   3 | ALTER TABLE brands ADD COLUM other text;

@@ -1,4 +1,6 @@
 // ESLint's RuleTester, for migrations: valid and invalid cases, each a whole migration (with optional earlier ones).
+// Every expected violation names its messageId and its whole span (line, column, endLine, endColumn); the engine runs
+// without the result cache, so a case always exercises the rule itself.
 import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,9 +22,12 @@ export interface Case extends Migration {
 }
 
 export interface ExpectedError {
-  readonly messageId?: string;
+  readonly messageId: string;
   readonly line: number;
   readonly column: number;
+  /** Where the reported text ends (1-based, the column just past its last character). */
+  readonly endLine: number;
+  readonly endColumn: number;
   /** Which file of the case the error is in; default 'up'. */
   readonly file?: 'up' | 'down';
   /** A substring the message must contain. */
@@ -45,7 +50,7 @@ async function run(rule: Rule, testCase: Case) {
     });
     writeFileSync(join(dir, `${CASE}.up.sql`), testCase.up);
     if (testCase.down !== undefined) writeFileSync(join(dir, `${CASE}.down.sql`), testCase.down);
-    const result = await verify({ paths: [dir], rules: [rule], allowDestructive: testCase.allowDestructive });
+    const result = await verify({ paths: [dir], rules: [rule], allowDestructive: testCase.allowDestructive, cache: false });
     const mine = result.violations.filter((v) => v.file.includes(CASE));
     return {
       syntax: result.violations.filter((v) => v.rule === 'syntax-error'),
@@ -69,8 +74,8 @@ export function ruleTester(rule: Rule, cases: { valid: readonly Case[]; invalid:
       t.test(`invalid: ${testCase.name}`, async (t) => {
         const { syntax, found } = await run(rule, testCase);
         t.same(syntax, [], 'the case parses');
-        const actual = found.map((v) => ({ side: v.side, line: v.line, column: v.column, messageId: v.messageId }));
-        const expected = testCase.errors.map((e) => ({ side: e.file ?? 'up', line: e.line, column: e.column, messageId: e.messageId ?? actual.find((a) => a.line === e.line)?.messageId }));
+        const actual = found.map((v) => ({ side: v.side, messageId: v.messageId, line: v.line, column: v.column, endLine: v.endLine, endColumn: v.endColumn }));
+        const expected = testCase.errors.map((e) => ({ side: e.file ?? 'up', messageId: e.messageId, line: e.line, column: e.column, endLine: e.endLine, endColumn: e.endColumn }));
         t.same(actual, expected, found.map((v) => `${v.side}:${v.line}:${v.column} ${v.message}`).join('\n') || 'no violation found');
         for (const e of testCase.errors) if (e.message) t.ok(found.some((v) => v.line === e.line && v.message.includes(e.message!)), `message contains "${e.message}"`);
       });

@@ -13,12 +13,12 @@ ruleTester(rule, {
     { name: 'CREATE SCHEMA ... AUTHORIZATION postgres is not an OWNER TO', up: 'CREATE SCHEMA reports AUTHORIZATION postgres;' },
   ],
   invalid: [
-    { name: 'ALTER TABLE ... OWNER TO postgres, reported at the role', before: [objects], up: 'ALTER TABLE orders OWNER TO postgres;', errors: [{ messageId: 'owner', line: 1, column: 29, message: 'Making superuser postgres the owner of table orders' }] },
-    { name: 'quoted and mixed-case spellings of postgres', before: [objects], up: 'ALTER FUNCTION f(int) OWNER TO "postgres";\nALTER VIEW Reports.Daily OWNER TO POSTGRES;', errors: [{ messageId: 'owner', line: 1, column: 32, message: 'function f' }, { messageId: 'owner', line: 2, column: 35, message: 'view reports.daily' }] },
-    { name: 'a role this migration creates WITH SUPERUSER', before: [objects], up: 'CREATE ROLE platform_admin WITH LOGIN SUPERUSER;\nALTER TYPE mood OWNER TO platform_admin;', errors: [{ messageId: 'owner', line: 2, column: 26, message: 'superuser platform_admin the owner of type mood' }] },
-    { name: 'a role this migration promotes', before: [objects], up: 'ALTER ROLE ops SUPERUSER;\nALTER SEQUENCE orders_id_seq OWNER TO ops;', errors: [{ messageId: 'owner', line: 2, column: 39, message: 'sequence orders_id_seq' }] },
-    { name: 'REASSIGN OWNED ... TO postgres', up: 'REASSIGN OWNED BY app_owner, legacy TO postgres;', errors: [{ messageId: 'reassign', line: 1, column: 40, message: 'everything app_owner, legacy owns' }] },
-    { name: 'a down that hands an object to postgres its up never touched', before: [objects], up: 'ALTER TABLE orders ADD COLUMN note text;', down: 'ALTER TABLE orders DROP COLUMN note;\nALTER TABLE orders OWNER TO postgres;', errors: [{ messageId: 'owner', file: 'down', line: 2, column: 29 }] },
+    { name: 'ALTER TABLE ... OWNER TO postgres, reported at the role', before: [objects], up: 'ALTER TABLE orders OWNER TO postgres;', errors: [{ messageId: 'owner', line: 1, column: 29, endLine: 1, endColumn: 37, message: 'Making superuser postgres the owner of table orders' }] },
+    { name: 'quoted and mixed-case spellings of postgres', before: [objects], up: 'ALTER FUNCTION f(int) OWNER TO "postgres";\nALTER VIEW Reports.Daily OWNER TO POSTGRES;', errors: [{ messageId: 'owner', line: 1, column: 32, endLine: 1, endColumn: 42, message: 'function f' }, { messageId: 'owner', line: 2, column: 35, endLine: 2, endColumn: 43, message: 'view reports.daily' }] },
+    { name: 'a role this migration creates WITH SUPERUSER', before: [objects], up: 'CREATE ROLE platform_admin WITH LOGIN SUPERUSER;\nALTER TYPE mood OWNER TO platform_admin;', errors: [{ messageId: 'owner', line: 2, column: 26, endLine: 2, endColumn: 40, message: 'superuser platform_admin the owner of type mood' }] },
+    { name: 'a role this migration promotes', before: [objects], up: 'ALTER ROLE ops SUPERUSER;\nALTER SEQUENCE orders_id_seq OWNER TO ops;', errors: [{ messageId: 'owner', line: 2, column: 39, endLine: 2, endColumn: 42, message: 'sequence orders_id_seq' }] },
+    { name: 'REASSIGN OWNED ... TO postgres', up: 'REASSIGN OWNED BY app_owner, legacy TO postgres;', errors: [{ messageId: 'reassign', line: 1, column: 40, endLine: 1, endColumn: 48, message: 'everything app_owner, legacy owns' }] },
+    { name: 'a down that hands an object to postgres its up never touched', before: [objects], up: 'ALTER TABLE orders ADD COLUMN note text;', down: 'ALTER TABLE orders DROP COLUMN note;\nALTER TABLE orders OWNER TO postgres;', errors: [{ messageId: 'owner', file: 'down', line: 2, column: 29, endLine: 2, endColumn: 37 }] },
   ],
 });
 
@@ -28,6 +28,6 @@ ruleTester(rule, {
     { name: 'a role an earlier migration demoted', before: [{ up: 'CREATE ROLE ops SUPERUSER;' }, { up: 'ALTER ROLE ops NOSUPERUSER;' }], up: 'ALTER TABLE t OWNER TO ops;' },
   ],
   invalid: [
-    { name: 'a role an earlier migration made superuser', before: [{ up: 'CREATE ROLE ops SUPERUSER;' }], up: 'ALTER TABLE t OWNER TO ops;', errors: [{ messageId: 'owner', line: 1, column: 24 }] },
+    { name: 'a role an earlier migration made superuser', before: [{ up: 'CREATE ROLE ops SUPERUSER;' }], up: 'ALTER TABLE t OWNER TO ops;', errors: [{ messageId: 'owner', line: 1, column: 24, endLine: 1, endColumn: 27 }] },
   ],
 });

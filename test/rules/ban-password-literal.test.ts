@@ -12,12 +12,12 @@ ruleTester(rule, {
     { name: 'a column named password', up: 'CREATE TABLE accounts (id bigint, password text);' },
   ],
   invalid: [
-    { name: 'CREATE ROLE ... PASSWORD, reported at PASSWORD, without echoing it', up: "CREATE ROLE reporting WITH LOGIN PASSWORD 'hunter2';", errors: [{ messageId: 'rolePassword', line: 1, column: 34, message: 'Role reporting gets a password' }] },
-    { name: 'ALTER USER ... ENCRYPTED PASSWORD with a hash, reported at ENCRYPTED', up: "ALTER USER \"Reporting\"\n    WITH ENCRYPTED PASSWORD 'SCRAM-SHA-256$4096:abc';", errors: [{ messageId: 'rolePassword', line: 2, column: 10, message: 'Role Reporting' }] },
-    { name: 'ALTER ROLE CURRENT_USER ... PASSWORD', up: "ALTER ROLE CURRENT_USER PASSWORD 'x';", errors: [{ messageId: 'rolePassword', line: 1, column: 25, message: 'Role CURRENT_USER' }] },
-    { name: 'a user mapping with a password', up: "CREATE USER MAPPING FOR app SERVER billing OPTIONS (user 'app', password 'pw');", errors: [{ messageId: 'mappingPassword', line: 1, column: 65, message: 'user mapping for app on server billing' }] },
-    { name: 'ALTER USER MAPPING ... SET password in a down file', up: 'SELECT 1;', down: "ALTER USER MAPPING FOR app SERVER billing OPTIONS (SET password 'pw');", errors: [{ messageId: 'mappingPassword', file: 'down', line: 1, column: 56 }] },
-    { name: 'a subscription with password= in its connection string', up: "CREATE SUBSCRIPTION sub CONNECTION 'host=db1 user=repl password=s3cret' PUBLICATION pub;", errors: [{ messageId: 'connectionPassword', line: 1, column: 1, message: 'Subscription sub' }] },
+    { name: 'CREATE ROLE ... PASSWORD, reported at PASSWORD, without echoing it', up: "CREATE ROLE reporting WITH LOGIN PASSWORD 'hunter2';", errors: [{ messageId: 'rolePassword', line: 1, column: 34, endLine: 1, endColumn: 52, message: 'Role reporting gets a password' }] },
+    { name: 'ALTER USER ... ENCRYPTED PASSWORD with a hash, reported at ENCRYPTED', up: "ALTER USER \"Reporting\"\n    WITH ENCRYPTED PASSWORD 'SCRAM-SHA-256$4096:abc';", errors: [{ messageId: 'rolePassword', line: 2, column: 10, endLine: 2, endColumn: 53, message: 'Role Reporting' }] },
+    { name: 'ALTER ROLE CURRENT_USER ... PASSWORD', up: "ALTER ROLE CURRENT_USER PASSWORD 'x';", errors: [{ messageId: 'rolePassword', line: 1, column: 25, endLine: 1, endColumn: 37, message: 'Role CURRENT_USER' }] },
+    { name: 'a user mapping with a password', up: "CREATE USER MAPPING FOR app SERVER billing OPTIONS (user 'app', password 'pw');", errors: [{ messageId: 'mappingPassword', line: 1, column: 65, endLine: 1, endColumn: 78, message: 'user mapping for app on server billing' }] },
+    { name: 'ALTER USER MAPPING ... SET password in a down file', up: 'SELECT 1;', down: "ALTER USER MAPPING FOR app SERVER billing OPTIONS (SET password 'pw');", errors: [{ messageId: 'mappingPassword', file: 'down', line: 1, column: 56, endLine: 1, endColumn: 69 }] },
+    { name: 'a subscription with password= in its connection string', up: "CREATE SUBSCRIPTION sub CONNECTION 'host=db1 user=repl password=s3cret' PUBLICATION pub;", errors: [{ messageId: 'connectionPassword', line: 1, column: 1, endLine: 1, endColumn: 88, message: 'Subscription sub' }] },
   ],
 });
 

@@ -11,8 +11,8 @@ ruleTester(rule, {
     { name: 'a statement with a semicolon inside a string is one statement', before: [products], up: "-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON products (name) WHERE name <> 'a;b';" },
   ],
   invalid: [
-    { name: 'two statements in a no-transaction up, reported at the second', before: [products], up: '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON products (name);\nCREATE INDEX CONCURRENTLY idx_b ON products (brand);', errors: [{ messageId: 'secondStatement', line: 3, column: 1 }] },
-    { name: 'three statements are reported once', before: [products], up: '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON products (name);   CREATE INDEX CONCURRENTLY idx_b ON products (brand);\nANALYZE products;', errors: [{ messageId: 'secondStatement', line: 2, column: 55 }] },
-    { name: 'the up carries the directive, so the down runs without a transaction too', before: [products], up: '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON products (name);', down: 'DROP INDEX CONCURRENTLY idx_a;\nANALYZE products;', errors: [{ messageId: 'secondStatement', line: 2, column: 1, file: 'down' }] },
+    { name: 'two statements in a no-transaction up, reported at the second', before: [products], up: '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON products (name);\nCREATE INDEX CONCURRENTLY idx_b ON products (brand);', errors: [{ messageId: 'secondStatement', line: 3, column: 1, endLine: 3, endColumn: 52 }] },
+    { name: 'three statements are reported once', before: [products], up: '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON products (name);   CREATE INDEX CONCURRENTLY idx_b ON products (brand);\nANALYZE products;', errors: [{ messageId: 'secondStatement', line: 2, column: 55, endLine: 2, endColumn: 106 }] },
+    { name: 'the up carries the directive, so the down runs without a transaction too', before: [products], up: '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY idx_a ON products (name);', down: 'DROP INDEX CONCURRENTLY idx_a;\nANALYZE products;', errors: [{ messageId: 'secondStatement', line: 2, column: 1, endLine: 2, endColumn: 17, file: 'down' }] },
   ],
 });

@@ -11,9 +11,9 @@ ruleTester(rule, {
     { name: 'a down that recreates the table its up dropped, as it was', before: [{ up: 'CREATE TABLE old_ids (id serial PRIMARY KEY);' }], up: '-- verify:allow-destructive test\nDROP TABLE old_ids;', down: 'CREATE TABLE old_ids (id serial PRIMARY KEY);' },
   ],
   invalid: [
-    { name: 'serial in CREATE TABLE, reported at the type', up: 'CREATE TABLE invoices (id serial PRIMARY KEY);', errors: [{ messageId: 'serial', line: 1, column: 27, message: 'invoices.id is serial' }] },
-    { name: 'bigserial, smallserial, serial4, serial8, serial2', up: 'CREATE TABLE t (\n    a bigserial,\n    b smallserial,\n    c serial4,\n    d serial8,\n    e serial2\n);', errors: [2, 3, 4, 5, 6].map((line) => ({ messageId: 'serial', line, column: 7 })) },
-    { name: 'ADD COLUMN on a table created in an earlier migration', before: [invoices], up: 'ALTER TABLE invoices ADD COLUMN number BIGSERIAL;', errors: [{ messageId: 'serial', line: 1, column: 40, message: 'is bigserial' }] },
-    { name: 'a down file that adds a serial the up never dropped', before: [invoices], up: 'ALTER TABLE invoices ADD COLUMN note text;', down: 'ALTER TABLE invoices DROP COLUMN note;\nALTER TABLE invoices ADD COLUMN seq serial;', errors: [{ messageId: 'serial', file: 'down', line: 2, column: 37 }] },
+    { name: 'serial in CREATE TABLE, reported at the type', up: 'CREATE TABLE invoices (id serial PRIMARY KEY);', errors: [{ messageId: 'serial', line: 1, column: 27, endLine: 1, endColumn: 33, message: 'invoices.id is serial' }] },
+    { name: 'bigserial, smallserial, serial4, serial8, serial2', up: 'CREATE TABLE t (\n    a bigserial,\n    b smallserial,\n    c serial4,\n    d serial8,\n    e serial2\n);', errors: [[2, 16], [3, 18], [4, 14], [5, 14], [6, 14]].map(([line, endColumn]) => ({ messageId: 'serial', line: line!, column: 7, endLine: line!, endColumn: endColumn! })) },
+    { name: 'ADD COLUMN on a table created in an earlier migration', before: [invoices], up: 'ALTER TABLE invoices ADD COLUMN number BIGSERIAL;', errors: [{ messageId: 'serial', line: 1, column: 40, endLine: 1, endColumn: 49, message: 'is bigserial' }] },
+    { name: 'a down file that adds a serial the up never dropped', before: [invoices], up: 'ALTER TABLE invoices ADD COLUMN note text;', down: 'ALTER TABLE invoices DROP COLUMN note;\nALTER TABLE invoices ADD COLUMN seq serial;', errors: [{ messageId: 'serial', file: 'down', line: 2, column: 37, endLine: 2, endColumn: 43 }] },
   ],
 });

@@ -10,9 +10,9 @@ ruleTester(rule, {
     { name: 'the down is not checked', before: [products], up: 'ALTER TABLE products ADD COLUMN note text;', down: 'UPDATE products SET name = name;\nALTER TABLE products DROP COLUMN note;' },
   ],
   invalid: [
-    { name: 'an UPDATE in the migration transaction', before: [products], up: 'UPDATE products SET name_lower = lower(name);', errors: [{ messageId: 'backfill', line: 1, column: 1, message: "UPDATE on products changes every matching row inside the migration's one transaction" }] },
-    { name: 'a DELETE with a WHERE is a backfill too', before: [products], up: "DELETE FROM products WHERE name LIKE 'test%';", errors: [{ messageId: 'backfill', line: 1, column: 1 }] },
-    { name: 'INSERT ... SELECT copies a table', before: [products, { up: 'CREATE TABLE archive (id bigint PRIMARY KEY, name text);', down: 'DROP TABLE archive;' }], up: 'INSERT INTO archive (id, name) SELECT id, name FROM products;', errors: [{ messageId: 'backfill', line: 1, column: 1 }] },
-    { name: 'without a transaction it is one long statement', before: [products], up: '-- migrate:no-transaction\nUPDATE products SET name_lower = lower(name);', errors: [{ messageId: 'backfill', line: 2, column: 1, message: 'in one statement, until it ends' }] },
+    { name: 'an UPDATE in the migration transaction', before: [products], up: 'UPDATE products SET name_lower = lower(name);', errors: [{ messageId: 'backfill', line: 1, column: 1, endLine: 1, endColumn: 45, message: "UPDATE on products changes every matching row inside the migration's one transaction" }] },
+    { name: 'a DELETE with a WHERE is a backfill too', before: [products], up: "DELETE FROM products WHERE name LIKE 'test%';", errors: [{ messageId: 'backfill', line: 1, column: 1, endLine: 1, endColumn: 45 }] },
+    { name: 'INSERT ... SELECT copies a table', before: [products, { up: 'CREATE TABLE archive (id bigint PRIMARY KEY, name text);', down: 'DROP TABLE archive;' }], up: 'INSERT INTO archive (id, name) SELECT id, name FROM products;', errors: [{ messageId: 'backfill', line: 1, column: 1, endLine: 1, endColumn: 61 }] },
+    { name: 'without a transaction it is one long statement', before: [products], up: '-- migrate:no-transaction\nUPDATE products SET name_lower = lower(name);', errors: [{ messageId: 'backfill', line: 2, column: 1, endLine: 2, endColumn: 45, message: 'in one statement, until it ends' }] },
   ],
 });

@@ -10,7 +10,7 @@ ruleTester(rule, {
     { name: 'an index the migration created is not in use yet', up: 'CREATE TABLE t (id bigint PRIMARY KEY);\nREINDEX TABLE t;' },
   ],
   invalid: [
-    { name: 'an index of a table in use', before: [products], up: 'REINDEX INDEX products_name_idx;', errors: [{ messageId: 'reindex', line: 1, column: 1, message: 'REINDEX INDEX products_name_idx takes a SHARE lock on products' }] },
-    { name: 'a whole table', before: [products], up: 'SELECT 1;\nREINDEX TABLE products;', errors: [{ messageId: 'reindex', line: 2, column: 1 }] },
+    { name: 'an index of a table in use', before: [products], up: 'REINDEX INDEX products_name_idx;', errors: [{ messageId: 'reindex', line: 1, column: 1, endLine: 1, endColumn: 32, message: 'REINDEX INDEX products_name_idx takes a SHARE lock on products' }] },
+    { name: 'a whole table', before: [products], up: 'SELECT 1;\nREINDEX TABLE products;', errors: [{ messageId: 'reindex', line: 2, column: 1, endLine: 2, endColumn: 23 }] },
   ],
 });

@@ -10,7 +10,7 @@ ruleTester(rule, {
     { name: 'renaming a value is not adding one', before: [severity], up: "ALTER TYPE severity RENAME VALUE 'high' TO 'severe';" },
   ],
   invalid: [
-    { name: 'appended without a place', before: [severity], up: "-- Add medium.\nALTER TYPE severity ADD VALUE 'medium';", errors: [{ messageId: 'unordered', line: 2, column: 1, message: "ADD VALUE 'medium'" }] },
-    { name: 'schema-qualified type', up: "ALTER TYPE audit.level ADD VALUE 'x';", errors: [{ messageId: 'unordered', line: 1, column: 1, message: 'audit.level' }] },
+    { name: 'appended without a place', before: [severity], up: "-- Add medium.\nALTER TYPE severity ADD VALUE 'medium';", errors: [{ messageId: 'unordered', line: 2, column: 1, endLine: 2, endColumn: 39, message: "ADD VALUE 'medium'" }] },
+    { name: 'schema-qualified type', up: "ALTER TYPE audit.level ADD VALUE 'x';", errors: [{ messageId: 'unordered', line: 1, column: 1, endLine: 1, endColumn: 37, message: 'audit.level' }] },
   ],
 });

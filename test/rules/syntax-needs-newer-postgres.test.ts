@@ -14,11 +14,11 @@ ruleTester(rule, {
     { name: 'NOT VALID on a CHECK is old', up: 'CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a CHECK (a > 0) NOT VALID;' },
   ],
   invalid: [
-    { name: 'GENERATED ALWAYS AS without STORED is virtual since 18', up: 'CREATE TABLE p (cents bigint, euros numeric GENERATED ALWAYS AS (cents / 100.0));', errors: [{ messageId: 'newer', line: 1, column: 45, message: 'needs PostgreSQL 18 or newer, but these migrations target PostgreSQL 15' }] },
-    { name: 'NOT NULL ... NOT VALID', up: 'CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID;', errors: [{ messageId: 'newer', line: 2, column: 19 }] },
-    { name: 'JSON_TABLE in a view', up: "CREATE VIEW v AS SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (a int PATH '$')) AS jt;", errors: [{ messageId: 'newer', line: 1, column: 32, message: 'JSON_TABLE needs PostgreSQL 17' }] },
-    { name: 'IS JSON in a CHECK', up: 'CREATE TABLE t (doc text CHECK (doc IS JSON));', errors: [{ messageId: 'newer', line: 1, column: 33, message: 'IS JSON needs PostgreSQL 16' }] },
-    { name: 'uuidv7() as a default', up: 'CREATE TABLE t (id uuid DEFAULT uuidv7());', errors: [{ messageId: 'newer', line: 1, column: 33 }] },
+    { name: 'GENERATED ALWAYS AS without STORED is virtual since 18', up: 'CREATE TABLE p (cents bigint, euros numeric GENERATED ALWAYS AS (cents / 100.0));', errors: [{ messageId: 'newer', line: 1, column: 45, endLine: 1, endColumn: 80, message: 'needs PostgreSQL 18 or newer, but these migrations target PostgreSQL 15' }] },
+    { name: 'NOT NULL ... NOT VALID', up: 'CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID;', errors: [{ messageId: 'newer', line: 2, column: 19, endLine: 2, endColumn: 57 }] },
+    { name: 'JSON_TABLE in a view', up: "CREATE VIEW v AS SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (a int PATH '$')) AS jt;", errors: [{ messageId: 'newer', line: 1, column: 32, endLine: 1, endColumn: 88, message: 'JSON_TABLE needs PostgreSQL 17' }] },
+    { name: 'IS JSON in a CHECK', up: 'CREATE TABLE t (doc text CHECK (doc IS JSON));', errors: [{ messageId: 'newer', line: 1, column: 33, endLine: 1, endColumn: 44, message: 'IS JSON needs PostgreSQL 16' }] },
+    { name: 'uuidv7() as a default', up: 'CREATE TABLE t (id uuid DEFAULT uuidv7());', errors: [{ messageId: 'newer', line: 1, column: 33, endLine: 1, endColumn: 41 }] },
   ],
 });
 

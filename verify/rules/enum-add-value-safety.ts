@@ -2,6 +2,7 @@ import { defineRule } from '../rule.js';
 import type { AstNode, Statement } from '../../core/migrations/parse.js';
 import type { SchemaModel } from '../schema-model.js';
 import { displayName, qualifiedFromList, relationName, stringList } from '../ast.js';
+import { literalEnd } from '../spans.js';
 
 /** ALTER TYPE ... ADD VALUE: the new value is unusable until it commits, and the statement cannot be undone. */
 export default defineRule({
@@ -52,7 +53,7 @@ export default defineRule({
           for (const literal of stringLiterals(statement.node)) {
             if (!labels.has(literal.value) || reported.has(literal.value)) continue;
             reported.add(literal.value);
-            context.report({ messageId: 'usedBeforeCommit', file, at: literal.at >= 0 ? literal.at : statement.start, data: { type: displayName(type), value: literal.value } });
+            context.report({ messageId: 'usedBeforeCommit', file, at: literal.at >= 0 ? literal.at : statement.start, endAt: literal.at >= 0 ? literalEnd(file.lines, literal.at, statement.end) : undefined, data: { type: displayName(type), value: literal.value } });
           }
         }
       },

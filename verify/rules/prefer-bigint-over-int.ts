@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { columnTypeVisitor } from './ban-char-field.js';
+import { columnTypeVisitor } from './support.js';
 
 const INT4 = new Set(['int4', 'serial', 'serial4']);
 

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { columnTypeVisitor } from './ban-char-field.js';
+import { columnTypeVisitor } from './support.js';
 
 const INT2 = new Set(['int2', 'smallserial', 'serial2']);
 

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { columnTypeVisitor } from './ban-char-field.js';
+import { columnTypeVisitor } from './support.js';
 
 const SERIAL = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 

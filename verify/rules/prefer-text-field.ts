@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { columnTypeVisitor } from './ban-char-field.js';
+import { columnTypeVisitor } from './support.js';
 
 /** varchar(n) bakes the limit into the type; a CHECK constraint can change without blocking. */
 export default defineRule({

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { columnTypeVisitor } from './ban-char-field.js';
+import { columnTypeVisitor } from './support.js';
 
 /** timestamp without time zone drops the offset; timestamptz stores an instant. */
 export default defineRule({

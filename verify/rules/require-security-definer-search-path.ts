@@ -1,6 +1,7 @@
 import { defineRule } from '../rule.js';
 import type { AstNode, Statement } from '../../core/migrations/parse.js';
 import { displayName, qualifiedFromList, stringList } from '../ast.js';
+import type { SourceFile } from '../../core/migrations/layout.js';
 
 /** What this rule knows of a function: SECURITY DEFINER or not, and whether it pins its search_path. */
 interface FunctionState {
@@ -49,7 +50,7 @@ export default defineRule({
         const kind = statement.node.is_procedure || /PROCEDURE/.test(statement.node.objtype ?? '') ? 'procedure' : 'function';
         const name = displayName(change.name);
         if (change.securityAt !== undefined) {
-          context.report({ messageId: 'missingSearchPath', file, at: change.securityAt, data: { name, kind: kind === 'procedure' ? 'Procedure' : 'Function' } });
+          context.report({ messageId: 'missingSearchPath', file, at: change.securityAt, endAt: securityEnd(file, change.securityAt), data: { name, kind: kind === 'procedure' ? 'Procedure' : 'Function' } });
         } else if (change.resetAt !== undefined && change.before?.definer && change.before.searchPath) {
           context.report({ messageId: 'resetSearchPath', file, at: change.resetAt, data: { name, kind } });
         }
@@ -123,4 +124,10 @@ function applyOptions(name: string, before: FunctionState | undefined, start: Fu
     }
   }
   return { name, before, after: { definer, searchPath }, securityAt, resetAt };
+}
+
+/** Byte offset just past `[EXTERNAL] SECURITY DEFINER` written at `at`. */
+function securityEnd(file: SourceFile, at: number): number | undefined {
+  const clause = /^(?:EXTERNAL\s+)?SECURITY\s+DEFINER\b/i.exec(file.lines.textBetween(at, at + 80));
+  return clause ? at + Buffer.byteLength(clause[0], 'utf8') : undefined;
 }

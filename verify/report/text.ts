@@ -1,0 +1,64 @@
+// The report for a terminal: the layout of each folder, each violation with its code frame, a summary, then what
+// the executed proof measured and any drift the violations do not already say.
+import { LineIndex } from '../../core/migrations/source-position.js';
+import type { Violation } from '../rule.js';
+import { lockLines } from './execution.js';
+import { allViolations, hasPosition, layoutLine, type VerifyReport } from './types.js';
+
+export interface TextOptions {
+  readonly color: boolean;
+}
+
+const paint = (on: boolean, code: number, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+export function formatText(report: VerifyReport, options: TextOptions): string {
+  const out: string[] = [];
+  const violations = allViolations(report);
+  const lineText = sourceLines(report.sources);
+  for (const entry of report.static?.layouts ?? []) out.push(layoutLine(entry));
+  if (out.length && violations.length) out.push('');
+  for (const v of violations) {
+    const severity = paint(options.color, v.severity === 'error' ? 31 : 33, v.severity);
+    const where = hasPosition(v) ? `${v.file}:${v.line}:${v.column}` : v.file;
+    out.push(`${paint(options.color, 1, where)}  ${severity}  ${paint(options.color, 2, v.rule)}  ${v.message}`);
+    if (v.help) out.push(`  help: ${v.help}`);
+    const source = hasPosition(v) ? lineText(v.file, v.line) : '';
+    if (source) out.push(...codeFrame(v, source, options.color));
+    out.push('');
+  }
+  const errors = violations.filter((v) => v.severity === 'error').length;
+  const warnings = violations.length - errors;
+  const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`;
+  if (report.static) out.push(`${report.static.files} file${report.static.files === 1 ? '' : 's'} checked: ${counts}`);
+  else if (report.drift) out.push(`Drift check: ${counts}`);
+  if (report.drift) {
+    // A difference that is not already a violation's message (e.g. when replaying the migrations failed).
+    const said = report.drift.violations.map((v) => v.message);
+    for (const difference of report.drift.differences) if (!said.some((m) => m.includes(difference))) out.push(`drift: ${difference}`);
+  }
+  if (report.executed) {
+    const locks = lockLines(report.executed);
+    if (locks.length) out.push('', 'Locks taken, statement by statement (executed on PostgreSQL):', ...locks, '');
+    out.push(...report.executed.runs.flatMap((run) => run.summary));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function codeFrame(v: Violation, source: string, color: boolean): string[] {
+  const gutter = String(v.line).length;
+  const width = v.endLine === v.line ? Math.max(1, v.endColumn - v.column) : Math.max(1, [...source].length - v.column + 1);
+  const caret = paint(color, v.severity === 'error' ? 31 : 33, '^'.repeat(Math.min(width, 80)));
+  return [`  ${paint(color, 2, `${v.line} |`)} ${source}`, `  ${' '.repeat(gutter)} ${paint(color, 2, '|')} ${' '.repeat(Math.max(0, v.column - 1))}${caret}`];
+}
+
+/** The text of a line of a verified file, '' when the report does not carry that file. */
+function sourceLines(sources: ReadonlyMap<string, string>): (file: string, line: number) => string {
+  const indexes = new Map<string, LineIndex | undefined>();
+  return (file, line) => {
+    if (!indexes.has(file)) {
+      const text = sources.get(file);
+      indexes.set(file, text === undefined ? undefined : new LineIndex(text));
+    }
+    return indexes.get(file)?.lineText(line) ?? '';
+  };
+}
