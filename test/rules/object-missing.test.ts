@@ -16,17 +16,17 @@ ruleTester(rule, {
     { name: 'the down sees the schema the up left', before: [products], up: 'CREATE TABLE product_tags (id int);', down: 'DROP TABLE product_tags;' },
   ],
   invalid: [
-    { name: 'a near miss of a known table', before: [products], up: 'ALTER TABLE prodcts ADD COLUMN sku text;', down: 'SELECT 1;', errors: [{ messageId: 'nearMiss', line: 1, column: 13, message: 'PostgreSQL stops the migration here: relation "prodcts" does not exist (did you mean products?).' }] },
+    { name: 'a near miss of a known table', before: [products], up: 'ALTER TABLE prodcts ADD COLUMN sku text;', down: 'SELECT 1;', errors: [{ messageId: 'nearMiss', line: 1, column: 13, endLine: 1, endColumn: 40, message: 'PostgreSQL stops the migration here: relation "prodcts" does not exist (did you mean products?).' }] },
     { name: 'near misses of a column, a constraint, an index and a type', before: [products, { up: "CREATE INDEX idx_products_name ON products (name);\nCREATE TYPE colour AS ENUM ('red');\nALTER TABLE products ADD CONSTRAINT name_set CHECK (name <> '');" }], up: "ALTER TABLE products DROP COLUMN barcod;\nALTER TABLE products DROP CONSTRAINT name_sett;\nDROP INDEX idx_product_name;\nDROP TYPE color;\nINSERT INTO prodcts VALUES (1);", down: 'SELECT 1;', errors: [
-      { messageId: 'nearMiss', line: 1, column: 1, message: 'column "barcod" of relation "products" does not exist (did you mean barcode?)' },
-      { messageId: 'nearMiss', line: 2, column: 1, message: 'constraint "name_sett" of relation "products" does not exist (did you mean name_set?)' },
-      { messageId: 'nearMiss', line: 3, column: 1, message: 'index "idx_product_name" does not exist (did you mean idx_products_name?)' },
-      { messageId: 'nearMiss', line: 4, column: 1, message: 'type "color" does not exist (did you mean colour?)' },
-      { messageId: 'nearMiss', line: 5, column: 13, message: 'relation "prodcts" does not exist (did you mean products?)' },
+      { messageId: 'nearMiss', line: 1, column: 1, endLine: 1, endColumn: 40, message: 'column "barcod" of relation "products" does not exist (did you mean barcode?)' },
+      { messageId: 'nearMiss', line: 2, column: 1, endLine: 2, endColumn: 47, message: 'constraint "name_sett" of relation "products" does not exist (did you mean name_set?)' },
+      { messageId: 'nearMiss', line: 3, column: 1, endLine: 3, endColumn: 28, message: 'index "idx_product_name" does not exist (did you mean idx_products_name?)' },
+      { messageId: 'nearMiss', line: 4, column: 1, endLine: 4, endColumn: 16, message: 'type "color" does not exist (did you mean colour?)' },
+      { messageId: 'nearMiss', line: 5, column: 13, endLine: 5, endColumn: 31, message: 'relation "prodcts" does not exist (did you mean products?)' },
     ] },
-    { name: 'a quoted mixed-case name is a near miss of its lower-case twin', before: [products], up: 'ALTER TABLE "Products" ADD COLUMN sku text;', down: 'SELECT 1;', errors: [{ messageId: 'nearMiss', line: 1, column: 13, message: 'relation "Products" does not exist (did you mean products?)' }] },
-    { name: 'an index the down already dropped with its column (seen dropped, nothing took the name since)', before: [products, { up: 'ALTER TABLE products ADD COLUMN deleted bigint;\nCREATE UNIQUE INDEX products_name ON products (name) WHERE deleted IS NULL;' }], up: 'SELECT 1;', down: 'ALTER TABLE products DROP COLUMN deleted;\nDROP INDEX products_name;', errors: [{ messageId: 'missing', line: 2, column: 1, file: 'down', message: 'PostgreSQL stops the migration here: index "products_name" does not exist.' }] },
-    { name: 'an index on a column that is a near miss', before: [products], up: 'CREATE INDEX idx_products_barcode ON products (barcod);', down: 'DROP INDEX idx_products_barcode;', errors: [{ messageId: 'nearMiss', line: 1, column: 1, message: 'column "barcod" does not exist (did you mean barcode?)' }] },
+    { name: 'a quoted mixed-case name is a near miss of its lower-case twin', before: [products], up: 'ALTER TABLE "Products" ADD COLUMN sku text;', down: 'SELECT 1;', errors: [{ messageId: 'nearMiss', line: 1, column: 13, endLine: 1, endColumn: 43, message: 'relation "Products" does not exist (did you mean products?)' }] },
+    { name: 'an index the down already dropped with its column (seen dropped, nothing took the name since)', before: [products, { up: 'ALTER TABLE products ADD COLUMN deleted bigint;\nCREATE UNIQUE INDEX products_name ON products (name) WHERE deleted IS NULL;' }], up: 'SELECT 1;', down: 'ALTER TABLE products DROP COLUMN deleted;\nDROP INDEX products_name;', errors: [{ messageId: 'missing', line: 2, column: 1, endLine: 2, endColumn: 25, file: 'down', message: 'PostgreSQL stops the migration here: index "products_name" does not exist.' }] },
+    { name: 'an index on a column that is a near miss', before: [products], up: 'CREATE INDEX idx_products_barcode ON products (barcod);', down: 'DROP INDEX idx_products_barcode;', errors: [{ messageId: 'nearMiss', line: 1, column: 1, endLine: 1, endColumn: 55, message: 'column "barcod" does not exist (did you mean barcode?)' }] },
   ],
 });
 
