@@ -2,10 +2,10 @@
 // Thin: argv -> verify() -> format -> exit code. Exit 0: no error; 1: errors found; 2: usage error or unreadable path.
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { verify, BUILTIN_RULES, UsageError } from './engine.js';
 import { rules } from './rules/index.js';
-import { CONFIG_FILE, parseRuleSetting, readConfigFile } from './config.js';
+import { CONFIG_FILE, parsePostgresVersion, parseRuleSetting, readConfigFile } from './config.js';
 import { FORMATS, allViolations, render, type Format, type RuleDescriptor, type VerifyReport } from './report/index.js';
 import type { RuleSetting, Violation } from './rule.js';
 import { EXECUTED_RULES } from './execute/violations.js';
@@ -29,7 +29,13 @@ Options:
   --config <file>                    settings file (default: ./${CONFIG_FILE} when present)
   --execute                          also apply each migration up, down and up on a scratch database and prove
                                      the down restores the schema (VERIFY_DATABASE_URL's server, else embedded)
-  --drift                            compare DATABASE_URL's schema with what its applied migrations make (read-only)
+  --drift                            compare DATABASE_URL's schema (else the embedded server's) with what its applied
+                                     migrations make, and print the DDL that would reconcile them (read-only)
+  --fix                              rewrite what has one safe answer (CONCURRENTLY, IF [NOT] EXISTS, NOT VALID plus a
+                                     validating migration, timestamptz, text with its CHECK); committed files untouched
+  --fix-dry-run                      print those rewrites as a unified diff and change nothing
+  --explain <rule | file[:line]>     print a rule's doc, or per statement of a file its locks, rewrites, scans, rules
+  --pg-version <major>               the PostgreSQL version the migrations target (default: config, else 15)
   --no-cache                         neither read nor write the result cache
   --staged                           check the .sql files git has staged (their staged text), for pre-commit
   --watch                            verify again on every change of the folders, until Ctrl-C
@@ -48,6 +54,9 @@ interface Arguments {
   cache: boolean;
   staged: boolean;
   watch: boolean;
+  fix?: 'write' | 'dry-run';
+  explain?: string;
+  pgVersion?: string;
   execute: boolean;
   drift: boolean;
   config?: string;
@@ -90,6 +99,18 @@ function parseArguments(argv: readonly string[]): Arguments {
         break;
       case '--watch':
         args.watch = true;
+        break;
+      case '--fix':
+        args.fix = 'write';
+        break;
+      case '--fix-dry-run':
+        args.fix = 'dry-run';
+        break;
+      case '--explain':
+        args.explain = value();
+        break;
+      case '--pg-version':
+        args.pgVersion = value();
         break;
       case '--no-cache':
         args.cache = false;
@@ -169,7 +190,25 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(text);
     return failed ? 1 : 0;
   };
-  const verifyOptions = { rules, settings, allowDestructive: args.allowDestructive || config.allowDestructive, cache: args.cache, startsEmpty: config.startsEmpty };
+  const postgresVersion = args.pgVersion !== undefined ? parsePostgresVersion(args.pgVersion, '--pg-version') : config.postgresVersion;
+  const verifyOptions = {
+    rules,
+    settings,
+    allowDestructive: args.allowDestructive || config.allowDestructive,
+    cache: args.cache,
+    startsEmpty: config.startsEmpty,
+    ...(postgresVersion !== undefined ? { postgresVersion } : {}),
+  };
+  if (args.explain !== undefined) {
+    const { explainFile, explainRule, explainTarget } = await import('./explain.js');
+    const target = explainTarget(args.explain);
+    process.stdout.write('rule' in target ? explainRule(target.rule, rules) : await explainFile(target.file, target.line, rules));
+    return 0;
+  }
+  if (args.fix) {
+    if (args.staged || args.execute || args.drift || args.watch) throw new UsageError('--fix cannot be combined with --staged, --execute, --drift or --watch.');
+    return fix(args.fix, () => verify({ paths: args.paths, ...verifyOptions, cache: false }));
+  }
   if (args.watch) {
     if (args.staged || args.execute || args.drift) throw new UsageError('--watch cannot be combined with --staged, --execute or --drift.');
     const { watch } = await import('./watch.js');
@@ -240,3 +279,32 @@ main(process.argv.slice(2)).then(
     process.exitCode = 2;
   },
 );
+
+/** --fix / --fix-dry-run: plan the safe rewrites, then write them (or print them as a diff); exit 1 while errors remain. */
+async function fix(mode: 'write' | 'dry-run', check: () => ReturnType<typeof verify>): Promise<number> {
+  const result = await check();
+  const { fixedFiles, planFixes, unifiedDiff, writeFixedFiles } = await import('./fix/index.js');
+  const { committedFiles } = await import('./staged.js');
+  const committed = new Map<string, ReadonlySet<string> | undefined>();
+  const isCommitted = (path: string): boolean => {
+    const folder = dirname(resolve(path));
+    if (!committed.has(folder)) committed.set(folder, committedFiles(folder));
+    return committed.get(folder)?.has(basename(path)) ?? false;
+  };
+  const plan = planFixes(result.migrations, result.violations, { isCommitted });
+  const files = fixedFiles(plan);
+  if (mode === 'dry-run') {
+    process.stdout.write(files.map((file) => unifiedDiff(file)).join(''));
+  } else {
+    const { written, skipped } = writeFixedFiles(files);
+    for (const path of written) process.stdout.write(`fixed ${path}\n`);
+    for (const path of skipped) process.stderr.write(`verify-migrations: ${path} already exists, so it was not written: run --fix again after renaming it\n`);
+    if (plan.created.length) process.stdout.write('new migrations were written: run make sum to record them\n');
+  }
+  for (const v of plan.committed) process.stderr.write(`verify-migrations: ${v.file}:${v.line}:${v.column}: ${v.rule} not fixed: git has committed the file, and a merged migration never changes (write a new one)\n`);
+  // What is left is what the verifier says of the files as they now stand.
+  const left = (mode === 'write' && plan.fixed.length > 0 ? await check() : result).violations.filter((v) => v.severity === 'error').length;
+  const count = `${plan.fixed.length} finding${plan.fixed.length === 1 ? '' : 's'}`;
+  process.stdout.write(`${mode === 'dry-run' ? `${count} would be fixed` : `${count} fixed`}; ${left} error${left === 1 ? '' : 's'} ${mode === 'dry-run' ? 'as the files stand' : 'left'}.\n`);
+  return left > 0 ? 1 : 0;
+}

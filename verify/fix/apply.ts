@@ -18,8 +18,8 @@ export function fixedFiles(plan: FixPlan, read: (path: string) => Buffer = (path
   const out: FixedFile[] = [];
   for (const [path, edits] of byPath) {
     const bytes = read(path);
-    // Back to front, so earlier offsets stay valid; at one offset, the plan's order.
-    const sorted = edits.map((edit, i) => ({ edit, i })).sort((a, b) => b.edit.start - a.edit.start || b.i - a.i);
+    // Back to front, so earlier offsets stay valid; at one offset the replacement first, then what is inserted there.
+    const sorted = edits.map((edit, i) => ({ edit, i })).sort((a, b) => b.edit.start - a.edit.start || b.edit.end - a.edit.end || b.i - a.i);
     let result = bytes;
     for (const { edit } of sorted) result = Buffer.concat([result.subarray(0, edit.start), Buffer.from(edit.text, 'utf8'), result.subarray(edit.end)]);
     out.push({ path, before: bytes.toString('utf8'), after: result.toString('utf8') });
