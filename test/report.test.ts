@@ -92,7 +92,7 @@ t.test('JSON: every violation, the layouts, the executed run and the drift', asy
   t.same(json.executed.migrations, [{ name: '1_add_index', upMs: 12, downMs: 3, irreversible: false, verdict: 'failed', applied: true }]);
   t.match(json.executed.runs, [{ layout: 'golang-migrate', checked: 1, failed: ['1_add_index'], notRun: [], rebuilds: { count: 1 }, outside: [] }]);
   t.equal(json.executed.locks[0].statement, 'CREATE INDEX idx_a ON t (a)');
-  t.same(json.drift, { differences: REPORT.drift!.differences });
+  t.same(json.drift, { differences: REPORT.drift!.differences, reconcile: [] });
   const none = JSON.parse(formatJson({ ...REPORT, executed: undefined, drift: undefined }));
   t.same([none.executed, none.drift], [null, null], 'absent parts are null: the shape does not change');
 });

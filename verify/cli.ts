@@ -229,7 +229,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.drift) {
     const drift = await runDrift(paths);
-    return output({ drift: { differences: drift.differences, violations: drift.violations } });
+    return output({ drift: { differences: drift.differences, violations: drift.violations, reconcile: drift.reconcile } });
   }
   const result = await verify({ paths, contents, ...verifyOptions });
   const checked = { files: result.files, layouts: result.layouts, violations: result.violations };

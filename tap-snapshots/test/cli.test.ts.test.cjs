@@ -12,16 +12,19 @@ test/fixtures/sets/broken/20260101000000_create_brands.up.sql:3:1  error  down-r
   help: Add the inverse statement to the down file, in reverse order of the up.
   3 | CREATE TABLE lines (id bigint PRIMARY KEY, brand_id bigint REFERENCES brands (id));
     | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  docs: verify/rules/down-reverses-up.md
 
 test/fixtures/sets/broken/20260101000000_create_brands.up.sql:3:1  error  one-change-per-migration  This statement changes table lines, but the migration already changes table brands: a rollback of one would undo both.
   help: Move the change to table lines into its own migration (make new NAME=...).
   3 | CREATE TABLE lines (id bigint PRIMARY KEY, brand_id bigint REFERENCES brands (id));
     | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  docs: verify/rules/one-change-per-migration.md
 
 test/fixtures/sets/broken/20260101000000_create_brands.up.sql:3:60  error  foreign-key-needs-index  Foreign key lines_brand_id_fkey on lines (brand_id) has no index leading with its columns: every delete or key update on brands scans lines while holding its locks.
   help: Create an index on lines (brand_id) in the same migration; a primary key or unique constraint leading with those columns also counts.
   3 | CREATE TABLE lines (id bigint PRIMARY KEY, brand_id bigint REFERENCES brands (id));
     |                                                            ^^^^^^^^^^^^^^^^^^^^^^
+  docs: verify/rules/foreign-key-needs-index.md
 
 test/fixtures/sets/broken/20260102000000_typo.up.sql:3:36  error  syntax-error  Syntax error at or near "text".
   3 | ALTER TABLE brands ADD COLUM other text;

@@ -63,10 +63,11 @@ export function differenceViolation(rule: 'down-restores-schema' | 'up-is-repeat
 
 /**
  * A difference between the target and its migrations, at the statement of the newest applied migration that names the
- * object (where a DBA looks first), else at the target itself (line 1, column 1: an object no migration names).
+ * object (where a DBA looks first), else at the target itself (an object no migration names).
  */
 export function driftViolation(target: string, line: string, at?: { readonly file: PreparedFile; readonly statement: FileStatement }): Violation {
-  if (!at) return make('schema-drift', target, 1, 1, 1, 1, `The target schema differs from its migrations: ${line}`);
+  // Line 0: a place in no file (the reporters show the database, with no line and column).
+  if (!at) return make('schema-drift', target, 0, 0, 0, 0, `The target schema differs from its migrations: ${line}`);
   const span = spanOf(at.file, at.statement.start, at.statement.end);
   return make('schema-drift', at.file.path, span.start.line, span.start.column, span.end.line, span.end.column, `The target schema differs from its migrations: ${line}`);
 }

@@ -16,6 +16,6 @@ export function formatJson(report: VerifyReport): string {
     help: v.help ?? null,
   }));
   const executed = report.executed ? executedData(report.executed) : null;
-  const drift = report.drift ? { differences: report.drift.differences } : null;
+  const drift = report.drift ? { differences: report.drift.differences, reconcile: report.drift.reconcile ?? [] } : null;
   return `${JSON.stringify({ files: report.static?.files ?? 0, layouts: report.static?.layouts ?? [], violations, executed, drift }, null, 2)}\n`;
 }

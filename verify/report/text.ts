@@ -15,6 +15,7 @@ export function formatText(report: VerifyReport, options: TextOptions): string {
   const out: string[] = [];
   const violations = allViolations(report);
   const lineText = sourceLines(report.sources);
+  const docs = new Map(report.rules.filter((r) => r.doc).map((r) => [r.id, r.doc!]));
   for (const entry of report.static?.layouts ?? []) out.push(layoutLine(entry));
   if (out.length && violations.length) out.push('');
   for (const v of violations) {
@@ -24,6 +25,9 @@ export function formatText(report: VerifyReport, options: TextOptions): string {
     if (v.help) out.push(`  help: ${v.help}`);
     const source = hasPosition(v) ? lineText(v.file, v.line) : '';
     if (source) out.push(...codeFrame(v, source, options.color));
+    // Where to read more: the rule's doc beside its code (verify-migrations --explain <rule> prints it).
+    const doc = docs.get(v.rule);
+    if (doc) out.push(`  docs: ${doc}`);
     out.push('');
   }
   const errors = violations.filter((v) => v.severity === 'error').length;
@@ -35,6 +39,8 @@ export function formatText(report: VerifyReport, options: TextOptions): string {
     // A difference that is not already a violation's message (e.g. when replaying the migrations failed).
     const said = report.drift.violations.map((v) => v.message);
     for (const difference of report.drift.differences) if (!said.some((m) => m.includes(difference))) out.push(`drift: ${difference}`);
+    const reconcile = report.drift.reconcile ?? [];
+    if (reconcile.length) out.push('', 'To make the database match the migrations (printed for review, never run):', ...reconcile);
   }
   if (report.executed) {
     const locks = lockLines(report.executed);

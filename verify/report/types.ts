@@ -57,8 +57,10 @@ export interface ExecutedRun extends ExecuteReport {
 export interface DriftResults {
   /** One readable line per difference. */
   readonly differences: readonly string[];
-  /** schema-drift violations (their file is the target database, line 0), or the up that failed replaying. */
+  /** schema-drift violations (at the migration that names the object, else the target database), or the up that failed replaying. */
   readonly violations: readonly Violation[];
+  /** Per difference of the schemas, the DDL that would make the database match the migrations (printed, never run). */
+  readonly reconcile?: readonly string[];
 }
 
 /** Every violation of the report, static first, then executed, then drift. */
