@@ -204,13 +204,7 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
     // A dry run takes no lock: it reads, and a run in progress may change what it reads.
     return withConnection(url, async (sql) => {
       const baseline = await readBaseline(sql, timeouts);
-      const applied = await readApplied(sql);
-      const states = assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA));
-      const problems = [...historyProblems(pairs, states, MIGRATIONS_TABLE), ...(await findInvalidIndexes(sql)).map(invalidIndexProblem)];
-      if (problems.length > 0) throw new IntegrityError(problems);
-      if (direction === 'down') refuseIrreversible(pairs, applied, count);
-      const steps = chooseSteps(pairs, applied, direction, count, only);
-      refuseBookkeepingStatements(steps);
+      const { steps } = await checkedSteps(sql, pairs, direction, count, only);
       return { direction, migrations: [], milliseconds: Date.now() - started, plan: await planRun(sql, steps, baseline, actor) };
     });
   }
@@ -223,13 +217,7 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
       const [session] = await sql.unsafe<{ pid: number }[]>('SELECT pg_backend_pid() AS pid');
       const baseline = await readBaseline(sql, timeouts);
       await sql.unsafe(baselineStatements(baseline).join('\n'));
-      const applied = await readApplied(sql);
-      const states = assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA));
-      const problems = [...historyProblems(pairs, states, MIGRATIONS_TABLE), ...(await findInvalidIndexes(sql)).map(invalidIndexProblem)];
-      if (problems.length > 0) throw new IntegrityError(problems);
-      if (direction === 'down') refuseIrreversible(pairs, applied, count);
-      const steps = chooseSteps(pairs, applied, direction, count, only);
-      refuseBookkeepingStatements(steps);
+      const { applied, steps } = await checkedSteps(sql, pairs, direction, count, only);
       // Every check passed: only now is anything written.
       const notes = await ensureMigrationsTable(sql, actor);
       await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
@@ -386,6 +374,21 @@ export async function recordBaselineChecksums(options: RunnerOptions): Promise<r
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * What the run would do, after every check that needs the database: the history's integrity (changed, missing,
+ * renamed files, order, INVALID indexes), irreversible downs in the way, and no statement touching the bookkeeping.
+ */
+async function checkedSteps(sql: Sql, pairs: readonly MigrationPair[], direction: 'up' | 'down', count: number, only: string | undefined) {
+  const applied = await readApplied(sql);
+  const states = assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA));
+  const problems = [...historyProblems(pairs, states, MIGRATIONS_TABLE), ...(await findInvalidIndexes(sql)).map(invalidIndexProblem)];
+  if (problems.length > 0) throw new IntegrityError(problems);
+  if (direction === 'down') refuseIrreversible(pairs, applied, count);
+  const steps = chooseSteps(pairs, applied, direction, count, only);
+  refuseBookkeepingStatements(steps);
+  return { applied, steps };
 }
 
 /** Rolling back a migration whose down says `-- verify:irreversible <reason>` stops before anything runs. */

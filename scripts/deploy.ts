@@ -3,6 +3,7 @@
 // commands. docs/deploy.md is the runbook around it.
 // Exit codes: 0 deployed (or nothing to deploy), 1 a step failed (the output says where the database stands), 2 usage error.
 import { parseArgs } from 'node:util';
+import { abortOnSignals } from '../runner/interruption.js';
 import { describeTarget, redactUrl, resolveDatabase, scrubSecrets } from '../core/postgres/database-url.js';
 import { deploy, DEPLOY_STEPS, type DeployEvent } from '../runner/deploy.js';
 import { MigrationError, MigrationFilesError } from '../runner/errors.js';
@@ -79,18 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 /** SIGINT/SIGTERM: the running migration statement is cancelled on the server; the deploy then stops and prints its state. */
 function interruption(): AbortSignal {
-  const controller = new AbortController();
-  const handler = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
-      err(`error: ${signal} again: exiting without waiting for the cancel; make status shows where the database stands`);
-      process.exit(1);
-    }
-    out(`${signal}: cancelling the running statement on the server...`);
-    controller.abort(signal);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return controller.signal;
+  return abortOnSignals(out, err);
 }
 
 function print(event: DeployEvent): void {

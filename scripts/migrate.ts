@@ -1,6 +1,7 @@
 // The migration CLI: argv -> runner -> text -> exit code. The only place that prints.
 // Exit codes: 0 ok, 1 migration or database failure, 2 usage error or bad migration files.
 import { parseArgs } from 'node:util';
+import { abortOnSignals } from '../runner/interruption.js';
 import { describeTarget, resolveDatabase, scrubSecrets, type DatabaseTarget } from '../core/postgres/database-url.js';
 import { branchOrderProblems, IntegrityError, migrationsAtRef } from '../runner/integrity.js';
 import { MigrationError, MigrationFilesError } from '../runner/errors.js';
@@ -192,18 +193,7 @@ function resolveTarget(): DatabaseTarget {
  * with the true state. A second signal exits at once (the server may still be running the statement).
  */
 function interruption(): AbortSignal {
-  const controller = new AbortController();
-  const handler = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
-      process.stderr.write(`error: ${signal} again: exiting without waiting for the cancel; make status shows where the database stands\n`);
-      process.exit(1);
-    }
-    out(`${signal}: cancelling the running statement on the server...`);
-    controller.abort(signal);
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return controller.signal;
+  return abortOnSignals(out, (line) => process.stderr.write(`${line}\n`));
 }
 
 function printRun(result: RunResult, total: number): void {
