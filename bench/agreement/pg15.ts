@@ -7,11 +7,12 @@
 // `pg_dumpall --roles-only --no-role-passwords`, so a GRANT of a role or an ALTER ROLE that a down leaves is seen.
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../../core/postgres/database-url.js';
 import { freePort } from '../../core/postgres/embedded-server.js';
+import { postgresUserIds, runTool as runToCompletion } from '../../core/postgres/system-tools.js';
 
 export const PG15_BIN = process.env.PG15_BIN ?? '/usr/lib/postgresql/15/bin';
 export const JUDGE_USER = 'agreement_judge';
@@ -28,19 +29,14 @@ export interface JudgeServer {
 export class JudgeServerError extends Error {}
 
 function postgresIds(): Pick<SpawnSyncOptions, 'uid' | 'gid'> {
-  if (process.getuid?.() !== 0) return {};
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
-  if (!line) throw new JudgeServerError('running as root without a "postgres" user to run PostgreSQL 15 as: useradd postgres');
-  const [, , uid, gid] = line.split(':');
-  return { uid: Number(uid), gid: Number(gid) };
+  const found = postgresUserIds();
+  if (!found) throw new JudgeServerError('running as root without a "postgres" user to run PostgreSQL 15 as: useradd postgres');
+  return found;
 }
 
 function run(command: string, args: string[], options: SpawnSyncOptions): void {
-  const result = spawnSync(command, args, { ...options, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, timeout: 120_000 });
-  if (result.error || result.status !== 0) {
-    const why = (result.error?.message ?? `${result.stdout ?? ''}${result.stderr ?? ''}`).trim().split('\n').pop();
-    throw new JudgeServerError(`${command.split('/').pop()} failed: ${why}`);
-  }
+  const failure = runToCompletion(command, args, options);
+  if (failure) throw new JudgeServerError(failure);
 }
 
 export async function startJudgeServer(): Promise<JudgeServer> {

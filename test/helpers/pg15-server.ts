@@ -2,12 +2,13 @@
 // they are missing), with scram-sha-256 password authentication, so a URL's password really is needed. As root, its
 // binaries run as the `postgres` user. Stopped and removed at teardown.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { freePort } from '../../core/postgres/embedded-server.js';
 import { connect, type Sql } from '../../core/postgres/database-url.js';
+import { postgresUserIds, runTool } from '../../core/postgres/system-tools.js';
 
 export const PG15_BIN = process.env.PG15_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -21,18 +22,14 @@ export interface Pg15Server {
 }
 
 function ids(): Pick<SpawnSyncOptions, 'uid' | 'gid'> {
-  if (process.getuid?.() !== 0) return {};
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
-  if (!line) throw new Error('running as root without a "postgres" user: the embedded server creates it; run one test of the runner first, or useradd postgres');
-  const [, , uid, gid] = line.split(':');
-  return { uid: Number(uid), gid: Number(gid) };
+  const found = postgresUserIds();
+  if (!found) throw new Error('running as root without a "postgres" user: the embedded server creates it; run one test of the runner first, or useradd postgres');
+  return found;
 }
 
 function run(command: string, args: string[], options: SpawnSyncOptions): void {
-  const result = spawnSync(command, args, { ...options, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, timeout: 120_000 });
-  if (result.error || result.status !== 0) {
-    throw new Error(`${command.split('/').pop()} failed: ${(result.error?.message ?? `${result.stdout ?? ''}${result.stderr ?? ''}`).trim().split('\n').pop()}`);
-  }
+  const failure = runTool(command, args, options);
+  if (failure) throw new Error(failure);
 }
 
 let counter = 0;
