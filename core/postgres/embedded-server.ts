@@ -55,6 +55,11 @@ function lookupUser(name: string): { uid: number; gid: number } | undefined {
 
 function run(command: string, args: string[], options: SpawnSyncOptions): { status: number; output: string } {
   const result = spawnSync(command, args, { ...options, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  // As root the server runs as "postgres", which must be able to reach the binaries: a checkout under a private
+  // folder (mode 0700, as mktemp -d makes) is out of its reach. Say so, with what to do.
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'EACCES' && options.uid !== undefined) {
+    throw new Error(`the "postgres" user cannot run ${command}: a folder above it is not searchable by others (chmod o+x it, or move the checkout), or set DATABASE_URL`);
+  }
   if (result.error) throw result.error;
   return { status: result.status ?? 1, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
 }
