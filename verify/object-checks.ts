@@ -3,17 +3,20 @@
 // "Does not exist" is said only where the model can know: the history dropped it and nothing took the name since, the
 // name is a near miss of an object the history made, or the history starts from an empty database (a setting). Extensions, dynamic SQL and tables the model cannot vouch for keep it quiet.
 import type { AstNode, Statement } from '../core/migrations/parse.js';
-import type { SchemaModel } from './schema-model.js';
+import type { SchemaModel, Table } from './schema-model.js';
 import { indexColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
 
 export interface ObjectProblem {
-  readonly kind: 'exists' | 'missing';
+  /** `dependents`: a DROP without CASCADE of something other objects depend on. */
+  readonly kind: 'exists' | 'missing' | 'dependents';
   /** Byte offset of the name in the statement (the statement's start when the parser gives none). */
   readonly at: number;
   /** What PostgreSQL says: `relation "prodcts" does not exist`. */
   readonly error: string;
   /** For `missing`: the known name it is a near miss of. */
   readonly suggestion?: string;
+  /** For `dependents`: the first dependent, as PostgreSQL's DETAIL line says it (`column c of table t depends on type x`). */
+  readonly detail?: string;
 }
 
 export interface ObjectCheckOptions {
@@ -286,6 +289,7 @@ class Checker {
   }
 
   private drop(n: AstNode): void {
+    if (n.behavior !== 'DROP_CASCADE') this.dependents(n);
     if (n.missing_ok) return;
     const kinds: Readonly<Record<string, Kind>> = { OBJECT_TABLE: 'table', OBJECT_INDEX: 'index', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'view', OBJECT_SEQUENCE: 'sequence', OBJECT_TYPE: 'type', OBJECT_DOMAIN: 'type', OBJECT_SCHEMA: 'schema', OBJECT_EXTENSION: 'extension' };
     const kind = kinds[n.removeType];
@@ -302,6 +306,62 @@ class Checker {
         kind === 'type' ? this.hasType(name) :
         this.schema.object(kind as 'schema' | 'extension', name) !== undefined;
       if (!present) this.missing(kind, name, `${word} "${bare(name)}" does not exist`);
+    }
+  }
+
+  /**
+   * DROP without CASCADE of what other objects depend on fails: a type a column uses, a table another table's foreign
+   * key references or a view reads, a view another view reads, an index a constraint owns. Objects dropped by the same
+   * statement do not count; tables the model cannot vouch for are not judged.
+   */
+  private dependents(n: AstNode): void {
+    const names = (n.objects ?? []).map((object: AstNode) => qualifiedFromList(object.List ? stringList(object.List.items) : object.String ? [object.String.sval] : object.TypeName ? stringList(object.TypeName.names) : []));
+    const dropped = new Set<string>(names);
+    const known = this.schema.toSnapshot().tables.filter((t) => !t.unknown && !dropped.has(t.name));
+    for (const name of names) {
+      const detail = this.dependentOf(n.removeType, name, known, dropped);
+      if (!detail) continue;
+      const word = n.removeType === 'OBJECT_MATVIEW' ? 'materialized view' : (n.removeType ?? '').replace(/^OBJECT_/, '').toLowerCase();
+      const error = detail.startsWith('constraint ') && n.removeType === 'OBJECT_INDEX' ? `cannot drop index ${bare(name)} because ${detail.replace(/ depends on .*/, '')} requires it` : `cannot drop ${word} ${bare(name)} because other objects depend on it`;
+      this.problems.push({ kind: 'dependents', at: this.statement.start, error, detail });
+    }
+  }
+
+  private dependentOf(removeType: string, name: string, tables: readonly Table[], dropped: ReadonlySet<string>): string | undefined {
+    const view = (relation: string): string | undefined => {
+      const reader = this.schema.dependentViews(relation).find((v) => !dropped.has(v));
+      return reader ? `view ${bare(reader)} depends on ${this.schema.relationKind(relation) === 'view' ? 'view' : 'table'} ${bare(relation)}` : undefined;
+    };
+    switch (removeType) {
+      case 'OBJECT_TYPE':
+      case 'OBJECT_DOMAIN': {
+        for (const table of tables) {
+          const column = table.columns.find((c) => c.type.name === name);
+          if (column) return `column ${column.name} of table ${bare(table.name)} depends on type ${bare(name)}`;
+        }
+        return undefined;
+      }
+      case 'OBJECT_TABLE': {
+        if (!this.schema.table(name) || this.schema.table(name)?.unknown) return undefined;
+        for (const table of tables) {
+          const key = table.constraints.find((c) => c.type === 'foreign' && c.refTable === name);
+          if (key && table.name !== name) return `constraint ${key.name} on table ${bare(table.name)} depends on table ${bare(name)}`;
+        }
+        return view(name);
+      }
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
+        return this.schema.object('view', name) ? view(name) : undefined;
+      case 'OBJECT_INDEX': {
+        const index = this.schema.index(name);
+        const table = index && this.schema.table(index.table);
+        if (!table || table.unknown) return undefined;
+        const bareName = name.slice(name.indexOf('.') + 1);
+        const owner = table.constraints.find((c) => c.name === bareName && (c.type === 'primary' || c.type === 'unique' || c.type === 'exclusion'));
+        return owner ? `constraint ${owner.name} on table ${bare(table.name)} depends on index ${bare(name)}` : undefined;
+      }
+      default:
+        return undefined;
     }
   }
 

@@ -23,6 +23,7 @@ import destructiveNeedsFlag from './destructive-needs-flag.js';
 import disallowedUniqueConstraint from './disallowed-unique-constraint.js';
 import downReversesData from './down-reverses-data.js';
 import downReversesUp from './down-reverses-up.js';
+import dropHasDependents from './drop-has-dependents.js';
 import enumAddValueSafety from './enum-add-value-safety.js';
 import foreignKeyNeedsIndex from './foreign-key-needs-index.js';
 import identifierTooLong from './identifier-too-long.js';
@@ -74,6 +75,7 @@ export const rules: readonly Rule[] = [
   disallowedUniqueConstraint,
   downReversesData,
   downReversesUp,
+  dropHasDependents,
   enumAddValueSafety,
   foreignKeyNeedsIndex,
   identifierTooLong,
