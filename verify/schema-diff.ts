@@ -1,6 +1,6 @@
 // "The schema after the down" against "the schema before the up", object by object: what the model's journal says
 // changed since a mark and was not put back. Column order, constraint order and where an object was defined do not count.
-import type { Column, Constraint, Index, NamedObject, StateChange, StateStep, Table } from './schema-model.js';
+import { UNKNOWN_DEFINITION, type Column, type Constraint, type Index, type NamedObject, type StateChange, type StateStep, type Table } from './schema-model.js';
 import { displayName } from './ast.js';
 
 /** One object, or one part of a table (column, constraint), that differs. */
@@ -88,7 +88,7 @@ function partsOf(kind: string, value: unknown): Map<string, Fields> | 'unknown' 
 function differs(a: Fields | undefined, b: Fields | undefined): string[] | undefined {
   if (!a && !b) return undefined;
   if (!a || !b) return [];
-  const aspects = Object.keys(a).filter((key) => a[key] !== b[key]);
+  const aspects = Object.keys(a).filter((key) => a[key] !== b[key] && a[key] !== UNKNOWN_DEFINITION && b[key] !== UNKNOWN_DEFINITION);
   return aspects.length ? aspects : undefined;
 }
 
@@ -151,7 +151,9 @@ export function schemaDifferences(changes: readonly StateChange[], downFrom: num
   }
   // A table that is gone (or left) takes its indexes, owned sequences, triggers and policies with it: one difference.
   const wholeTables = new Set(out.filter((d) => d.kind === 'table' && d.change !== 'changed').map((d) => `${d.change} ${d.name}`));
-  return out.filter((d) => !(d.owner && d.change !== 'changed' && wholeTables.has(`${d.change} ${d.owner}`)));
+  // What belongs to a table the model cannot vouch for (dynamic SQL touched it) is not known either.
+  const unknownTables = new Set(changes.filter((c) => c.kind === 'table' && (partsOf('table', c.before) === 'unknown' || partsOf('table', c.after) === 'unknown')).map((c) => c.name));
+  return out.filter((d) => !(d.owner && ((d.change !== 'changed' && wholeTables.has(`${d.change} ${d.owner}`)) || unknownTables.has(d.owner))));
 }
 
 function ownerOf(kind: string, name: string, value: unknown): string | undefined {

@@ -124,6 +124,9 @@ export interface StateChange {
   readonly steps: readonly StateStep[];
 }
 
+/** A definition Postgres rewrote in a way the model cannot follow: compares equal to anything (no claim either way). */
+export const UNKNOWN_DEFINITION = '\u0000unknown';
+
 /** A statement's AST as comparable text: positions left out, so the same definition written twice compares equal. */
 export function fingerprint(node: unknown): string {
   return JSON.stringify(node ?? null, (key, value) => {
@@ -137,7 +140,8 @@ export function fingerprint(node: unknown): string {
   }) ?? '';
 }
 
-const POSITION_KEYS = new Set(['location', 'stmt_location', 'stmt_len', 'list_start', 'list_end', 'rlocation']);
+/** Every byte-offset field of PostgreSQL 18's AST (@pgsql/types): `x IN (…)` carries its list's span, a column reference its name's. */
+const POSITION_KEYS = new Set(['location', 'stmt_location', 'stmt_len', 'list_start', 'list_end', 'rexpr_list_start', 'rexpr_list_end', 'name_location', 'rlocation']);
 const QUALIFIERS = new Set(['public', 'pg_catalog']);
 
 function isNullConstant(expr: AstNode): boolean {
@@ -547,14 +551,14 @@ export class SchemaModel {
         // CREATE OR REPLACE keeps the view (and its indexes, triggers, dependents): only what it reads changes.
         const name = relationName(node.view);
         const existing = this.object('view', name);
-        return this.putObject('view', name, { ...existing, origin: existing?.origin ?? at, reads: queryRelations(node.query), definition: fingerprint({ query: node.query, options: node.options, check: node.withCheckOption }) });
+        return this.putObject('view', name, { ...existing, origin: existing?.origin ?? at, reads: queryRelations(node.query), definition: fingerprint({ query: node.query, options: node.options, check: node.withCheckOption }) + this.starColumns(node.query) });
       }
       case 'CreateTableAsStmt': {
         const name = relationName(node.into?.rel);
         if (node.if_not_exists && this.relationKind(name)) return;
         // CREATE TABLE AS makes a table whose columns the model does not know (and that no longer depends on its query).
         if (node.objtype !== 'OBJECT_MATVIEW') return this.put(this.tables, name, { name, columns: [], constraints: [], origin: at, unknown: true });
-        return this.putObject('view', name, { origin: at, reads: queryRelations(node.query), attributes: { materialized: true, table: false }, definition: fingerprint(node.query) });
+        return this.putObject('view', name, { origin: at, reads: queryRelations(node.query), attributes: { materialized: true, table: false }, definition: fingerprint(node.query) + this.starColumns(node.query) });
       }
       case 'CreateSeqStmt': {
         const name = relationName(node.sequence);
@@ -680,6 +684,12 @@ export class SchemaModel {
         case 'AT_AlterColumnType': {
           const type = typeRef(cmd.def?.ColumnDef?.typeName);
           this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, type } : c)) }));
+          // Postgres rebuilds an index whose expressions or predicate read the column from its text, parsed again for the
+          // new type: casts come and go (`date(date)` on a date column becomes `date`). What it stores is not known here.
+          for (const index of this.indexesOf(name)) {
+            const readsInExpression = index.uses.includes(cmd.name) && (index.partial || index.columns.includes('(expr)'));
+            if (readsInExpression) this.putIndex(index.name, { ...index, definition: UNKNOWN_DEFINITION });
+          }
           break;
         }
         case 'AT_SetNotNull':
@@ -1094,6 +1104,15 @@ export class SchemaModel {
     if (anchor < 0) labels.push(node.newVal);
     else labels.splice(node.newValIsAfter ? anchor + 1 : anchor, 0, node.newVal);
     this.putObject('enum', name, { ...existing, labels });
+  }
+
+  /**
+   * Postgres expands `*` in a view's query when the view is made: the view keeps the columns its tables had then, in
+   * their order, whatever those tables become. A view re-made after a column moved to the end is another view.
+   */
+  private starColumns(query: AstNode | undefined): string {
+    if (!JSON.stringify(query ?? null).includes('"A_Star"')) return '';
+    return queryRelations(query).map((relation) => ` ${relation}(${this.tables.get(relation)?.columns.map((c) => c.name).join(',') ?? '?'})`).join('');
   }
 
   /** Dynamic SQL: mark every known table whose name appears in the body as unknown. */
