@@ -28,7 +28,9 @@ const EXPECTED = [
   '20260101000500_create_order_view.up.sql:3:16 up-fails The deploy stops here because PostgreSQL rejects this statement: column "total" does not exist.',
   // A no-transaction up that fails after its first index committed: rebuilt without it, so create_audit can make that index.
   '20260101000550_index_orders_note.up.sql:4:1 up-fails The deploy stops here because PostgreSQL rejects this statement: column "missing" does not exist.',
-  // The down leaves the role (outside the database) behind, so the second up fails; rebuilt, the grant is back for create_audit.
+  // The down leaves the role (outside the database) behind: the roles are compared too, and the second up fails;
+  // rebuilt, the grant is back for create_audit.
+  '20260101000700_create_chain_reader.down.sql:2:1 down-restores-schema Rolling back leaves the schema changed: role chain_reader still exists.',
   '20260101000700_create_chain_reader.up.sql:2:1 up-is-repeatable Redeploying after a rollback stops here because PostgreSQL rejects this statement: role "chain_reader" already exists.',
 ];
 const FAILED = ['20260101000100_add_products_price', '20260101000300_index_orders', '20260101000400_add_orders_note', '20260101000500_create_order_view', '20260101000550_index_orders_note', '20260101000700_create_chain_reader'];

@@ -5,7 +5,7 @@ import { applyFile, type AppliedFile } from './apply.js';
 import { prepareFile, type PreparedFile } from './prepared-file.js';
 import type { Snapshot, SnapshotReader } from './snapshot.js';
 import { describeDifference, diffSnapshots, REPEAT_WORDING, RESTORE_WORDING, type Wording } from './snapshot-diff.js';
-import { differenceViolation, failureViolation } from './violations.js';
+import { differenceViolation, failureViolation, missingDownViolation } from './violations.js';
 import type { MigrationRun, Violation } from './types.js';
 
 /** At most this many schema differences are reported per comparison; the last line says how many more there were. */
@@ -29,7 +29,7 @@ export function isIrreversible(migration: Migration): boolean {
 
 /**
  * S0; up; S1; down; S0 again?; up; S1 again? — `before` is S0 when the caller already has it.
- * Irreversible migrations (and those without a down) are applied up only.
+ * Irreversible migrations (and those without a down) are applied up only; one without a down and no reason fails `down-fails`.
  */
 export async function checkMigration(sql: Sql, snapshots: SnapshotReader, migration: Migration, before: Snapshot | undefined): Promise<MigrationOutcome> {
   const up = prepareFile(migration.up);
@@ -55,7 +55,11 @@ export async function checkMigration(sql: Sql, snapshots: SnapshotReader, migrat
     return { run: run('failed', applied), violations: [failureViolation('up-fails', up, applied.failure)], applied: false, expected: initial, inExpectedState: same(initial, now) };
   }
   const afterUp = await snapshot();
-  if (!down) return { run: run('up-only', applied), violations: [], applied: true, expected: afterUp, inExpectedState: true };
+  if (!down) {
+    // Marked irreversible: applied up only, as the runner will. No down and no reason: a rollback cannot run.
+    const violations = irreversible || migration.down ? [] : [missingDownViolation(up, migration.downLabel)];
+    return { run: run(violations.length ? 'failed' : 'up-only', applied), violations, applied: true, expected: afterUp, inExpectedState: true };
+  }
 
   const reverted = await applyFile(sql, down, { mode: migration.transaction.down, recordLocks: true });
   if (reverted.failure) {

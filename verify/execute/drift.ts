@@ -35,7 +35,7 @@ async function readTarget(url: string): Promise<TargetState> {
       SELECT n.nspname AS schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relname = 'pgmigrations' AND c.relkind IN ('r', 'p') ORDER BY n.nspname <> 'public', n.nspname LIMIT 1`;
     const recorded = table ? (await session<{ name: string }[]>`SELECT name FROM ${session(table.schema)}.pgmigrations ORDER BY id`).map((r) => normalizeName(r.name)) : undefined;
-    const snapshot = await takeSnapshot(session, version?.version ?? 0);
+    const snapshot = await takeSnapshot(session, version?.version ?? 0, { acrossServers: true });
     await session.unsafe('ROLLBACK');
     return recorded ? { recorded, snapshot } : { snapshot };
   } catch (error) {
@@ -71,7 +71,7 @@ export async function detectDrift(migrations: readonly Migration[], options: Dri
       const applied = await applyFile(scratch.sql, up, { mode: migration.transaction.up, recordLocks: false });
       if (applied.failure) return failureViolation('up-fails', up, applied.failure);
     }
-    return takeSnapshot(scratch.sql, scratch.serverVersion);
+    return takeSnapshot(scratch.sql, scratch.serverVersion, { acrossServers: true });
   });
   if (!(expected instanceof Map)) return { violations: [expected as Violation], differences: lines, reconcile: [] };
   const notes = lines.map((line) => driftViolation(targetName, line));

@@ -2,6 +2,7 @@
 import type { Migration } from '../../core/migrations/layout.js';
 import { ensureEmbeddedServer } from '../../core/postgres/embedded-server.js';
 import { checkMigration } from './check-migration.js';
+import { applyBaseline } from './baseline.js';
 import { abortError } from './interrupt.js';
 import { OutsideWatch } from './outside.js';
 import { prepareFile } from './prepared-file.js';
@@ -31,9 +32,15 @@ export async function executeMigrations(migrations: readonly Migration[], option
       const violations: Violation[] = [];
       const notRun: string[] = [];
       const chain: Migration[] = [];
-      const rebuilder = new ChainRebuilder(scratch, options.rebuild, (kept) => outsideWatch.dropCreatedExcept(scratch.server.admin, new Set(kept.map((m) => m.name))));
+      const baseline = options.baseline;
+      const rebuilder = new ChainRebuilder(scratch, options.rebuild, async (kept) => {
+        await outsideWatch.dropCreatedExcept(scratch.server.admin, new Set(kept.map((m) => m.name)));
+        if (baseline && kept.length === 0) await applyBaseline(scratch.sql, baseline);
+      });
       let snapshots = new SnapshotReader(scratch.sql, scratch.serverVersion);
       let current: Snapshot | undefined;
+      // What the baseline makes outside the database (roles) is the server's before the run, not a migration's.
+      if (baseline) violations.push(...(await applyBaseline(scratch.sql, baseline)));
       await outsideWatch.start(scratch.sql);
       for (const [index, migration] of migrations.entries()) {
         if (options.signal?.aborted) throw abortError(options.signal);

@@ -1,7 +1,9 @@
 // The catalog snapshot as one statement: a UNION ALL of set-based sections, one row per object,
 // keyed by a readable description ("index idx_x on products") with its normalized properties.
-// Left out on purpose: owners, OIDs, sequence values, column order, and everything in extensions,
-// system schemas and node-pg-migrate's pgmigrations table.
+// Left out on purpose: OIDs, sequence values, column order, and everything in extensions, system schemas and
+// node-pg-migrate's pgmigrations table. Owners are read (ALTER ... OWNER TO in an up is a change its down must undo);
+// drift leaves them out, since production's objects belong to other roles than a scratch database's. ROLES_QUERY
+// reads the cluster's roles, their attributes, memberships and settings, for the executed proof only.
 
 const USER_SCHEMA = `nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%'`;
 
@@ -28,10 +30,33 @@ function privileges(acl: string, kind: string | null, owner: string, revoked = f
   return `(SELECT jsonb_agg(g ORDER BY g) FROM (SELECT ${item} AS g FROM ${from} EXCEPT SELECT ${item} FROM ${minus}) p)`;
 }
 
-/** The two privilege properties of an object with a default ACL. */
+/** The owner and the two privilege properties of an object with a default ACL. */
 function privilegeProps(acl: string, kind: string, owner: string): string {
-  return `'privileges', ${privileges(acl, kind, owner)}, 'revoked default privileges', ${privileges(acl, kind, owner, true)}`;
+  return `'${OWNER_PROPERTY}', pg_get_userbyid(${owner}), 'privileges', ${privileges(acl, kind, owner)}, 'revoked default privileges', ${privileges(acl, kind, owner, true)}`;
 }
+
+/** The property that holds an object's owner (drift leaves it out). */
+export const OWNER_PROPERTY = 'owner';
+
+/**
+ * Every role of the cluster but the predefined ones (pg_*), with what an up may change and its down must put back:
+ * attributes, the roles it is a member of, its settings (for every database, or this one). Roles are the cluster's,
+ * so a role another session makes meanwhile shows too: the executed proof is meant for a server of its own.
+ */
+export const ROLES_QUERY = `
+SELECT 'role:' || r.oid AS unit, 5 AS rank, 'role ' || r.rolname AS key, NULL::text AS parent, jsonb_build_array(r.rolname) AS names,
+  jsonb_strip_nulls(jsonb_build_object(
+    'attributes', concat_ws(' ', CASE WHEN r.rolsuper THEN 'SUPERUSER' END, CASE WHEN NOT r.rolinherit THEN 'NOINHERIT' END,
+      CASE WHEN r.rolcreaterole THEN 'CREATEROLE' END, CASE WHEN r.rolcreatedb THEN 'CREATEDB' END, CASE WHEN r.rolcanlogin THEN 'LOGIN' END,
+      CASE WHEN r.rolreplication THEN 'REPLICATION' END, CASE WHEN r.rolbypassrls THEN 'BYPASSRLS' END,
+      CASE WHEN r.rolconnlimit <> -1 THEN 'CONNECTION LIMIT ' || r.rolconnlimit END, CASE WHEN r.rolvaliduntil IS NOT NULL THEN 'VALID UNTIL ' || r.rolvaliduntil END),
+    'member of', (SELECT jsonb_agg(pg_get_userbyid(m.roleid) || CASE WHEN m.admin_option THEN ' WITH ADMIN OPTION' ELSE '' END ORDER BY 1) FROM pg_auth_members m WHERE m.member = r.oid),
+    'settings', (SELECT jsonb_agg(CASE WHEN s.setdatabase = 0 THEN x ELSE x || ' (in this database)' END ORDER BY 1)
+      FROM pg_db_role_setting s CROSS JOIN unnest(s.setconfig) x
+      WHERE s.setrole = r.oid AND s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database())))
+  )) AS props
+FROM pg_roles r
+WHERE r.rolname NOT LIKE 'pg\\_%'`;
 
 function comment(catalog: string, oid: string, sub = '0'): string {
   return `LEFT JOIN pg_description ds ON ds.classoid = '${catalog}'::regclass AND ds.objoid = ${oid} AND ds.objsubid = ${sub}`;

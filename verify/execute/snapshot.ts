@@ -2,7 +2,7 @@
 import { isInfrastructureError } from './apply.js';
 import { PREPARED } from './prepared.js';
 import type { Sql } from '../../core/postgres/database-url.js';
-import { snapshotQuery, unitParameters } from './snapshot-query.js';
+import { OWNER_PROPERTY, ROLES_QUERY, snapshotQuery, unitParameters } from './snapshot-query.js';
 import { DEPENDENTS_QUERY, INVENTORY_QUERY } from './snapshot-inventory.js';
 
 export type PropertyValue = string | readonly string[];
@@ -48,14 +48,33 @@ function withoutOwnCast(expression: string, type: string): string {
   return match && match[2] === type ? match[1]! : expression;
 }
 
-/** The whole schema in one round trip; works inside a READ ONLY transaction. */
-export async function takeSnapshot(sql: Sql, serverVersion: number): Promise<Snapshot> {
-  return new Map((await readObjects(sql, serverVersion, undefined)).map((row) => [row.key, toObject(row)]));
+/** Roles are few and live in shared catalogs the inventory does not stamp: read in full every time. */
+async function readRoles(sql: Sql): Promise<[string, SnapshotObject][]> {
+  return (await sql.unsafe<Row[]>(ROLES_QUERY, [], PREPARED)).map((row): [string, SnapshotObject] => [row.key, toObject(row)]);
+}
+
+/**
+ * The whole schema in one go, as SnapshotReader sees it (owners and the server's roles included). `acrossServers`:
+ * for comparing two databases (drift), owners and roles are left out, since a scratch database's objects belong to
+ * another role than production's, on another server. Works inside a READ ONLY transaction.
+ */
+export async function takeSnapshot(sql: Sql, serverVersion: number, options: { readonly acrossServers?: boolean } = {}): Promise<Snapshot> {
+  const rows = await readObjects(sql, serverVersion, undefined);
+  if (options.acrossServers) {
+    return new Map(
+      rows.map((row) => {
+        const { [OWNER_PROPERTY]: _owner, ...props } = row.props;
+        return [row.key, toObject({ ...row, props })];
+      }),
+    );
+  }
+  return new Map([...(await readRoles(sql)), ...rows.map((row): [string, SnapshotObject] => [row.key, toObject(row)])]);
 }
 
 /**
  * Snapshots of one database taken one after another, each reading in full only the units whose catalog rows
- * changed since the previous one (plus the units that reference them); the rest is carried over.
+ * changed since the previous one (plus the units that reference them); the rest is carried over. Owners and the
+ * server's roles are part of them: an up that changes either is undone by its down or reported.
  * Only for a database nobody else changes meanwhile (the scratch database).
  */
 export class SnapshotReader {
@@ -113,6 +132,6 @@ export class SnapshotReader {
       for (const [unit, objects] of grouped) this.byUnit.set(unit, objects);
     }
     this.stamps = stamps;
-    return new Map([...this.byUnit.values()].flat());
+    return new Map([...(await readRoles(this.sql)), ...[...this.byUnit.values()].flat()]);
   }
 }

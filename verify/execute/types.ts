@@ -1,3 +1,4 @@
+import type { SourceFile } from '../../core/migrations/layout.js';
 // The data executeMigrations() and detectDrift() return. They take the migration model's Migration objects
 // (core/migrations/layout.ts), as the static verifier builds them. No behaviour here.
 
@@ -92,6 +93,8 @@ export interface ExecuteOptions {
    * copy of a kept checkpoint database and re-applying every up into an empty one; the others force one way (for the benchmark).
    */
   readonly rebuild?: 'auto' | 'copy' | 'reapply';
+  /** What existed before the first migration (`baseline` in verify-migrations.json): run first, and after each rebuild from empty. */
+  readonly baseline?: SourceFile;
 }
 
 export interface DriftOptions {

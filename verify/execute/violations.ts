@@ -49,6 +49,13 @@ export function failureViolation(rule: 'up-fails' | 'down-fails' | 'up-is-repeat
   return make(rule, file.path, span.start.line, span.start.column, span.end.line, span.end.column, `${STOPS[rule]} ${why}: ${failure.message}`);
 }
 
+/** A migration whose layout expects a down and has none, nor a reason it cannot have one: rolling it back is impossible. */
+export function missingDownViolation(file: PreparedFile, downLabel: string): Violation {
+  const first = file.statements[0];
+  const span = spanOf(file, first?.start ?? file.anchor, first?.end ?? file.anchor);
+  return make('down-fails', file.path, span.start.line, span.start.column, span.end.line, span.end.column, `${STOPS['down-fails']}: there is no down to run (${downLabel} is missing)`);
+}
+
 /** A schema difference, at the statement naming the object when there is one, else at the file's anchor. */
 export function differenceViolation(rule: 'down-restores-schema' | 'up-is-repeatable', file: PreparedFile, line: string, names: readonly string[]): Violation {
   const lead = rule === 'down-restores-schema' ? 'Rolling back leaves the schema changed' : 'Redeploying after a rollback gives a different schema';

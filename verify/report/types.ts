@@ -63,9 +63,16 @@ export interface DriftResults {
   readonly reconcile?: readonly string[];
 }
 
-/** Every violation of the report, static first, then executed, then drift. */
+/**
+ * Every violation of the report, static first, then executed, then drift. A `down-fails` at exactly the span of a static
+ * error is the same problem seen twice (the down has no file, or PostgreSQL refused the statement the verifier already
+ * named): the static one, with its rule's doc and help, is kept.
+ */
 export function allViolations(report: VerifyReport): Violation[] {
-  return [...(report.static?.violations ?? []), ...(report.executed?.runs.flatMap((r) => r.violations) ?? []), ...(report.drift?.violations ?? [])];
+  const span = (v: Violation): string => `${v.file}\0${v.line}:${v.column}-${v.endLine}:${v.endColumn}`;
+  const staticErrors = new Set((report.static?.violations ?? []).filter((v) => v.severity === 'error').map(span));
+  const executed = (report.executed?.runs.flatMap((r) => r.violations) ?? []).filter((v) => !(v.rule === 'down-fails' && staticErrors.has(span(v))));
+  return [...(report.static?.violations ?? []), ...executed, ...(report.drift?.violations ?? [])];
 }
 
 /** "paired layout: 12 migrations in sql". */
