@@ -197,6 +197,7 @@ async function main(argv: readonly string[]): Promise<number> {
     allowDestructive: args.allowDestructive || config.allowDestructive,
     cache: args.cache,
     startsEmpty: config.startsEmpty,
+    baselines: config.baselines,
     ...(postgresVersion !== undefined ? { postgresVersion } : {}),
   };
   if (args.explain !== undefined) {
@@ -235,7 +236,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const checked = { files: result.files, layouts: result.layouts, violations: result.violations };
   if (!args.execute) return output({ static: checked });
   const progress = args.format === 'text' && process.stderr.isTTY === true;
-  const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined);
+  const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined, config.baselines);
   if (progress) process.stderr.write('\r\u001b[K');
   const runs = executed.reports.map((report, i) => ({ ...report, layout: executed.layouts[i], summary: executedSummary(report, executed.layouts[i]) }));
   return output({ static: checked, executed: { runs } });

@@ -14,6 +14,8 @@ export interface Settings {
   readonly startsEmpty: readonly string[];
   /** The PostgreSQL major version the migrations target ("postgresVersion"); undefined: the default (15). */
   readonly postgresVersion?: number;
+  /** Per absolute folder, the absolute path of the SQL of what existed before its first migration ("baseline"). */
+  readonly baselines: Readonly<Record<string, string>>;
 }
 
 /** A PostgreSQL major version as the config file or --pg-version gives it: 15, 16, 17, 18 ("17.2" reads as 17). */
@@ -36,11 +38,11 @@ export function parseRuleSetting(text: string, known: ReadonlySet<string>, sourc
   return [rule, setting];
 }
 
-/** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false, "startsEmpty": ["sql"], "postgresVersion": 15 } (folders relative to the file). */
+/** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false, "startsEmpty": ["sql"], "postgresVersion": 15, "baseline": { "<folder>": "<file.sql>" } } (paths relative to the file). */
 export function readConfigFile(path: string, known: ReadonlySet<string>, required: boolean): Settings {
   if (!existsSync(path)) {
     if (required) throw new UsageError(`Cannot read config file ${path}: no such file.`);
-    return { rules: {}, allowDestructive: false, startsEmpty: [] };
+    return { rules: {}, allowDestructive: false, startsEmpty: [], baselines: {} };
   }
   let raw: unknown;
   try {
@@ -49,16 +51,21 @@ export function readConfigFile(path: string, known: ReadonlySet<string>, require
     throw new UsageError(`${path}: not valid JSON (${(error as Error).message}).`);
   }
   if (!raw || typeof raw !== 'object') throw new UsageError(`${path}: expected a JSON object.`);
-  const object = raw as { rules?: Record<string, unknown>; allowDestructive?: unknown; startsEmpty?: unknown; postgresVersion?: unknown };
+  const object = raw as { rules?: Record<string, unknown>; allowDestructive?: unknown; startsEmpty?: unknown; postgresVersion?: unknown; baseline?: unknown };
   if (object.startsEmpty !== undefined && (!Array.isArray(object.startsEmpty) || object.startsEmpty.some((f) => typeof f !== 'string'))) {
     throw new UsageError(`${path}: "startsEmpty" must be a list of migration folders, e.g. ["sql"].`);
   }
   const startsEmpty = ((object.startsEmpty ?? []) as string[]).map((folder) => resolve(dirname(resolve(path)), folder));
+  const baseline = object.baseline ?? {};
+  if (typeof baseline !== 'object' || Array.isArray(baseline) || Object.values(baseline as object).some((f) => typeof f !== 'string')) {
+    throw new UsageError(`${path}: "baseline" must map a migration folder to the SQL file of what existed before it, e.g. {"sql": "db/baseline.sql"}.`);
+  }
+  const baselines = Object.fromEntries(Object.entries(baseline as Record<string, string>).map(([folder, file]) => [resolve(dirname(resolve(path)), folder), resolve(dirname(resolve(path)), file)]));
   const rules: Record<string, RuleSetting> = {};
   for (const [rule, value] of Object.entries(object.rules ?? {})) {
     const [id, setting] = parseRuleSetting(`${rule}=${String(value)}`, known, path);
     rules[id] = setting;
   }
   const postgresVersion = object.postgresVersion === undefined ? undefined : parsePostgresVersion(object.postgresVersion, `${path}: "postgresVersion"`);
-  return { rules, allowDestructive: object.allowDestructive === true, startsEmpty, ...(postgresVersion !== undefined ? { postgresVersion } : {}) };
+  return { rules, allowDestructive: object.allowDestructive === true, startsEmpty, baselines, ...(postgresVersion !== undefined ? { postgresVersion } : {}) };
 }

@@ -14,6 +14,8 @@ import { checkMigration, replayModel } from './check-migration.js';
 import { pushBuiltin } from './apply-directives.js';
 import { MANIFEST_FILE, manifestProblems } from '../core/migrations/manifest.js';
 import { committedFiles } from './staged.js';
+import { BASELINE, readBaseline } from '../core/migrations/baseline.js';
+import { displayPath as displayPathOf } from '../core/display-path.js';
 
 export interface VerifyInput {
   /** Directories or files; a file brings its directory's whole set as context but only its own violations are kept. */
@@ -31,6 +33,8 @@ export interface VerifyInput {
   readonly knownRules?: readonly string[];
   /** Absolute folders whose history starts from an empty database (`startsEmpty` in verify-migrations.json). */
   readonly startsEmpty?: readonly string[];
+  /** Per absolute folder, the baseline the schema model replays before its first migration (`baseline`). */
+  readonly baselines?: Readonly<Record<string, string>>;
 }
 
 export interface VerifyResult {
@@ -151,7 +155,13 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   const active = input.rules.filter((rule) => severityOf(rule.meta.name, rule.meta.severity) !== undefined);
   const summaries: MigrationSummary[] = pairs.map((p) => ({ version: p.version, name: p.name, upPath: p.upPath, downPath: p.downPath }));
 
-  const seed = seedKey([target.display, input.rules.map((r) => r.meta.name), settings, options, [...known]]);
+  const baselinePath = input.baselines?.[resolve(target.directory)];
+  const baseline = baselinePath ? await readBaseline(baselinePath, displayPathOf(baselinePath)).catch((error: Error) => Promise.reject(new UsageError(error.message))) : undefined;
+  if (baseline?.parsed.error) {
+    const at = baseline.lines.position(baseline.parsed.error.offset);
+    throw new UsageError(`${baseline.path}:${at.line}:${at.column}: the baseline does not parse: ${baseline.parsed.error.message}`);
+  }
+  const seed = seedKey([target.display, input.rules.map((r) => r.meta.name), settings, options, [...known], baseline?.text ?? '']);
   const keys: string[] = [];
   pairTexts.reduce((previous, t, i) => {
     // The layout and diesel's metadata.toml decide how the migration runs, so they are part of its key.
@@ -169,6 +179,7 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   // Start from the latest saved model at or before the first miss.
   let start = 0;
   let model = new SchemaModel();
+  if (baseline) replayBaseline(baseline, model);
   if (cache && firstMiss > 0) {
     for (let j = firstMiss - 1; j >= 0; j--) {
       if (!cache.hasSnapshot(keys[j]!)) continue;
@@ -211,6 +222,12 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   cache?.save();
   const layouts = [...new Set(pairs.map((p) => p.layout))].map((layout) => ({ folder: target.display, layout, migrations: pairs.filter((p) => p.layout === layout).length }));
   return { files, migrations, violations, layouts };
+}
+
+/** The baseline's objects, as if a migration before the first had made them. */
+function replayBaseline(baseline: SourceFile, model: SchemaModel): void {
+  for (const statement of baseline.parsed.statements) model.apply(statement, { migration: BASELINE, file: baseline.path });
+  model.commit();
 }
 
 /** push(...items) overflows the call stack past about 100,000 items; a file can report more. */

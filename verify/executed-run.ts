@@ -2,12 +2,14 @@
 // The migrations come from the one migration model (core/migrations: folder.ts reads, migration.ts builds), as the
 // static verifier and the runner read them: every layout, the same names, order, transaction modes and paths.
 import { statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readMigrationFolder } from '../core/migrations/folder.js';
 import type { Migration } from '../core/migrations/layout.js';
 import { loadParser, toMigration } from '../core/migrations/migration.js';
 import type { ExecuteReport, DriftReport } from './execute/index.js';
 import { UsageError } from './engine.js';
+import { readBaseline } from '../core/migrations/baseline.js';
+import { displayPath } from '../core/display-path.js';
 
 /** The migration folders behind the paths the user gave (a file stands for its folder). */
 export function foldersOf(paths: readonly string[]): string[] {
@@ -50,16 +52,21 @@ export interface ExecutedResult {
   readonly layouts: readonly string[];
 }
 
-/** Apply each folder's history to a scratch database (VERIFY_DATABASE_URL's server, else the embedded one). */
-export async function runExecuted(paths: readonly string[], onProgress?: (k: number, n: number, name: string) => void): Promise<ExecutedResult> {
+/**
+ * Apply each folder's history to a scratch database (VERIFY_DATABASE_URL's server, else the embedded one), after the
+ * folder's baseline when verify-migrations.json names one (absolute folder → absolute file).
+ */
+export async function runExecuted(paths: readonly string[], onProgress?: (k: number, n: number, name: string) => void, baselines: Readonly<Record<string, string>> = {}): Promise<ExecutedResult> {
   const { executeMigrations } = await import('./execute/index.js');
   const url = process.env.VERIFY_DATABASE_URL?.trim() || undefined;
   const reports: ExecuteReport[] = [];
   const layouts: string[] = [];
   for (const folder of foldersOf(paths)) {
     const migrations = await executableMigrationsOf(folder, '--execute');
+    const baselinePath = baselines[resolve(folder)];
+    const baseline = baselinePath ? await readBaseline(baselinePath, displayPath(baselinePath)).catch((error: Error) => Promise.reject(new UsageError(error.message))) : undefined;
     layouts.push(migrations[0]!.layout);
-    reports.push(await executeMigrations(migrations, { url, onProgress }));
+    reports.push(await executeMigrations(migrations, { url, onProgress, ...(baseline ? { baseline } : {}) }));
   }
   return { reports, layouts };
 }

@@ -196,7 +196,7 @@ class LanguageServer {
 
   private readSettings(root: string): HistorySettings {
     const known = new Set([...this.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES)]);
-    let settings: Settings = { rules: {}, allowDestructive: false, startsEmpty: [] };
+    let settings: Settings = { rules: {}, allowDestructive: false, startsEmpty: [], baselines: {} };
     try {
       settings = readConfigFile(join(root, CONFIG_FILE), known, false);
     } catch (error) {

@@ -1,0 +1,22 @@
+// A baseline: the SQL of what existed before a folder's first migration (a schema dump, the roles and schemas a
+// platform makes outside its migrations). `baseline` in verify-migrations.json names it per folder; the schema model
+// replays it before the first migration and the executed proof runs it on the scratch database first.
+import { readFileSync } from 'node:fs';
+import type { SourceFile } from './layout.js';
+import { fileContent } from './file-content.js';
+import { loadParser, sourceFile } from './migration.js';
+
+/** The migration name a baseline's objects are recorded under. */
+export const BASELINE = '(baseline)';
+
+/** Read and parse a baseline file; throws with one line naming the file when it cannot be read. */
+export async function readBaseline(path: string, display: string = path): Promise<SourceFile> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new Error(`Cannot read the baseline ${display}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+  }
+  await loadParser();
+  return sourceFile(display, fileContent(bytes));
+}
