@@ -3,7 +3,7 @@
 // migration with a `down-fails` or `down-restores-schema` violation is a claim that its down does not restore.
 // The executed proof takes the one migration model's Migrations only from the version that reads folders through
 // core/migrations; an older one (which exports toExecutable) is said to be unusable here, not guessed at.
-import type { Migration } from '../../core/migrations/layout.js';
+import type { Migration, SourceFile } from '../../core/migrations/layout.js';
 import * as execute from '../../verify/execute/index.js';
 import type { Violation } from '../../verify/index.js';
 
@@ -14,7 +14,7 @@ export class ExecutedProofUnusable extends Error {}
 interface ModelReport {
   readonly violations: readonly Violation[];
 }
-type ModelExecute = (migrations: readonly Migration[], options: { url?: string }) => Promise<ModelReport>;
+type ModelExecute = (migrations: readonly Migration[], options: { url?: string; baseline?: SourceFile }) => Promise<ModelReport>;
 
 export interface ExecutedClaims {
   /** Violations of the executed rules per migration name. */
@@ -24,13 +24,13 @@ export interface ExecutedClaims {
 }
 
 /** Throws ExecutedProofUnusable when the API cannot take Migrations. */
-export async function executedClaims(migrations: readonly Migration[], url?: string): Promise<ExecutedClaims> {
+export async function executedClaims(migrations: readonly Migration[], url?: string, baseline?: SourceFile): Promise<ExecutedClaims> {
   const api: Record<string, unknown> = execute;
   if ('toExecutable' in api) {
     throw new ExecutedProofUnusable('the executed proof on this branch takes its own ExecutableMigrations, not the migration model\'s: it cannot judge this history the same way');
   }
   const run = api.executeMigrations as ModelExecute;
-  const report = await run(migrations, url ? { url } : {});
+  const report = await run(migrations, { ...(url ? { url } : {}), ...(baseline ? { baseline } : {}) });
   const byFile = new Map<string, string>();
   for (const migration of migrations) {
     byFile.set(migration.up.path, migration.name);

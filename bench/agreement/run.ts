@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { loadHistory } from './history.js';
 import { judgeHistory, type JudgedMigration } from './judge.js';
-import type { JudgeServer } from './pg15.js';
+import { startJudgeServer, type JudgeServer } from './pg15.js';
+import { readBaseline } from '../../core/migrations/baseline.js';
 import type { HistoryResult } from './report.js';
 import { staticClaims } from './static-claims.js';
 import { executedClaims, ExecutedProofUnusable } from './executed-claims.js';
@@ -30,9 +31,9 @@ export function defaultSetupFile(directory: string): string | undefined {
 export async function runHistory(directory: string, options: RunOptions): Promise<HistoryResult> {
   const history = await loadHistory(directory, options.limit);
   const staticStarted = performance.now();
-  const claims = await staticClaims(directory);
-  const staticMs = performance.now() - staticStarted;
   const setupFile = options.setupFile ?? defaultSetupFile(directory);
+  const claims = await staticClaims(directory, setupFile);
+  const staticMs = performance.now() - staticStarted;
   const judgeStarted = performance.now();
   let setupFailures: readonly string[] = [];
   const judged = await judgeHistory(history.migrations, {
@@ -46,7 +47,7 @@ export async function runHistory(directory: string, options: RunOptions): Promis
   });
   const judgeMs = performance.now() - judgeStarted;
   const rows = agree(judged, claims);
-  const executed = options.executed ? await measureExecuted(history.migrations, judged) : undefined;
+  const executed = options.executed ? await measureExecuted(history.migrations, judged, setupFile) : undefined;
   return {
     label: basename(resolve(directory)),
     directory,
@@ -62,15 +63,23 @@ export async function runHistory(directory: string, options: RunOptions): Promis
   };
 }
 
-async function measureExecuted(migrations: readonly Migration[], judged: readonly JudgedMigration[]): Promise<NonNullable<HistoryResult['executed']>> {
+/**
+ * The executed proof on a PostgreSQL of the judge's version (a server of its own: roles are the cluster's, and the
+ * judge's run leaves its own), with the setup as its baseline, as a project would declare it in verify-migrations.json.
+ */
+async function measureExecuted(migrations: readonly Migration[], judged: readonly JudgedMigration[], setupFile: string | undefined): Promise<NonNullable<HistoryResult['executed']>> {
   const started = performance.now();
+  const server = process.env.VERIFY_DATABASE_URL ? undefined : await startJudgeServer();
   try {
-    const { claims, upFailed } = await executedClaims(migrations, process.env.VERIFY_DATABASE_URL);
-    // Where the executed proof's own up failed it judged nothing (it runs no setup, and on another server version).
+    const baseline = setupFile ? await readBaseline(setupFile) : undefined;
+    const { claims, upFailed } = await executedClaims(migrations, process.env.VERIFY_DATABASE_URL ?? server?.url('postgres'), baseline);
+    // Where the executed proof's own up failed it judged nothing.
     const rows = agree(judged, claims).map((row) => (upFailed.has(row.name) && row.outcome !== 'not judged' ? { ...row, outcome: 'not judged' as const } : row));
     return { rows, tally: tally(rows), ms: performance.now() - started };
   } catch (error) {
     if (error instanceof ExecutedProofUnusable) return { unusable: error.message };
     throw error;
+  } finally {
+    server?.stop();
   }
 }
