@@ -2,7 +2,8 @@
 // Objects are immutable values in maps; every change is journaled so a down file can be undone (mark/rollback).
 import type { Statement } from '../core/migrations/parse.js';
 import type { AstNode } from '../core/migrations/parse.js';
-import { expressionColumns, indexColumns, indexUsedColumns, qualifiedFromList, qualifiedName, queryRelations, relationName, stringList, typeRef, unwrap, type TypeRef } from './ast.js';
+import { expressionColumns, indexColumns, indexUsedColumns, qualifiedFromList, qualifiedName, queryRelations, relationName, stringList, typeRef, unwrap, visitNodes, type TypeRef } from './ast.js';
+import { doBlockStatements } from '../core/migrations/do-block.js';
 import { chooseName, indexColumnNames, makeObjectName, nameAddition } from './schema-names.js';
 
 /** Where an object was defined: the migration, the file and the byte offset. */
@@ -1115,8 +1116,31 @@ export class SchemaModel {
     return queryRelations(query).map((relation) => ` ${relation}(${this.tables.get(relation)?.columns.map((c) => c.name).join(',') ?? '?'})`).join('');
   }
 
-  /** Dynamic SQL: mark every known table whose name appears in the body as unknown. */
+  /**
+   * A DO block. When its body holds only written-out statements (no EXECUTE), each may have run or not (IF, exception
+   * handlers): the tables they name become unknown; data, owners, grants, roles and extensions leave the model as it is;
+   * any other change makes the migration's schema unknown. Dynamic SQL: every known table whose name appears in the
+   * body becomes unknown, and a body that creates, alters or drops something else makes the migration's schema unknown.
+   */
   private opaque(statement: Statement, migration: string): void {
+    const embedded = doBlockStatements(statement.node);
+    if (embedded !== 'dynamic') {
+      let unpinned = false;
+      for (const inner of embedded) {
+        if (DO_BLOCK_UNTRACKED.has(inner.kind)) continue;
+        if (!DO_BLOCK_TABLE_CHANGES.has(inner.kind)) unpinned = true;
+        visitNodes(inner.node, (kind, body) => {
+          if (kind !== 'RangeVar' || !body.relname) return;
+          const table = this.tables.get(relationName(body));
+          if (table) this.put(this.tables, table.name, { ...table, unknown: true });
+        });
+      }
+      if (!unpinned) return;
+      const previous = this.opaqueSince;
+      this.record(() => (this.opaqueSince = previous));
+      this.opaqueSince = migration;
+      return;
+    }
     const body = JSON.stringify(statement.node).toLowerCase();
     let matched = false;
     for (const table of this.tables.values()) {
@@ -1133,6 +1157,11 @@ export class SchemaModel {
     }
   }
 }
+
+/** Statements inside a DO block that change no state the model keeps (data, owners, grants, roles, extensions). */
+const DO_BLOCK_UNTRACKED = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'TruncateStmt', 'CopyStmt', 'VariableSetStmt', 'NotifyStmt', 'PerformStmt', 'CallStmt', 'AlterOwnerStmt', 'GrantStmt', 'GrantRoleStmt', 'CreateRoleStmt', 'AlterRoleStmt', 'AlterRoleSetStmt', 'DropRoleStmt', 'AlterDefaultPrivilegesStmt', 'CreateExtensionStmt', 'AlterExtensionStmt', 'RefreshMatViewStmt', 'LockStmt']);
+/** Statements inside a DO block whose effect stays on the tables they name (which become unknown); what makes new names (CREATE TABLE, CREATE INDEX, RENAME) is not among them. */
+const DO_BLOCK_TABLE_CHANGES = new Set(['AlterTableStmt', 'CreateTrigStmt', 'CreatePolicyStmt', 'AlterPolicyStmt', 'CommentStmt']);
 
 /** The OWNED BY option of CREATE / ALTER SEQUENCE: the owning column, or undefined for OWNED BY NONE; `previous` when absent. */
 function ownedByOption(options: readonly AstNode[] | undefined, previous: NamedObject['ownedBy']): NamedObject['ownedBy'] {

@@ -154,3 +154,8 @@ function oneLine(message: string): string {
   // Cut inside the quoted token of "at or near "...": say so, and close the quote.
   return /at or near "[^"]*$/.test(kept) ? `${kept}…"` : `${kept}…`;
 }
+
+/** libpg-query's PL/pgSQL parse tree of a CREATE FUNCTION ... LANGUAGE plpgsql statement (throws on invalid code). Call loadParser() first. */
+export function parsePlpgsql(text: string): unknown {
+  return parser().parsePlPgSQLSync(text);
+}

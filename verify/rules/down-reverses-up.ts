@@ -2,6 +2,7 @@ import { defineRule } from '../rule.js';
 import type { Action } from '../changes.js';
 import type { SourceFile } from '../../core/migrations/layout.js';
 import { describeDifference, schemaDifferences, type SchemaDifference } from '../schema-diff.js';
+import { doBlockStatements } from '../../core/migrations/do-block.js';
 
 /** Changes the schema model does not keep as state: matched statement by statement (GRANT ↔ REVOKE, ENABLE ↔ DISABLE). */
 const MATCHED = /^(grant|revoke|enable rls|disable rls|force rls|noforce rls|enable trigger|disable trigger) /;
@@ -56,8 +57,12 @@ export default defineRule({
       statement({ side, changes, statement, file }) {
         actionsAt.set(`${side} ${statement.start}`, changes.actions);
         if (side === 'up') {
-          if (!NO_SCHEMA.has(statement.kind)) changesSchema = true;
-          if (UNTRACKED.has(statement.kind)) untracked = true;
+          // A DO block counts as what it surely runs, when it is written out (a DO of UPDATEs changes no schema;
+          // what sits under IF may not run on this server).
+          const embedded = statement.kind === 'DoStmt' ? doBlockStatements(statement.node) : 'dynamic';
+          const kinds = embedded === 'dynamic' ? [statement.kind] : embedded.filter((s) => !s.conditional).map((s) => s.kind);
+          if (kinds.some((kind) => !NO_SCHEMA.has(kind))) changesSchema = true;
+          if (kinds.some((kind) => UNTRACKED.has(kind))) untracked = true;
           for (const action of changes.actions) if (MATCHED.test(action.key)) matched.push({ action, file, at: statement.start });
         } else {
           // What Postgres drops along with a down's statement counts as done: a view's grants go with the view.
