@@ -258,3 +258,19 @@ t.test("a goose or sql-migrate folder reports a file without the tool's up marke
   const { kept } = await findings(dir);
   t.same(kept.map((v) => v.message), ['No -- +goose Up line in 00004_forgot.sql, so goose refuses to run it: add -- +goose Up above its first statement (and -- +goose Down above the statements that undo it).']);
 });
+
+t.test('golang-migrate: a file named _up.sql beside .up.sql pairs is one the runner never runs, named as such', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'misnamed-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, '0001_create_users.up.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY);\n');
+  writeFileSync(join(dir, '0001_create_users.down.sql'), 'DROP TABLE users;\n');
+  writeFileSync(join(dir, '0002_add_email_up.sql'), 'ALTER TABLE users ADD COLUMN email text;\n');
+  writeFileSync(join(dir, '0002_add_email-down.sql'), 'ALTER TABLE users DROP COLUMN email;\n');
+  const result = await verify({ paths: [dir], rules, cache: false });
+  t.same(result.migrations.map((m) => m.name), ['0001_create_users'], 'neither file is read as a migration of another tool');
+  const named = result.violations.filter((v) => v.rule === 'bad-file-name').map((v) => `${v.file.slice(dir.length + 1)} ${v.message}`);
+  t.same(named, [
+    '0002_add_email-down.sql File name ends in -down.sql instead of .down.sql, so the runner of this folder never runs it: rename 0002_add_email-down.sql to 0002_add_email.down.sql.',
+    '0002_add_email_up.sql File name ends in _up.sql instead of .up.sql, so the runner of this folder never runs it: rename 0002_add_email_up.sql to 0002_add_email.up.sql.',
+  ]);
+});

@@ -166,6 +166,8 @@ export function classifyFiles(entries: readonly (string | ListingEntry)[]): { fi
   const unknown: string[] = [];
   const listed = entries.map((raw) => (typeof raw === 'string' ? { name: raw } : raw));
   const names = new Set(listed.filter((e) => !e.children).map((e) => e.name));
+  // A folder of `<version>_<slug>.up.sql` pairs (ours, golang-migrate, popx).
+  const pairedFolder = listed.some((e) => !e.children && PAIRED_FILE.test(e.name.split('/').pop() ?? e.name));
   // popx: one file named for a dialect (or autocommit) makes the folder popx's, generic files included.
   const popx = listed.some((e) => !e.children && PAIRED_FILE.test(e.name) && POPX_SLUG.test(PAIRED_FILE.exec(e.name)![2]!));
   for (const entry of listed) {
@@ -219,6 +221,15 @@ export function classifyFiles(entries: readonly (string | ListingEntry)[]): { fi
       continue;
     }
     const single = SINGLE_FILE.exec(base);
+    // `<version>_<slug>_up.sql` beside `.up.sql` pairs: the runner of the pairs lists only `.up.sql`/`.down.sql`, so it
+    // never runs this file (it is not a single-file migration of another tool).
+    const misnamed = single && pairedFolder ? /^(.*?)([_.-](?:up|down))$/i.exec(single[2]!) : null;
+    if (misnamed) {
+      const direction = misnamed[2]!.slice(1).toLowerCase();
+      const fixed = `${single![1]}_${misnamed[1]}.${direction}.sql`;
+      problems.push({ path, code: 'bad-file-name', message: `File name ends in ${misnamed[2]}.sql instead of .${direction}.sql, so the runner of this folder never runs it: rename ${base} to ${fixed}.` });
+      continue;
+    }
     if (single) {
       files.push({ path, version: single[1]!, name: `${single[1]}_${single[2]}`, direction: 'both' });
       continue;
