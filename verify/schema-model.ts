@@ -661,6 +661,8 @@ export class SchemaModel {
       chosen.push(picked);
       return picked;
     };
+    /** Columns whose type this statement changes: Postgres rebuilds the indexes on them once, after every command. */
+    const retyped: string[] = [];
     for (const command of node.cmds ?? []) {
       const cmd = command.AlterTableCmd ?? {};
       const at = { ...origin, at: cmd.def?.ColumnDef?.location ?? cmd.def?.Constraint?.location ?? origin.at };
@@ -685,12 +687,7 @@ export class SchemaModel {
         case 'AT_AlterColumnType': {
           const type = typeRef(cmd.def?.ColumnDef?.typeName);
           this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, type } : c)) }));
-          // Postgres rebuilds an index whose expressions or predicate read the column from its text, parsed again for the
-          // new type: casts come and go (`date(date)` on a date column becomes `date`). What it stores is not known here.
-          for (const index of this.indexesOf(name)) {
-            const readsInExpression = index.uses.includes(cmd.name) && (index.partial || index.columns.includes('(expr)'));
-            if (readsInExpression) this.putIndex(index.name, { ...index, definition: UNKNOWN_DEFINITION });
-          }
+          retyped.push(cmd.name);
           break;
         }
         case 'AT_SetNotNull':
@@ -738,6 +735,26 @@ export class SchemaModel {
         default:
           break;
       }
+    }
+    if (retyped.length) this.rebuildIndexesAfterTypeChange(name, retyped);
+  }
+
+  /**
+   * Postgres rebuilds an index whose expressions or predicate read a retyped column from its stored text, parsed again
+   * for the new types. Where an expression mixes that column with another of a different type now (`COALESCE(rerun_of,
+   * id)` after id became bigint), the implicit cast is written into the stored text and stays there, whatever the types
+   * become later: the index is not what it was. Otherwise casts may come or go (`date(day)` on a date column becomes
+   * `day`): what it stores is not known here.
+   */
+  private rebuildIndexesAfterTypeChange(table: string, retyped: readonly string[]): void {
+    const columns = new Map((this.tables.get(table)?.columns ?? []).map((c) => [c.name, `${c.type.name}(${c.type.mods.join(',')})${c.type.array ? '[]' : ''}`]));
+    for (const index of this.indexesOf(table)) {
+      if (!retyped.some((c) => index.uses.includes(c)) || !(index.partial || index.columns.includes('(expr)'))) continue;
+      // A cast once written into the stored text stays: frozen columns accumulate.
+      const earlier = / casts frozen on (.*)$/.exec(index.definition ?? '')?.[1]?.split(', ') ?? [];
+      const frozen = index.definition && index.definition !== UNKNOWN_DEFINITION ? [...new Set([...earlier, ...frozenCasts(index.definition, retyped, columns)])].sort() : [];
+      const definition = frozen.length ? `${index.definition!.replace(/ casts frozen on .*$/, '')} casts frozen on ${frozen.join(', ')}` : UNKNOWN_DEFINITION;
+      this.putIndex(index.name, { ...index, definition });
     }
   }
 
@@ -1156,6 +1173,25 @@ export class SchemaModel {
       this.opaqueSince = migration;
     }
   }
+}
+
+/** The retyped columns an index expression mixes, in one COALESCE, GREATEST/LEAST or operator, with a column of another type now. */
+function frozenCasts(definition: string, retyped: readonly string[], types: ReadonlyMap<string, string>): string[] {
+  const out = new Set<string>();
+  let tree: unknown;
+  try {
+    tree = JSON.parse(definition.replace(/ casts frozen on .*$/, ''));
+  } catch {
+    return [];
+  }
+  visitNodes(tree, (kind, body) => {
+    const operands: AstNode[] = kind === 'CoalesceExpr' || kind === 'MinMaxExpr' ? (body.args ?? []) : kind === 'A_Expr' ? [body.lexpr, body.rexpr] : [];
+    const names = operands.map((o) => stringList(o?.ColumnRef?.fields).pop()).filter((n): n is string => typeof n === 'string' && types.has(n));
+    for (const column of names) {
+      if (retyped.includes(column) && names.some((other) => types.get(other) !== types.get(column))) out.add(column);
+    }
+  });
+  return [...out].sort();
 }
 
 /** Statements inside a DO block that change no state the model keeps (data, owners, grants, roles, extensions). */
