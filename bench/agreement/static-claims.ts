@@ -1,7 +1,7 @@
 // The static side: verify() with the rule down-reverses-up over the whole folder (so the schema model replays every
 // migration), its violations grouped by migration. A migration with at least one is a claim "this down does not
-// restore the schema". So is a down the verifier says PostgreSQL will refuse (DOWN_CANNOT_RUN: it does not parse, names
-// what is gone or already there, drops what others depend on, builds an index CONCURRENTLY inside a transaction): a
+// restore the schema". So is a down the verifier says PostgreSQL will refuse (DOWN_CANNOT_RUN: it does not parse, or
+// not on the target version (the judge's, 15), names what is gone or already there, drops what others depend on, builds an index CONCURRENTLY inside a transaction): a
 // down that cannot run restores nothing, and the verifier says so once, under the rule that names the cause.
 import { resolve } from 'node:path';
 import type { Migration } from '../../core/migrations/layout.js';
@@ -9,7 +9,7 @@ import { rules, verify, type Violation } from '../../verify/index.js';
 
 export const STATIC_RULE = 'down-reverses-up';
 /** Findings in a down that mean PostgreSQL stops it (engine checks and rules). */
-export const DOWN_CANNOT_RUN: readonly string[] = ['syntax-error', 'object-missing', 'object-exists', 'drop-has-dependents', 'ban-concurrent-index-creation-in-transaction'];
+export const DOWN_CANNOT_RUN: readonly string[] = ['syntax-error', 'syntax-needs-newer-postgres', 'object-missing', 'object-exists', 'drop-has-dependents', 'ban-concurrent-index-creation-in-transaction'];
 
 /** Violations of the rule per migration name (every migration of the folder, cut or not). */
 /** `baseline`: the history's setup, replayed by the schema model first (as `baseline` in verify-migrations.json). */

@@ -1,5 +1,6 @@
 import { defineRule } from '../rule.js';
-import { qualifiedFromList, stringList, visitNodes } from '../ast.js';
+import { qualifiedFromList, relationName, stringList, visitNodes } from '../ast.js';
+import type { SchemaModel } from '../schema-model.js';
 import type { AstNode } from '../../core/migrations/parse.js';
 
 /** The oldest PostgreSQL the runner supports, and the default target. */
@@ -22,6 +23,7 @@ function featuresOf(kind: string, n: AstNode): Feature[] {
     case 'Constraint':
       if (n.contype === 'CONSTR_GENERATED' && n.generated_kind === 'v') add('A virtual generated column (GENERATED ALWAYS AS (...) without STORED)', 18);
       if (n.contype === 'CONSTR_NOTNULL' && n.skip_validation) add('NOT NULL ... NOT VALID', 18);
+      if (n.contype === 'CONSTR_NOTNULL' && Array.isArray(n.keys) && n.keys.length > 0 && !n.skip_validation) add('A NOT NULL table constraint (ADD CONSTRAINT ... NOT NULL column)', 18);
       if ((n.contype === 'CONSTR_CHECK' || n.contype === 'CONSTR_FOREIGN') && n.is_enforced !== true && n.initially_valid !== true && n.skip_validation) add('NOT ENFORCED', 18);
       if (n.without_overlaps || n.fk_with_period) add('WITHOUT OVERLAPS / PERIOD in a key', 18);
       if (n.nulls_not_distinct) add('NULLS NOT DISTINCT', 15);
@@ -70,6 +72,26 @@ function featuresOf(kind: string, n: AstNode): Feature[] {
   return found;
 }
 
+/**
+ * Constraints a DROP CONSTRAINT or RENAME CONSTRAINT names that are, on PostgreSQL 18, the NOT NULL of a column
+ * (`<table>_<column>_not_null`, as the table and column were named then): the table has no other constraint of that
+ * name, and has NOT NULL columns.
+ */
+function namedNotNullConstraints(kind: string, n: AstNode, schema: SchemaModel): string[] {
+  const named: Array<{ table: string; name: string }> = [];
+  if (kind === 'AlterTableStmt') {
+    for (const cmd of n.cmds ?? []) if (cmd.AlterTableCmd?.subtype === 'AT_DropConstraint' && cmd.AlterTableCmd.name) named.push({ table: relationName(n.relation), name: cmd.AlterTableCmd.name });
+  } else if (kind === 'RenameStmt' && n.renameType === 'OBJECT_TABCONSTRAINT' && n.subname) named.push({ table: relationName(n.relation), name: n.subname });
+  const out: string[] = [];
+  for (const { table, name } of named) {
+    const known = schema.table(table);
+    if (!known || known.unknown || known.constraints.some((c) => c.name === name)) continue;
+    // PostgreSQL names it when the column becomes NOT NULL, and keeps the name through renames of table and column.
+    if (name.endsWith('_not_null') && known.columns.some((c) => c.notNull)) out.push(name);
+  }
+  return out;
+}
+
 /** The parser is PostgreSQL 18's: it accepts syntax older servers refuse. The target version says which servers count. */
 export default defineRule({
   meta: {
@@ -87,7 +109,7 @@ export default defineRule({
   create(context) {
     const target = context.options.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
     return {
-      statement({ statement, file }) {
+      statement({ statement, file, schema }) {
         const seen = new Set<string>();
         const check = (kind: string, body: AstNode): void => {
           for (const feature of featuresOf(kind, body)) {
@@ -98,6 +120,12 @@ export default defineRule({
         };
         check(statement.kind, statement.node);
         visitNodes(statement.node, check);
+        for (const name of namedNotNullConstraints(statement.kind, statement.node, schema)) {
+          const what = `The NOT NULL constraint ${name} (PostgreSQL names them, and DROP or RENAME CONSTRAINT reaches them, from 18)`;
+          if (18 <= target || seen.has(what)) continue;
+          seen.add(what);
+          context.report({ messageId: 'newer', file, at: statement.start, data: { what, since: 18, target } });
+        }
       },
     };
   },
