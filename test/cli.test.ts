@@ -70,7 +70,7 @@ t.test('GitHub annotations, one per violation, and a notice with the layout', as
   const { stdout } = cli([`${SETS}/broken`, '--format', 'github']);
   const lines = stdout.trim().split('\n');
   const annotations = lines.filter((l) => /^::(error|warning) /.test(l));
-  t.equal(annotations.length, 6);
+  t.equal(annotations.length, 7);
   t.ok(annotations.every((l) => /^::(error|warning) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[a-z-]+::/.test(l)), stdout);
   t.same(lines.filter((l) => !annotations.includes(l)), [`::notice title=verify-migrations::paired layout: 2 migrations in ${SETS}/broken`]);
 });
@@ -88,7 +88,7 @@ t.test('a config file at the repo root sets rules', async (t) => {
   writeFileSync(join(dir, 'verify-migrations.json'), JSON.stringify({ rules: { 'down-reverses-up': 'off', 'one-change-per-migration': 'off', 'foreign-key-needs-index': 'off' } }));
   const { stdout } = cli([join(ROOT, SETS, 'broken'), '--format', 'json'], dir);
   const report = JSON.parse(stdout) as { violations: Array<{ rule: string }> };
-  t.same(report.violations.map((v) => v.rule).sort(), ['bad-file-name', 'syntax-error', 'unpaired-down']);
+  t.same(report.violations.map((v) => v.rule).sort(), ['bad-file-name', 'drop-has-dependents', 'syntax-error', 'unpaired-down']);
 });
 
 t.test('naming a file reports that file only, with its set as context', async (t) => {

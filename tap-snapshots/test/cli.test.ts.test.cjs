@@ -8,6 +8,12 @@
 exports[`test/cli.test.ts > TAP > a broken set: text output with code frames, exit 1 > text report 1`] = `
 paired layout: 2 migrations in test/fixtures/sets/broken
 
+test/fixtures/sets/broken/20260101000000_create_brands.down.sql:1:1  error  drop-has-dependents  PostgreSQL stops the migration here: cannot drop table brands because other objects depend on it (constraint lines_brand_id_fkey on table lines depends on table brands).
+  help: Drop or change the dependent objects first (a down undoes its up in reverse order), or add CASCADE if they are meant to go too.
+  1 | DROP TABLE brands;
+    | ^^^^^^^^^^^^^^^^^
+  docs: verify/rules/drop-has-dependents.md
+
 test/fixtures/sets/broken/20260101000000_create_brands.up.sql:3:1  error  down-reverses-up  Up creates table lines; down never drops it.
   help: Add the inverse statement to the down file, in reverse order of the up.
   3 | CREATE TABLE lines (id bigint PRIMARY KEY, brand_id bigint REFERENCES brands (id));
@@ -38,6 +44,6 @@ test/fixtures/sets/broken/20260104000000_Upper.UP.SQL:1:1  error  bad-file-name 
   1 | SELECT 1;
     | ^
 
-4 files checked: 6 errors, 0 warnings.
+4 files checked: 7 errors, 0 warnings.
 
 `
