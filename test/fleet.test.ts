@@ -1,8 +1,9 @@
 // make deploy TARGETS=<file>: one chain deployed to a fleet (dist/scripts/fleet.js, as make runs it), for real: several
-// databases on a throwaway PostgreSQL 18 and a PostgreSQL 15 with a password. The canary runs alone, then PARALLEL at a
-// time (overlap proved from each database's own pgmigrations.run_on), a failing target stops new starts while the
-// running one finishes, SIGINT stops the fleet, bad lines are refused before anything runs, backups land in a folder
-// per target, and no password shows.
+// databases on a throwaway PostgreSQL 18 and a PostgreSQL 15 with a password. The chain has a gate: a migration that
+// waits for an advisory lock the test holds in chosen databases, so the test sees (in pg_locks) which deploys run at
+// the same moment, and decides when they go on: no timing guesses. The canary runs alone, then PARALLEL at a time; a
+// failing target stops new starts while the running one finishes; SIGINT stops the fleet; bad lines are refused before
+// anything runs; backups land in a folder per target; no password shows.
 import t, { type Test } from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,12 +12,15 @@ import { join } from 'node:path';
 import { startPg15Server } from './helpers/pg15-server.js';
 import { startTestServer } from './helpers/server.js';
 import { childEnv } from './helpers/child-env.js';
-import type { Sql } from '../core/postgres/database-url.js';
+import { connect, type Sql } from '../core/postgres/database-url.js';
 
 const root = join(import.meta.dirname, '..');
 const fleetJs = join(root, 'dist', 'scripts', 'fleet.js');
 const app = join(import.meta.dirname, 'fixtures', 'deploy', 'app');
-const PAUSE = '20260201000150_pause';
+const GATE = '20260201000150_gate';
+const GATE_KEY = 4242;
+/** The gate waits for the test, not for lock_timeout. */
+const WAIT = { MIGRATE_LOCK_TIMEOUT: '60s' };
 
 interface Run {
   readonly status: number | null;
@@ -29,15 +33,53 @@ function fleet(args: readonly string[], env: Record<string, string> = {}): Run {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The deploy fixture plus a migration that sleeps between create_items and the index, so deploys can be seen overlapping. */
-function chainWithPause(t: Test, seconds = 0.3): string {
+/** The deploy fixture plus the gate between create_items and the index: it waits while the test holds GATE_KEY. */
+function chainWithGate(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-chain-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(app, dir, { recursive: true });
   rmSync(join(dir, 'migrations.sum'));
-  writeFileSync(join(dir, `${PAUSE}.up.sql`), `-- Waits, so that a test sees two deploys overlap.\nSELECT pg_sleep(${seconds});\n`);
-  writeFileSync(join(dir, `${PAUSE}.down.sql`), `-- Undoes ${PAUSE}: nothing to undo.\nSELECT 1;\n`);
+  writeFileSync(join(dir, `${GATE}.up.sql`), `-- Waits for a test: the deploy goes on when the test releases its advisory lock.\nSELECT pg_advisory_xact_lock(${GATE_KEY});\n`);
+  writeFileSync(join(dir, `${GATE}.down.sql`), `-- Undoes ${GATE}: nothing to undo.\nSELECT 1;\n`);
   return dir;
+}
+
+/** Hold the gate shut in a database (its own connection); open() lets its deploy go on. */
+async function closeGate(t: Test, url: string): Promise<{ open(): Promise<void> }> {
+  const holder = connect(url, { idle_timeout: 0 }); // an idle close would end the session, and the lock with it
+  t.teardown(() => holder.end({ timeout: 1 }).catch(() => undefined));
+  await holder`SELECT pg_advisory_lock(${GATE_KEY})`;
+  return {
+    async open() {
+      await holder`SELECT pg_advisory_unlock(${GATE_KEY})`;
+    },
+  };
+}
+
+/** Sessions of this database waiting at the gate. */
+async function waitingAtGate(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+    WHERE d.datname = current_database() AND l.locktype = 'advisory' AND l.objid = ${GATE_KEY} AND NOT l.granted`;
+  return row?.n ?? 0;
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, seconds = 60): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The fleet in the background: its output so far, and its end. */
+function startFleet(args: readonly string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [fleetJs, ...args], { cwd: root, env: childEnv(env) });
+  const run = { status: null as number | null, stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
+  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ ...run, status: code })));
+  return { child, run: run as Readonly<Run>, done };
 }
 
 function targetsFile(t: Test, lines: readonly string[]): string {
@@ -118,48 +160,53 @@ t.test('fleets against a PostgreSQL 18 (several databases) and a PostgreSQL 15',
   });
 
   t.test('canary first, then two at a time across two servers; variable lines resolved; a summary; exit 0', async (t) => {
-    const chain = chainWithPause(t);
+    const chain = chainWithGate(t);
     const a = await pg18.freshDatabase();
     const b = await pg18.freshDatabase();
     const c = await pg15.freshDatabase();
     const d = await pg18.freshDatabase();
+    const [gateB, gateC] = await Promise.all([closeGate(t, b.url), closeGate(t, c.url)]);
     const file = targetsFile(t, ['# EU first: the canary', 'FLEET_EU_URL', '', withPassword(b.url), c.url, `  ${d.url}  `]);
-    const run = fleet(['--targets', file, '--parallel', '2', '--dir', chain, '--backup', 'skip'], { FLEET_EU_URL: withPassword(a.url) });
+    const fleetRun = startFleet(['--targets', file, '--parallel', '2', '--dir', chain, '--backup', 'skip'], { ...WAIT, FLEET_EU_URL: withPassword(a.url) });
+
+    // b (PostgreSQL 18) and c (PostgreSQL 15) both wait at their gate: two deploys at once, and not a third.
+    await until('b and c wait at their gates', async () => (await waitingAtGate(b.sql)) === 1 && (await waitingAtGate(c.sql)) === 1);
+    t.pass('b and c are deploying at the same moment');
+    t.same((await runOn(a.sql))?.size, 4, 'the canary finished before they started');
+    t.equal(await runOn(d.sql), null, 'd waits for a free slot (PARALLEL=2)');
+    await Promise.all([gateB.open(), gateC.open()]);
+    const run = await fleetRun.done;
+
     t.equal(run.status, 0, run.stderr);
     noSecret(t, run);
     const [na, nb, nc, nd] = [a, b, c, d].map((db) => hostPortDb(db.url)) as [string, string, string, string];
     t.match(run.stdout, new RegExp(`^fleet: 4 targets from .*: ${na} first \\(canary\\), then 2 at a time\n`));
     t.match(run.stdout, new RegExp(`\\[${na} *\\] -- started \\(canary\\), 1 running; from FLEET_EU_URL\n`));
     t.match(run.stdout, new RegExp(`\\[${nc} *\\] == 3/4 migrate\n`), 'each target output is prefixed with it');
-    t.match(run.stdout, new RegExp(`\\[${nc} *\\]    ok    applied ${PAUSE}\n`));
-    t.match(run.stdout, /\] -- started, 2 running\n/, 'two ran at once');
+    t.match(run.stdout, new RegExp(`\\[${nc} *\\]    ok    applied ${GATE}\n`));
     t.match(summaryRow(run, na), new RegExp(`^  ${na} \\(FLEET_EU_URL\\) canary +4 +\\d+\\.\\d s  done$`));
     for (const name of [nb, nc, nd]) t.match(summaryRow(run, name), new RegExp(`^  ${name} +4 +\\d+\\.\\d s  done$`));
     t.match(run.stdout, /\nfleet done: 4 done\n$/);
-
-    // The databases' own clocks: the canary finished before any other began; b and c (the first two after it) overlapped.
-    const [ra, rb, rc, rd] = (await Promise.all([a, b, c, d].map((db) => runOn(db.sql)))) as Map<string, number>[];
-    for (const r of [ra, rb, rc, rd]) t.equal(r?.size, 4, 'each target has the whole chain');
-    const first = (r: Map<string, number>): number => Math.min(...r.values());
-    const last = (r: Map<string, number>): number => Math.max(...r.values());
-    t.ok(last(ra!) <= Math.min(first(rb!), first(rc!), first(rd!)), 'the canary ran alone, first');
-    const pause = (r: Map<string, number>): [number, number] => [r.get(PAUSE)!, r.get('20260201000200_index_items_sku')!];
-    const [b0, b1] = pause(rb!);
-    const [c0, c1] = pause(rc!);
-    t.ok(Math.max(b0, c0) < Math.min(b1, c1), `b and c were in their pause at the same time (b ${b0}..${b1}, c ${c0}..${c1})`);
-    t.ok(last(rd!) > Math.min(b1, c1), 'd started only when one of the two finished');
+    const [rb, rc, rd] = (await Promise.all([b, c, d].map((db) => runOn(db.sql)))) as Map<string, number>[];
+    t.ok(Math.min(...rd!.values()) >= Math.max(rb!.get(GATE)!, rc!.get(GATE)!) - 1, 'd started after a gate opened');
   });
 
   t.test('a failing target: no new start, the running one finishes, the summary says so, exit 1; a re-run completes', async (t) => {
-    const chain = chainWithPause(t);
+    const chain = chainWithGate(t);
     const canary = await pg18.freshDatabase();
     const bad = await pg18.freshDatabase();
     const slow = await pg18.freshDatabase();
     const later = await pg18.freshDatabase();
     await bad.sql`CREATE TABLE items (id int)`;
+    const gate = await closeGate(t, slow.url);
     const file = targetsFile(t, [canary.url, bad.url, withPassword(slow.url), later.url]);
     const [nc, nb, ns, nl] = [canary, bad, slow, later].map((db) => hostPortDb(db.url)) as [string, string, string, string];
-    const run = fleet(['--targets', file, '--parallel', '2', '--dir', chain, '--backup', 'skip']);
+    const fleetRun = startFleet(['--targets', file, '--parallel', '2', '--dir', chain, '--backup', 'skip'], WAIT);
+    await until('bad fails while slow waits at its gate', () => fleetRun.run.stderr.includes(`fleet: ${nb} failed`));
+    t.equal(await waitingAtGate(slow.sql), 1, 'slow was running when bad failed');
+    await gate.open();
+    const run = await fleetRun.done;
+
     t.equal(run.status, 1);
     noSecret(t, run);
     t.match(run.stderr, new RegExp(`\\[${nb} *\\] deploy FAILED at migrate: .*20260201000100_create_items\\.up\\.sql:2:1: relation "items" already exists`));
@@ -173,7 +220,7 @@ t.test('fleets against a PostgreSQL 18 (several databases) and a PostgreSQL 15',
     t.equal((await runOn(bad.sql))?.size, 1, 'the failing target keeps what it committed (create_brands)');
 
     await bad.sql`DROP TABLE items`;
-    const again = fleet(['--targets', file, '--parallel', '3', '--dir', chain, '--backup', 'skip']);
+    const again = fleet(['--targets', file, '--parallel', '3', '--dir', chain, '--backup', 'skip'], WAIT);
     t.equal(again.status, 0, again.stderr);
     t.match(summaryRow(again, nc), / 0 +[\d.]+ s {2}done$/, 'done targets have nothing pending');
     t.match(summaryRow(again, nb), / 3 +[\d.]+ s {2}done$/);
@@ -181,36 +228,24 @@ t.test('fleets against a PostgreSQL 18 (several databases) and a PostgreSQL 15',
   });
 
   t.test('SIGINT: the running deploy is cancelled as deploy does it, no other target starts, exit 1', async (t) => {
-    const chain = chainWithPause(t, 5);
+    const chain = chainWithGate(t);
     const first = await pg18.freshDatabase();
     const second = await pg18.freshDatabase();
+    await closeGate(t, first.url);
     const file = targetsFile(t, [first.url, second.url]);
-    const child = spawn(process.execPath, [fleetJs, '--targets', file, '--dir', chain, '--backup', 'skip'], { cwd: root, env: childEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const started = Date.now();
-    // SIGINT once the canary's migration session is inside pg_sleep: a statement really running on the server.
-    const sleeping = async (): Promise<void> => {
-      for (;;) {
-        const [row] = await first.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`;
-        if (row?.n) return;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    };
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    await sleeping();
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    t.equal(code, 1, stderr);
-    t.ok(Date.now() - started < 5000, 'the 5 s pause was cancelled, not waited for');
-    t.match(stderr, /^fleet: SIGINT: no new target is started; the running deploys cancel their statement and stop\n/m);
-    t.notMatch(stderr, /waiting for the/, 'said once');
-    t.match(stderr, new RegExp(`\\[${hostPortDb(first.url)} *\\] deploy FAILED at migrate: .*${PAUSE}`));
-    t.match(summaryRow({ status: code, stdout, stderr }, hostPortDb(second.url)), / - +- {2}not started$/);
-    t.match(stderr, /fleet FAILED: 1 failed, 1 not started \(stopped: SIGINT\)/);
+    const fleetRun = startFleet(['--targets', file, '--dir', chain, '--backup', 'skip'], WAIT);
+    await until('the canary waits at its gate', async () => (await waitingAtGate(first.sql)) === 1);
+    fleetRun.child.kill('SIGINT');
+    const run = await fleetRun.done;
+    t.equal(run.status, 1, run.stderr);
+    t.match(run.stderr, /^fleet: SIGINT: no new target is started; the running deploys cancel their statement and stop\n/m);
+    t.notMatch(run.stderr, /waiting for the/, 'said once');
+    t.match(run.stderr, new RegExp(`\\[${hostPortDb(first.url)} *\\] deploy FAILED at migrate: .*${GATE}`));
+    t.match(summaryRow(run, hostPortDb(second.url)), / - +- {2}not started$/);
+    t.match(run.stderr, /fleet FAILED: 1 failed, 1 not started \(stopped: SIGINT\)/);
     t.equal(await runOn(second.sql), null);
-    t.notOk((await runOn(first.sql))?.has(PAUSE), 'the cancelled migration was rolled back');
+    t.notOk((await runOn(first.sql))?.has(GATE), 'the cancelled migration was rolled back');
+    t.equal(await waitingAtGate(first.sql), 0, 'its wait was cancelled on the server');
   });
 
   t.test('make deploy TARGETS= PARALLEL= with backups: one folder per target, each dump its own', async (t) => {
