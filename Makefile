@@ -22,6 +22,10 @@ MIGRATE_STATEMENT_TIMEOUT ?= 15min
 # make backup / make deploy: where dumps go; BACKUP=skip deploys without one (never do that to production lightly).
 BACKUP_DIR ?= backups
 BACKUP ?= auto
+# make deploy TARGETS=<file>: one postgres:// URL or environment variable name per line; the first is the canary,
+# then PARALLEL at a time (docs/deploy.md#fleets).
+TARGETS ?=
+PARALLEL ?= 1
 # make migrate runs the verifier first and refuses a chain with errors; SKIP_VERIFY='<reason>' overrides it in an emergency.
 SKIP_VERIFY ?=
 # make check-order: the branch the migrations merge into.
@@ -117,7 +121,7 @@ backup: $(BUILT) ## pg_dump -Fc into BACKUP_DIR/<db>-<UTC time>.dump (mode 0600)
 
 .PHONY: deploy
 deploy: $(BUILT) ## preflight (health, verify, checksums, order, indexes), backup, migrate, post-checks; prints rollback
-	@$(NODE) dist/scripts/deploy.js --dir $(MIGRATIONS_DIR) --backup '$(BACKUP)' --backup-dir '$(BACKUP_DIR)'
+	@$(NODE) dist/scripts/$(if $(TARGETS),fleet.js --targets '$(TARGETS)' --parallel '$(PARALLEL)',deploy.js) --dir $(MIGRATIONS_DIR) --backup '$(BACKUP)' --backup-dir '$(BACKUP_DIR)'
 
 # ---- the embedded server (.pgdata/, port 54329; EMBEDDED_PG_DIR and EMBEDDED_PG_PORT move it) ----------------
 

@@ -2,6 +2,7 @@
 // migrate, post-checks (status, SELECT count(*) on every table, health check), then the exact rollback and restore
 // commands. docs/deploy.md is the runbook around it.
 // Exit codes: 0 deployed (or nothing to deploy), 1 a step failed (the output says where the database stands), 2 usage error.
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { abortOnSignals } from '../runner/interruption.js';
 import { describeTarget, redactUrl, resolveDatabase, scrubSecrets } from '../core/postgres/database-url.js';
@@ -18,16 +19,17 @@ const USAGE = `usage: deploy [--dir DIR] [--backup auto|skip] [--backup-dir DIR]
                      backed up when pg_dump can, else skipped with a warning
   --backup skip      deploy without a backup (BACKUP=skip); say so in the deployment log
   --backup-dir DIR   where the dump goes (default: BACKUP_DIR, else backups)
+  --result-file FILE also write the result as JSON there (make deploy TARGETS=... reads it: runner/fleet.ts)
 
 Exit codes: 0 deployed, 1 a step failed (the output says where the database stands), 2 usage error.`;
 
 async function main(argv: readonly string[]): Promise<number> {
-  let values: { dir?: string; backup?: string; 'backup-dir'?: string; help?: boolean };
+  let values: { dir?: string; backup?: string; 'backup-dir'?: string; 'result-file'?: string; help?: boolean };
   try {
     const parsed = parseArgs({
       args: [...argv],
       allowPositionals: false,
-      options: { dir: { type: 'string' }, backup: { type: 'string' }, 'backup-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { dir: { type: 'string' }, backup: { type: 'string' }, 'backup-dir': { type: 'string' }, 'result-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     values = parsed.values;
     const backup = values.backup ?? 'auto';
@@ -60,6 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
     signal: interruption(),
     report: print,
   });
+  if (values['result-file']) writeFileSync(values['result-file'], JSON.stringify({ ok: result.ok, failedStep: result.failedStep, error: result.error, applied: result.applied }), { mode: 0o600 });
   out('');
   if (result.ok) {
     out(`deploy done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.state}`);
