@@ -741,21 +741,33 @@ export class SchemaModel {
 
   /**
    * Postgres rebuilds an index whose expressions or predicate read a retyped column from its stored text, parsed again
-   * for the new types. Where an expression mixes that column with another of a different type now (`COALESCE(rerun_of,
-   * id)` after id became bigint), the implicit cast is written into the stored text and stays there, whatever the types
-   * become later: the index is not what it was. Otherwise casts may come or go (`date(day)` on a date column becomes
-   * `day`): what it stores is not known here.
+   * for the new types. The stored text holds the implicit casts made when it was last parsed: where an expression mixes
+   * integer columns of different widths (`COALESCE(rerun_of, id)` once id is bigint) the narrower one is cast, the cast
+   * is written out, and it stays until the column has that type itself (then it is a no-op and goes). The model keeps
+   * those casts as part of the definition; where it cannot tell (other types, function-style casts such as `date(day)`),
+   * the stored definition is unknown.
    */
   private rebuildIndexesAfterTypeChange(table: string, retyped: readonly string[]): void {
-    const columns = new Map((this.tables.get(table)?.columns ?? []).map((c) => [c.name, `${c.type.name}(${c.type.mods.join(',')})${c.type.array ? '[]' : ''}`]));
+    const types = this.columnTypes(table);
     for (const index of this.indexesOf(table)) {
       if (!retyped.some((c) => index.uses.includes(c)) || !(index.partial || index.columns.includes('(expr)'))) continue;
-      // A cast once written into the stored text stays: frozen columns accumulate.
-      const earlier = / casts frozen on (.*)$/.exec(index.definition ?? '')?.[1]?.split(', ') ?? [];
-      const frozen = index.definition && index.definition !== UNKNOWN_DEFINITION ? [...new Set([...earlier, ...frozenCasts(index.definition, retyped, columns)])].sort() : [];
-      const definition = frozen.length ? `${index.definition!.replace(/ casts frozen on .*$/, '')} casts frozen on ${frozen.join(', ')}` : UNKNOWN_DEFINITION;
+      const [base, casts] = splitCasts(index.definition);
+      const kept = new Map([...casts].filter(([column, type]) => types.get(column) !== type));
+      const made = base === undefined || callsOn(base, retyped) ? 'unknown' : implicitCasts(base, types, kept);
+      const definition = made === 'unknown' ? UNKNOWN_DEFINITION : withCasts(base!, made);
       this.putIndex(index.name, { ...index, definition });
     }
+  }
+
+  /** A new index's definition with the implicit casts its expressions get from the table's column types now. */
+  private definitionWithCasts(table: string, definition: string): string {
+    const casts = implicitCasts(definition, this.columnTypes(table), new Map());
+    return casts === 'unknown' ? definition : withCasts(definition, casts);
+  }
+
+  /** Each column's type as the casts compare them: `int4`, `int8`, `numeric(12,2)`. */
+  private columnTypes(table: string): Map<string, string> {
+    return new Map((this.tables.get(table)?.columns ?? []).map((c) => [c.name, `${SERIAL_TYPES[c.type.name] ?? c.type.name}${c.type.mods.length ? `(${c.type.mods.join(',')})` : ''}${c.type.array ? '[]' : ''}`]));
   }
 
   /** DROP CONSTRAINT: a primary key's or unique constraint's index goes with it; with CASCADE, the foreign keys that use that key too. */
@@ -803,7 +815,7 @@ export class SchemaModel {
       unique: Boolean(node.unique),
       partial: Boolean(node.whereClause),
       uses: indexUsedColumns(node),
-      definition: fingerprint(definition),
+      definition: this.definitionWithCasts(table, fingerprint(definition)),
       origin,
     });
   }
@@ -1175,23 +1187,66 @@ export class SchemaModel {
   }
 }
 
-/** The retyped columns an index expression mixes, in one COALESCE, GREATEST/LEAST or operator, with a column of another type now. */
-function frozenCasts(definition: string, retyped: readonly string[], types: ReadonlyMap<string, string>): string[] {
-  const out = new Set<string>();
+/** serial types are integers with a default. */
+const SERIAL_TYPES: Readonly<Record<string, string>> = { serial: 'int4', bigserial: 'int8', smallserial: 'int2', serial4: 'int4', serial8: 'int8', serial2: 'int2' };
+/** Integer widths, narrowest first: in an expression mixing them, Postgres casts the narrower operand to the wider. */
+const INTEGER_WIDTHS = ['int2', 'int4', 'int8'];
+const CASTS = ' casts ';
+
+/** An index definition without and with its recorded casts (`column::type`); undefined when the definition is not known. */
+function splitCasts(definition: string | undefined): [string | undefined, Map<string, string>] {
+  if (definition === undefined || definition === UNKNOWN_DEFINITION) return [undefined, new Map()];
+  const at = definition.indexOf(CASTS);
+  if (at < 0) return [definition, new Map()];
+  return [definition.slice(0, at), new Map(definition.slice(at + CASTS.length).split(', ').map((c) => c.split('::') as [string, string]))];
+}
+
+function withCasts(base: string, casts: ReadonlyMap<string, string>): string {
+  return casts.size ? `${base}${CASTS}${[...casts].map(([c, t]) => `${c}::${t}`).sort().join(', ')}` : base;
+}
+
+/** Whether a function call or a cast in the definition reads one of `columns`: how Postgres stores it after a type change is not modelled. */
+function callsOn(definition: string, columns: readonly string[]): boolean {
+  let found = false;
+  try {
+    visitNodes(JSON.parse(definition), (kind, body) => {
+      if ((kind === 'FuncCall' || kind === 'TypeCast') && expressionColumns(body).some((c) => columns.includes(c))) found = true;
+    });
+  } catch {
+    return true;
+  }
+  return found;
+}
+
+/**
+ * The casts the stored text holds after it is parsed with `types`: `kept` (written out before) plus those of every
+ * COALESCE, GREATEST/LEAST or operator whose column operands are integers of different widths; 'unknown' where columns
+ * of other types meet.
+ */
+function implicitCasts(definition: string, types: ReadonlyMap<string, string>, kept: ReadonlyMap<string, string>): Map<string, string> | 'unknown' {
   let tree: unknown;
   try {
-    tree = JSON.parse(definition.replace(/ casts frozen on .*$/, ''));
+    tree = JSON.parse(definition);
   } catch {
-    return [];
+    return 'unknown';
   }
+  const casts = new Map(kept);
+  let unknown = false;
   visitNodes(tree, (kind, body) => {
     const operands: AstNode[] = kind === 'CoalesceExpr' || kind === 'MinMaxExpr' ? (body.args ?? []) : kind === 'A_Expr' ? [body.lexpr, body.rexpr] : [];
-    const names = operands.map((o) => stringList(o?.ColumnRef?.fields).pop()).filter((n): n is string => typeof n === 'string' && types.has(n));
-    for (const column of names) {
-      if (retyped.includes(column) && names.some((other) => types.get(other) !== types.get(column))) out.add(column);
+    const columns = operands.map((o) => stringList(o?.ColumnRef?.fields).pop()).filter((n): n is string => typeof n === 'string' && types.has(n));
+    if (columns.length < 2) return;
+    const effective = (column: string): string => casts.get(column) ?? types.get(column)!;
+    const distinct = new Set(columns.map(effective));
+    if (distinct.size < 2) return;
+    if (![...distinct].every((t) => INTEGER_WIDTHS.includes(t))) {
+      unknown = true;
+      return;
     }
+    const widest = INTEGER_WIDTHS[Math.max(...[...distinct].map((t) => INTEGER_WIDTHS.indexOf(t)))]!;
+    for (const column of columns) if (effective(column) !== widest) casts.set(column, widest);
   });
-  return [...out].sort();
+  return unknown ? 'unknown' : casts;
 }
 
 /** Statements inside a DO block that change no state the model keeps (data, owners, grants, roles, extensions). */
