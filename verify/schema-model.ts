@@ -1142,7 +1142,22 @@ export class SchemaModel {
    */
   private starColumns(query: AstNode | undefined): string {
     if (!JSON.stringify(query ?? null).includes('"A_Star"')) return '';
-    return queryRelations(query).map((relation) => ` ${relation}(${this.tables.get(relation)?.columns.map((c) => c.name).join(',') ?? '?'})`).join('');
+    const expanded: string[] = [];
+    visitNodes(query, (kind, select) => {
+      if (kind !== 'SelectStmt') return;
+      for (const target of select.targetList ?? []) {
+        const fields: AstNode[] = target.ResTarget?.val?.ColumnRef?.fields ?? [];
+        if (!fields.some((f) => f.A_Star)) continue;
+        // `*` reads every relation of this SELECT's FROM; `t.*` the one named or aliased t.
+        const qualifier = fields.length > 1 ? fields[fields.length - 2]?.String?.sval : undefined;
+        for (const rangeVar of fromRelations(select.fromClause)) {
+          if (qualifier !== undefined && (rangeVar.alias?.aliasname ?? rangeVar.relname) !== qualifier) continue;
+          const relation = relationName(rangeVar);
+          expanded.push(` ${relation}(${this.tables.get(relation)?.columns.map((c) => c.name).join(',') ?? '?'})`);
+        }
+      }
+    });
+    return expanded.join('');
   }
 
   /**
@@ -1185,6 +1200,20 @@ export class SchemaModel {
       this.opaqueSince = migration;
     }
   }
+}
+
+/** The tables and views a FROM list names directly (joins included, subqueries and functions not). */
+function fromRelations(from: readonly AstNode[] | undefined): AstNode[] {
+  const out: AstNode[] = [];
+  const visit = (item: AstNode | undefined): void => {
+    if (item?.RangeVar) out.push(item.RangeVar);
+    else if (item?.JoinExpr) {
+      visit(item.JoinExpr.larg);
+      visit(item.JoinExpr.rarg);
+    }
+  };
+  for (const item of from ?? []) visit(item);
+  return out;
 }
 
 /** serial types are integers with a default. */
