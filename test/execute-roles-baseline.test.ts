@@ -65,6 +65,17 @@ t.test('owners, roles, missing downs and baselines on a real server', async (t) 
     t.match(grant, /role app_member setting work_mem=4096 still exists/);
   });
 
+  await t.test("a view whose 'now' PostgreSQL folded into a constant, re-made by the same SQL, is restored", async (t) => {
+    const view = "CREATE VIEW recent AS SELECT id FROM posts WHERE published > ('now'::timestamp - '1 month'::interval);\n";
+    const dir = folder(t, {
+      '20260101000100_create_posts.up.sql': `CREATE TABLE posts (id bigint PRIMARY KEY, published timestamp);\n${view}`,
+      '20260101000100_create_posts.down.sql': 'DROP VIEW recent;\nDROP TABLE posts;\n',
+      '20260101000200_add_title.up.sql': 'DROP VIEW recent;\nALTER TABLE posts ADD COLUMN title text;\n',
+      '20260101000200_add_title.down.sql': `ALTER TABLE posts DROP COLUMN title;\n${view}`,
+    });
+    t.same(lines(await run(dir)), []);
+  });
+
   await t.test('a migration without a down cannot be rolled back; one marked irreversible is applied up only', async (t) => {
     const dir = folder(t, {
       '20260101000100_create_a.up.sql': 'CREATE TABLE a (id bigint PRIMARY KEY);\n',

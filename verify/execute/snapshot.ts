@@ -35,8 +35,22 @@ async function readObjects(sql: Sql, serverVersion: number, units: readonly stri
   return sql.unsafe<Row[]>(snapshotQuery(serverVersion, units), unitParameters(units), PREPARED);
 }
 
+/**
+ * A timestamp literal of these days in a definition was read from the clock while the run made it (`'now'::timestamp`
+ * in a view is folded to a constant): the same SQL a moment later gives another one, so it compares as `'<clock>'`.
+ * The days around now, in any time zone a session may use.
+ */
+function clockLiteral(): RegExp {
+  const days = [-1, 0, 1].map((offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10));
+  return new RegExp(`'(?:${days.join('|')})[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:[+-]\\d{2}(?::?\\d{2})?)?'`, 'g');
+}
+
 function toObject(row: Row): SnapshotObject {
   const props = { ...row.props };
+  for (const key of ['definition', 'default', 'body'] as const) {
+    const value = props[key];
+    if (typeof value === 'string' && value.includes("'")) props[key] = value.replace(clockLiteral(), "'<clock>'");
+  }
   const type = props.type;
   if (typeof props.default === 'string' && typeof type === 'string') props.default = withoutOwnCast(props.default, type);
   return { key: row.key, rank: row.rank, names: row.names, props, ...(row.parent ? { parent: row.parent } : {}) };
