@@ -241,7 +241,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     if (applied.length > 0) await waitForStandbys(url, replicaSettings, say, options.signal);
   } catch (error) {
     if (error instanceof ReplicaLag) {
-      return failed(error, `All ${applied.length} migration${applied.length === 1 ? '' : 's'} of this deploy are applied and committed on the primary, and every other post-check passed; ${error.state}`, undo);
+      const what = applied.length === 1 ? 'The migration of this deploy is' : `All ${applied.length} migrations of this deploy are`;
+      return failed(error, `${what} applied and committed on the primary, and every other post-check passed; ${error.state}`, undo);
     }
     return failed(
       error,

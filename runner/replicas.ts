@@ -201,13 +201,17 @@ export function checkStandbys(standbys: readonly Standby[], bound: LagBound): St
     lines.push(problem ? { kind: 'warn', text: problem } : { kind: 'ok', text: `standby ${standbyLabel(s)}: ${s.state}, ${describeLag(s)} (MAX_REPLICA_LAG=${bound.text})` });
   }
   if (problems.length === 0) return { lines };
-  const disconnected = problems.some((p) => / is disconnected: /.test(p));
-  const advice = disconnected
-    ? 'start the standby (or, if it is gone for good, drop its slot: SELECT pg_drop_replication_slot(\'<slot>\')), then re-run'
-    : bound.ms === undefined && bound.bytes === undefined
-      ? 'grant the deploying role pg_monitor, then re-run'
-      : `wait for the standby to catch up (SELECT application_name, replay_lag, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) FROM pg_stat_replication), then re-run; or raise MAX_REPLICA_LAG`;
-  return { lines, refusal: `${problems.length} standby problem${problems.length === 1 ? '' : 's'}: ${problems.join('; ')}; ${advice} (docs/deploy.md, Replicas)` };
+  const advice: string[] = [];
+  const gone = standbys.filter((s) => s.state === 'disconnected');
+  if (gone.length) {
+    const drops = gone.map((s) => `SELECT pg_drop_replication_slot('${(s.slot ?? s.name).replace(/'/g, "''")}')`).join('; ');
+    advice.push(`start the standby (if it is gone for good, drop its slot: ${drops})`);
+  }
+  if (standbys.some((s) => s.hidden)) advice.push('grant the deploying role pg_monitor');
+  if (problems.length > gone.length + standbys.filter((s) => s.hidden).length) {
+    advice.push('wait for the standby to catch up (SELECT application_name, replay_lag, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) FROM pg_stat_replication) or raise MAX_REPLICA_LAG');
+  }
+  return { lines, refusal: `${problems.length} standby problem${problems.length === 1 ? '' : 's'}: ${problems.join('; ')}; ${advice.join('; ')}, then re-run (docs/deploy.md, Replicas)` };
 }
 
 export interface ReplayWait {

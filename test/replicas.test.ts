@@ -5,7 +5,7 @@
 // disconnected; without standbys, one info line. One primary/standby pair for the file.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPg15Server } from './helpers/pg15-server.js';
@@ -42,6 +42,26 @@ t.test('settings: MAX_REPLICA_LAG and REPLICA_WAIT are parsed strictly', async (
   t.equal(replicaSettingsFromEnv({ REPLICA_WAIT: '0' }).waitMs, 0, 'REPLICA_WAIT=0: report without waiting');
 });
 
+t.test('the verifier warns about replayed ACCESS EXCLUSIVE locks only for a primary with standbys', async (t) => {
+  const verifyJs = join(root, 'dist', 'verify', 'cli.js');
+  const work = mkdtempSync(join(tmpdir(), 'replicas-verify-'));
+  t.teardown(() => rmSync(work, { recursive: true, force: true }));
+  const sqlDir = join(work, 'sql');
+  mkdirSync(sqlDir);
+  migration(sqlDir, '20260301000000_create_orders', 'CREATE TABLE orders (id bigint PRIMARY KEY);', 'DROP TABLE orders;');
+  migration(sqlDir, '20260301000100_add_orders_note', 'ALTER TABLE orders ADD COLUMN note text;', 'ALTER TABLE orders DROP COLUMN note;');
+  const verify = (...args: string[]) => spawnSync(process.execPath, [verifyJs, 'sql', '--no-cache', ...args], { cwd: work, encoding: 'utf8', env: { ...childEnv(), NO_COLOR: '1' } });
+  const flagged = verify('--standbys');
+  t.equal(flagged.status, 0, 'a warning, not an error');
+  t.match(flagged.stdout, /20260301000100_add_orders_note\.up\.sql:2:1 +warning +standby-lock-conflict +On each standby, replaying the ACCESS EXCLUSIVE lock this statement takes on orders cancels the reads/);
+  writeFileSync(join(work, 'verify-migrations.json'), '{ "standbys": true }\n');
+  t.match(verify().stdout, /2 warnings/, '"standbys": true in verify-migrations.json: the up and the down are flagged');
+  writeFileSync(join(work, 'verify-migrations.json'), '{ "standbys": "yes" }\n');
+  const bad = verify();
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /verify-migrations\.json: "standbys" must be true or false/);
+});
+
 t.test('a primary with a streaming standby', async (t) => {
   if (!existsSync(deployJs)) throw new Error('dist/scripts/deploy.js is missing: run `npx tsc -p .`');
   const primary = await startPg15Server(t, 'Prim&ry-S3cret');
@@ -73,7 +93,7 @@ t.test('a primary with a streaming standby', async (t) => {
     t.equal(result.status, 1, result.stderr);
     t.match(result.stdout, /replicas: MAX_REPLICA_LAG 1MB, REPLICA_WAIT 60s\n/);
     t.match(result.stdout, / {3}WARN {2}standby standby1 \(127\.0\.0\.1\) is behind: replay lag [^,]+, \d+\.\d MB of WAL, over MAX_REPLICA_LAG=1MB\n/);
-    t.match(result.stderr, /^deploy FAILED at preflight: 1 standby problem: standby standby1 \(127\.0\.0\.1\) is behind: .* MB of WAL, over MAX_REPLICA_LAG=1MB; wait for the standby to catch up .*raise MAX_REPLICA_LAG \(docs\/deploy\.md, Replicas\)\nstate: Nothing was changed/);
+    t.match(result.stderr, /^deploy FAILED at preflight: 1 standby problem: standby standby1 \(127\.0\.0\.1\) is behind: .* MB of WAL, over MAX_REPLICA_LAG=1MB; wait for the standby to catch up .*or raise MAX_REPLICA_LAG, then re-run \(docs\/deploy\.md, Replicas\)\nstate: Nothing was changed/);
     t.match(result.stdout, /make verify: 4 files checked: 0 errors, 2 warnings/, 'with a standby detected, the verifier ran with --standbys (the ALTER TABLE up and down)');
     t.notMatch(result.stdout + result.stderr, primary.password, 'no password');
     t.equal(await applied(), 0, 'nothing applied');
@@ -107,7 +127,7 @@ t.test('a primary with a streaming standby', async (t) => {
     t.equal(result.failedStep, 'post-checks');
     t.same(result.applied, ['20260301000200_add_orders_region']);
     t.match(result.error, /^standby standby1 \(127\.0\.0\.1\) \(streaming, \d+(\.\d)? (B|kB) behind\) did not replay this deploy \(up to [0-9A-F]+\/[0-9A-F]+\) within REPLICA_WAIT=1500ms$/);
-    t.match(result.state, /^All 1 migration of this deploy are applied and committed on the primary, and every other post-check passed; standby standby1 .* had not replayed it after 1\.\d s: readers there still see the schema from before this deploy\. Do not roll back or re-run for this/);
+    t.match(result.state, /^The migration of this deploy is applied and committed on the primary, and every other post-check passed; standby standby1 .* had not replayed it after 1\.\d s: readers there still see the schema from before this deploy\. Do not roll back or re-run for this/);
     t.ok(result.lines.some((l) => l.startsWith('warn standby standby1 (127.0.0.1) has not replayed this deploy yet: streaming, ')));
   });
 
@@ -117,7 +137,7 @@ t.test('a primary with a streaming standby', async (t) => {
     const result = await run(dir, url, settings('30s,64MB', '1s'));
     t.equal(result.exitCode, 1);
     t.equal(result.failedStep, 'preflight');
-    t.match(result.error, /^1 standby problem: standby standby1 is disconnected: its physical replication slot is not active \(.* of WAL retained for it\); start the standby \(or, if it is gone for good, drop its slot: SELECT pg_drop_replication_slot\('<slot>'\)\), then re-run/);
+    t.match(result.error, /^1 standby problem: standby standby1 is disconnected: its physical replication slot is not active \(.* of WAL retained for it\); start the standby \(if it is gone for good, drop its slot: SELECT pg_drop_replication_slot\('standby1'\)\), then re-run \(docs\/deploy\.md, Replicas\)$/);
     t.equal(await applied(), 3, 'the fourth migration was not applied');
   });
 
