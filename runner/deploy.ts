@@ -152,6 +152,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     // Every check runs, so one deploy attempt lists every problem; then the first one stops it.
     const failures: string[] = [];
     const standbys: readonly Standby[] = await readStandbys(url);
+    const replicas = checkStandbys(standbys, replicaSettings.maxLag);
+    for (const line of replicas.lines) say(line.kind, line.text);
     try {
       // With standbys, the verifier also warns about ACCESS EXCLUSIVE locks that cancel reads on them (--standbys).
       say('ok', `make verify: ${runVerifier(options.verifyCli ?? defaultVerifyCli(), dir, standbys.length > 0)}`);
@@ -170,8 +172,6 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       say('ok', `history: ${before.applied.length} applied (${tracked} with unchanged checksums), no INVALID index, order ok`);
     }
     // A standby far behind or disconnected refuses a deploy that would change the schema; with nothing pending it is a warning.
-    const replicas = checkStandbys(standbys, replicaSettings.maxLag);
-    for (const line of replicas.lines) say(line.kind, line.text);
     if (replicas.refusal && before.pending.length > 0) failures.push(replicas.refusal);
     if (failures.length > 0) throw new StepFailure(failures.join('; '));
     pendingNames = before.pending.map((p) => p.name);

@@ -13,7 +13,7 @@ import { startPg15Standby } from './helpers/pg15-standby.js';
 import { childEnv } from './helpers/child-env.js';
 import { connect } from '../core/postgres/database-url.js';
 import { deploy, type DeployEvent, type DeployResult } from '../runner/deploy.js';
-import { parseLagBound, replicaSettingsFromEnv, type ReplicaSettings } from '../runner/replicas.js';
+import { checkStandbys, parseLagBound, readStandbys, replicaSettingsFromEnv, type ReplicaSettings } from '../runner/replicas.js';
 
 const root = join(import.meta.dirname, '..');
 const deployJs = join(root, 'dist', 'scripts', 'deploy.js');
@@ -115,6 +115,17 @@ t.test('a primary with a streaming standby', async (t) => {
     t.match(replayed, /^ok standby standby1 \(127\.0\.0\.1\) replayed this deploy \(up to [0-9A-F]+\/[0-9A-F]+\) within \d+\.\d s: replay lag .*, 0 B of WAL$/);
     const [column] = await onStandby<{ n: number }[]>`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'shipped_at'`;
     t.equal(column?.n, 1, 'when deploy reports done, the standby has the new column');
+  });
+
+  await t.test('a role that cannot read the standbys\' progress is refused with the GRANT that fixes it', async (t) => {
+    await sql.unsafe(`CREATE ROLE watcher LOGIN PASSWORD 'W4tch&er-pw'`);
+    const asWatcher = url.replace(/\/\/postgres:[^@]*@/, `//watcher:${encodeURIComponent('W4tch&er-pw')}@`);
+    const hidden = checkStandbys(await readStandbys(asWatcher), parseLagBound('off'));
+    t.match(hidden.refusal, /^1 standby problem: standby standby1: replay lag unknown: this role cannot read pg_stat_replication \(GRANT pg_monitor TO it\); grant the deploying role pg_monitor, then re-run/);
+    await sql.unsafe('GRANT pg_monitor TO watcher');
+    const seen = checkStandbys(await readStandbys(asWatcher), parseLagBound('64MB'));
+    t.equal(seen.refusal, undefined, 'with pg_monitor the standby is seen, within the bound');
+    t.match(seen.lines[0]?.text, /^standby standby1 \(127\.0\.0\.1\): streaming, replay lag /);
   });
 
   await t.test('replay paused during the run: after REPLICA_WAIT the deploy fails naming the standby; the schema is on the primary', async (t) => {
