@@ -273,9 +273,10 @@ export async function waitForStandbys(url: string, settings: ReplicaSettings, sa
   }
   const behind = result.standbys.filter((s) => !s.caughtUp);
   if (behind.length === 0 || settings.waitMs === 0) return;
+  const why = signal?.aborted ? `: the wait was interrupted after ${waited}` : ` within REPLICA_WAIT=${settings.waitText}`;
   const names = behind.map((s) => `${standbyLabel(s)} (${s.state}${s.behindBytes !== undefined ? `, ${formatLagBytes(s.behindBytes)} behind` : ''})`).join(', ');
   throw new ReplicaLag(
-    `standby ${names} did not replay this deploy (up to ${result.lsn}) within REPLICA_WAIT=${settings.waitText}`,
+    `${behind.length === 1 ? 'standby' : 'standbys'} ${names} did not replay this deploy (up to ${result.lsn})${why}`,
     `${behind.length === 1 ? 'standby' : 'standbys'} ${names} had not replayed it after ${waited}: readers there still see the schema from before this deploy. Do not roll back or re-run for this: check the standby (SELECT application_name, state, replay_lag FROM pg_stat_replication), wait until it has replayed ${result.lsn}, then let traffic rely on the new schema (docs/deploy.md, Replicas).`,
   );
 }
