@@ -41,7 +41,7 @@ function parseSize(text: string): number | undefined {
 export function parseLagBound(value: string, setting = 'MAX_REPLICA_LAG'): LagBound {
   const text = value.trim();
   const bad = (why: string): MigrationError =>
-    new MigrationError('USAGE', `${setting}=${value} ${why}; use a time and/or a size, e.g. ${DEFAULT_MAX_REPLICA_LAG} (the default), 2min, 1GB, or off`);
+    new MigrationError('USAGE', `${setting}=${value}${why}; use a time and/or a size, e.g. ${DEFAULT_MAX_REPLICA_LAG} (the default), 2min, 1GB, or off`);
   if (text === 'off') return { text };
   let ms: number | undefined;
   let bytes: number | undefined;
@@ -49,13 +49,13 @@ export function parseLagBound(value: string, setting = 'MAX_REPLICA_LAG'): LagBo
     const time = parseTime(part);
     const size = time === undefined ? parseSize(part) : undefined;
     if (time !== undefined) {
-      if (ms !== undefined) throw bad('gives two times');
+      if (ms !== undefined) throw bad(' gives two times');
       ms = time;
     } else if (size !== undefined) {
-      if (bytes !== undefined) throw bad('gives two sizes');
+      if (bytes !== undefined) throw bad(' gives two sizes');
       bytes = size;
     } else {
-      throw bad(part === '' ? 'has an empty part' : `: "${part}" is neither a time (ms, s, min, h) nor a size (B, kB, MB, GB, TB)`);
+      throw bad(part === '' ? ' has an empty part' : `: "${part}" is neither a time (ms, s, min, h) nor a size (B, kB, MB, GB, TB)`);
     }
   }
   return { text, ...(ms !== undefined ? { ms } : {}), ...(bytes !== undefined ? { bytes } : {}) };

@@ -35,9 +35,10 @@ t.test('settings: MAX_REPLICA_LAG and REPLICA_WAIT are parsed strictly', async (
   t.same(parseLagBound('1GB, 2min'), { text: '1GB, 2min', ms: 120_000, bytes: 1024 ** 3 }, 'a size and a time, either order');
   t.same(parseLagBound('500kB'), { text: '500kB', bytes: 512_000 }, 'a size alone');
   t.same(parseLagBound('off'), { text: 'off' }, 'off');
-  t.throws(() => parseLagBound('30'), /^MAX_REPLICA_LAG=30 : "30" is neither a time \(ms, s, min, h\) nor a size/, 'a bare number is refused');
+  t.throws(() => parseLagBound('30'), /^MAX_REPLICA_LAG=30: "30" is neither a time \(ms, s, min, h\) nor a size/, 'a bare number is refused');
   t.throws(() => parseLagBound('30s,1m'), /"1m" is neither/, 'm is not a unit');
-  t.throws(() => parseLagBound('30s,2min'), /gives two times/);
+  t.throws(() => parseLagBound('30s,2min'), /^MAX_REPLICA_LAG=30s,2min gives two times; use/);
+  t.throws(() => parseLagBound('30s,'), /^MAX_REPLICA_LAG=30s, has an empty part; use/);
   t.throws(() => replicaSettingsFromEnv({ REPLICA_WAIT: 'soon' }), /^REPLICA_WAIT=soon is not a time; use e\.g\. 60s/);
   t.equal(replicaSettingsFromEnv({ REPLICA_WAIT: '0' }).waitMs, 0, 'REPLICA_WAIT=0: report without waiting');
 });
@@ -102,7 +103,7 @@ t.test('a primary with a streaming standby', async (t) => {
   await t.test('a bad MAX_REPLICA_LAG is a one-line usage error naming it', async (t) => {
     const result = spawnSync(process.execPath, [deployJs, '--dir', dir, '--backup', 'skip'], { cwd: root, env: childEnv({ DATABASE_URL: url, MAX_REPLICA_LAG: '30 seconds' }), encoding: 'utf8', timeout: 60_000 });
     t.equal(result.status, 2);
-    t.equal(result.stderr, 'error: MAX_REPLICA_LAG=30 seconds : "30 seconds" is neither a time (ms, s, min, h) nor a size (B, kB, MB, GB, TB); use a time and/or a size, e.g. 30s,64MB (the default), 2min, 1GB, or off\n');
+    t.equal(result.stderr, 'error: MAX_REPLICA_LAG=30 seconds: "30 seconds" is neither a time (ms, s, min, h) nor a size (B, kB, MB, GB, TB); use a time and/or a size, e.g. 30s,64MB (the default), 2min, 1GB, or off\n');
   });
 
   await t.test('replay resumed: the deploy runs, waits for the standby to replay it, reports its lag', async (t) => {
