@@ -28,6 +28,16 @@ ruleTester(rule, {
       errors: [{ messageId: 'replayedLock', line: 1, column: 1, endLine: 1, endColumn: 30, message: 'on orders' }],
     },
     {
+      name: 'REINDEX without CONCURRENTLY locks the indexes every read of the table needs',
+      standbys: true,
+      before: [orders],
+      up: '-- migrate:no-transaction\nREINDEX INDEX orders_note;\nREINDEX TABLE CONCURRENTLY orders;\nREINDEX TABLE orders;\n',
+      errors: [
+        { messageId: 'replayedLock', line: 2, column: 1, endLine: 2, endColumn: 26, message: 'on orders' },
+        { messageId: 'replayedLock', line: 4, column: 1, endLine: 4, endColumn: 21, message: 'on orders' },
+      ],
+    },
+    {
       name: 'TRUNCATE and LOCK TABLE, quoted names, and the down file',
       standbys: true,
       before: [{ up: 'CREATE TABLE "Audit Log" (id bigint PRIMARY KEY);\n', down: 'DROP TABLE "Audit Log";\n' }],

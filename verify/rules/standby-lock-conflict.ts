@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { displayName, relationName } from '../ast.js';
+import { displayName, optionEnabled, relationName } from '../ast.js';
 import { statementLocks } from '../lsp/locks.js';
 import type { AstNode } from '../../core/migrations/parse.js';
 
@@ -33,6 +33,13 @@ export default defineRule({
         // LOCK TABLE ... IN ACCESS EXCLUSIVE MODE (mode 8, the default).
         if (statement.kind === 'LockStmt' && (statement.node.mode ?? 8) === 8) {
           for (const relation of statement.node.relations ?? []) tables.push(relationName((relation as AstNode).RangeVar));
+        }
+        // REINDEX without CONCURRENTLY takes SHARE on the table but ACCESS EXCLUSIVE on the indexes it rebuilds, which
+        // every query on the table (its planning) needs: on a standby it conflicts like a lock on the table.
+        if (statement.kind === 'ReindexStmt' && statement.node.relation && !optionEnabled(statement.node.params, 'concurrently')) {
+          const named = relationName(statement.node.relation);
+          const table = statement.node.kind === 'REINDEX_OBJECT_INDEX' ? schema.index(named)?.table : statement.node.kind === 'REINDEX_OBJECT_TABLE' ? named : undefined;
+          if (table) tables.push(table);
         }
         // What this migration created has no readers on the standbys yet; an index's lock is reported as its table's.
         const inUse = [...new Set(tables)].filter((table) => schema.index(table) === undefined && !schema.isNew(table, context.migration.name));
