@@ -26,11 +26,16 @@ BACKUP ?= auto
 # then PARALLEL at a time (docs/deploy.md#fleets).
 TARGETS ?=
 PARALLEL ?= 1
+# make deploy with streaming standbys: refuse when one lags more than this (a time and/or a WAL size), and how long to wait
+# after the run for every standby to replay it (0 = report only). docs/deploy.md, Replicas.
+MAX_REPLICA_LAG ?= 30s,64MB
+REPLICA_WAIT ?= 60s
 # make migrate runs the verifier first and refuses a chain with errors; SKIP_VERIFY='<reason>' overrides it in an emergency.
 SKIP_VERIFY ?=
 # make check-order: the branch the migrations merge into.
 BASE ?= origin/main
 export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR
+export MAX_REPLICA_LAG REPLICA_WAIT
 
 NODE ?= node
 MIGRATE = $(NODE) dist/scripts/migrate.js --dir $(MIGRATIONS_DIR)

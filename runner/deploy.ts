@@ -10,6 +10,7 @@ import { connect, connectionErrorMessage, describeTarget, redactUrl, scrubSecret
 import { MigrationError } from './errors.js';
 import { checkMigrations, migrateUp, migrationStatus, RunLock, type MigrationStatus } from './runner.js';
 import { timeoutsFromEnv, type SessionTimeouts } from './runtime-safety.js';
+import { checkStandbys, readStandbys, ReplicaLag, replicaSettingsFromEnv, waitForStandbys, type ReplicaSettings, type Standby } from './replicas.js';
 
 export type DeployStep = 'preflight' | 'backup' | 'migrate' | 'post-checks';
 export const DEPLOY_STEPS: readonly DeployStep[] = ['preflight', 'backup', 'migrate', 'post-checks'];
@@ -28,6 +29,8 @@ export interface DeployOptions {
   /** dist/verify/cli.js; found beside this module by default. */
   readonly verifyCli?: string;
   readonly timeouts?: SessionTimeouts;
+  /** MAX_REPLICA_LAG and REPLICA_WAIT (runner/replicas.ts); from the environment by default. */
+  readonly replicas?: ReplicaSettings;
   /** SIGINT/SIGTERM: the migration's running statement is cancelled on the server and the deploy stops with its state. */
   readonly signal?: AbortSignal;
   readonly report: (event: DeployEvent) => void;
@@ -69,6 +72,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const { target, dir, report } = options;
   const url = target.url;
   const timeouts = options.timeouts ?? timeoutsFromEnv();
+  const replicaSettings = options.replicas ?? replicaSettingsFromEnv();
   const where = describeTarget(url);
   const scrub = (text: string): string => scrubSecrets(text, url);
   const say = (kind: 'ok' | 'info' | 'warn', text: string): void => report({ kind, text: scrub(text) });
@@ -147,8 +151,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     say('ok', `health: ${await healthCheck(url)}`);
     // Every check runs, so one deploy attempt lists every problem; then the first one stops it.
     const failures: string[] = [];
+    const standbys: readonly Standby[] = await readStandbys(url);
+    const replicas = checkStandbys(standbys, replicaSettings.maxLag);
+    for (const line of replicas.lines) say(line.kind, line.text);
     try {
-      say('ok', `make verify: ${runVerifier(options.verifyCli ?? defaultVerifyCli(), dir)}`);
+      // With standbys, the verifier also warns about ACCESS EXCLUSIVE locks that cancel reads on them (--standbys).
+      say('ok', `make verify: ${runVerifier(options.verifyCli ?? defaultVerifyCli(), dir, standbys.length > 0)}`);
     } catch (error) {
       if (!(error instanceof StepFailure)) throw error;
       say('warn', error.message);
@@ -163,6 +171,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       const tracked = before.applied.filter((a) => a.state === 'ok').length;
       say('ok', `history: ${before.applied.length} applied (${tracked} with unchanged checksums), no INVALID index, order ok`);
     }
+    // A standby far behind or disconnected refuses a deploy that would change the schema; with nothing pending it is a warning.
+    if (replicas.refusal && before.pending.length > 0) failures.push(replicas.refusal);
     if (failures.length > 0) throw new StepFailure(failures.join('; '));
     pendingNames = before.pending.map((p) => p.name);
     noTransaction = new Set((await checkMigrations(dir)).filter((p) => p.noTransaction).map((p) => p.name));
@@ -228,7 +238,12 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     say('ok', `status: ${after.applied.length} applied, 0 pending, every recorded checksum matches its files${untracked ? ` (${untracked} applied before checksums were kept have none yet)` : ''}`);
     say('ok', `smoke: ${await smokeQueries(url)}`);
     say('ok', `health: ${await healthCheck(url)}`);
+    if (applied.length > 0) await waitForStandbys(url, replicaSettings, say, options.signal);
   } catch (error) {
+    if (error instanceof ReplicaLag) {
+      const what = applied.length === 1 ? 'The migration of this deploy is' : `All ${applied.length} migrations of this deploy are`;
+      return failed(error, `${what} applied and committed on the primary, and every other post-check passed; ${error.state}`, undo);
+    }
     return failed(
       error,
       `All ${applied.length} migration${applied.length === 1 ? '' : 's'} of this deploy are applied; a post-check failed. Investigate before traffic relies on it${applied.length ? `; to undo: ${rollbackCommand(target, dir, applied.length)}` : ''}.`,
@@ -254,9 +269,9 @@ function defaultVerifyCli(): string {
 }
 
 /** `make verify` (the verifier CLI over the folder): its summary line, or StepFailure with its report. */
-function runVerifier(cli: string, dir: string): string {
+function runVerifier(cli: string, dir: string, standbys: boolean): string {
   if (!existsSync(cli)) throw new StepFailure(`the verifier is not built (${cli} is missing): run make build`);
-  const result = spawnSync(process.execPath, [cli, dir], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [cli, dir, ...(standbys ? ['--standbys'] : [])], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1' } });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
   const summary = output.split('\n').filter(Boolean).pop() ?? '';
   if (result.status !== 0) {

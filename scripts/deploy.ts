@@ -10,6 +10,7 @@ import { deploy, DEPLOY_STEPS, type DeployEvent } from '../runner/deploy.js';
 import { MigrationError, MigrationFilesError } from '../runner/errors.js';
 import { checkMigrations } from '../runner/runner.js';
 import { timeoutsFromEnv } from '../runner/runtime-safety.js';
+import { replicaSettingsFromEnv } from '../runner/replicas.js';
 import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 const USAGE = `usage: deploy [--dir DIR] [--backup auto|skip] [--backup-dir DIR]
@@ -43,6 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const dir = values.dir ?? 'sql';
   const timeouts = timeoutsFromEnv();
+  const replicas = replicaSettingsFromEnv();
   await checkMigrations(dir);
   let target;
   try {
@@ -53,12 +55,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   out(`deploy ${dir} to ${describeTarget(target.url)}${target.source === 'embedded' ? ' (the embedded development server)' : ' (DATABASE_URL)'}`);
   out(`session: lock_timeout ${timeouts.lockTimeout}, statement_timeout ${timeouts.statementTimeout}`);
+  out(`replicas: MAX_REPLICA_LAG ${replicas.maxLag.text}, REPLICA_WAIT ${replicas.waitText}`);
   const result = await deploy({
     dir,
     target,
     backup: values.backup === 'skip' ? 'skip' : 'auto',
     backupDir: values['backup-dir'] ?? (process.env.BACKUP_DIR || 'backups'),
     timeouts,
+    replicas,
     signal: interruption(),
     report: print,
   });

@@ -26,7 +26,7 @@ t.test('lock claims agree with pg_locks', async (t) => {
       const { up } = splitBlock(doc.insteadOf[0] ?? '');
       writeFileSync(given, doc.given ?? 'SELECT 1;');
       writeFileSync(example, up);
-      const verified = await verify({ paths: [dir], rules: [rule], cache: false });
+      const verified = await verify({ paths: [dir], rules: [rule], cache: false, standbys: doc.standbys });
       const flagged = verified.violations.filter((v) => v.rule === rule.meta.name && v.file.endsWith('_example.up.sql'));
       t.ok(flagged.length > 0, 'the doc example is flagged');
       const report = await executeMigrations(verified.migrations, { url: db.server.url });

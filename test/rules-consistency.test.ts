@@ -13,7 +13,7 @@ const TESTS_DIR = new URL('./rules/', import.meta.url).pathname;
 /** Files in verify/rules/ that are not rules: the registry and the helpers rules share. */
 const NOT_RULES = ['index.ts', 'support.ts'];
 
-async function violationsOf(rule: Rule | readonly Rule[], given: string | undefined, block: string, layout?: 'golang-migrate') {
+async function violationsOf(rule: Rule | readonly Rule[], given: string | undefined, block: string, layout?: 'golang-migrate', standbys?: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'rule-doc-'));
   // Our 14-digit versions, or golang-migrate's short ones.
   const [first, second] = layout === 'golang-migrate' ? ['000001', '000002'] : ['20260101000000', '20260102000000'];
@@ -23,7 +23,7 @@ async function violationsOf(rule: Rule | readonly Rule[], given: string | undefi
     writeFileSync(join(dir, `${second}_example.up.sql`), up);
     if (down !== undefined) writeFileSync(join(dir, `${second}_example.down.sql`), down);
     const all = Array.isArray(rule);
-    const result = await verify({ paths: [dir], rules: all ? rule : [rule as Rule], cache: false });
+    const result = await verify({ paths: [dir], rules: all ? rule : [rule as Rule], cache: false, standbys });
     return result.violations.filter((v) => v.file.includes('_example.') && (all || v.rule === (rule as Rule).meta.name || v.rule === 'syntax-error'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -60,15 +60,15 @@ for (const rule of rules) {
     t.ok(doc.insteadOf.length > 0, 'doc has an "Instead of" SQL block');
     t.ok(doc.use.length > 0, 'doc has a "Use" SQL block');
     for (const block of doc.insteadOf) {
-      const found = await violationsOf(rule, doc.given, block, doc.layout);
+      const found = await violationsOf(rule, doc.given, block, doc.layout, doc.standbys);
       t.ok(found.some((v) => v.rule === name), `"Instead of" is flagged:\n${block}`);
       t.notOk(found.some((v) => v.rule === 'syntax-error'), 'the "Instead of" block parses');
     }
     for (const block of doc.use) {
-      const found = await violationsOf(rule, doc.given, block, doc.layout);
+      const found = await violationsOf(rule, doc.given, block, doc.layout, doc.standbys);
       t.same(found.map((v) => `${v.line}:${v.column} ${v.rule} ${v.message}`), [], `"Use" passes:\n${block}`);
       // What the doc tells a DBA to write, no other rule calls an error (a block without a down shows the up only).
-      const others = (await violationsOf(rules, doc.given, block, doc.layout)).filter((v) => v.severity === 'error' && !(splitBlock(block).down === undefined && v.rule === 'down-reverses-up'));
+      const others = (await violationsOf(rules, doc.given, block, doc.layout, doc.standbys)).filter((v) => v.severity === 'error' && !(splitBlock(block).down === undefined && v.rule === 'down-reverses-up'));
       t.same(others.map((v) => `${v.line}:${v.column} ${v.rule} ${v.message}`), [], `"Use" passes every rule:\n${block}`);
     }
   });

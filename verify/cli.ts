@@ -36,6 +36,8 @@ Options:
   --fix-dry-run                      print those rewrites as a unified diff and change nothing
   --explain <rule | file[:line]>     print a rule's doc, or per statement of a file its locks, rewrites, scans, rules
   --pg-version <major>               the PostgreSQL version the migrations target (default: config, else 15)
+  --standbys                         the target primary has streaming standbys: warn where a lock replayed there
+                                     cancels their reads (default: "standbys" in the config; make deploy detects it)
   --no-cache                         neither read nor write the result cache
   --staged                           check the .sql files git has staged (their staged text), for pre-commit
   --watch                            verify again on every change of the folders, until Ctrl-C
@@ -57,6 +59,7 @@ interface Arguments {
   fix?: 'write' | 'dry-run';
   explain?: string;
   pgVersion?: string;
+  standbys: boolean;
   execute: boolean;
   drift: boolean;
   config?: string;
@@ -66,7 +69,7 @@ interface Arguments {
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
-  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, staged: false, watch: false, execute: false, drift: false, listRules: false, help: false, version: false };
+  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, standbys: false, staged: false, watch: false, execute: false, drift: false, listRules: false, help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -111,6 +114,9 @@ function parseArguments(argv: readonly string[]): Arguments {
         break;
       case '--pg-version':
         args.pgVersion = value();
+        break;
+      case '--standbys':
+        args.standbys = true;
         break;
       case '--no-cache':
         args.cache = false;
@@ -198,6 +204,7 @@ async function main(argv: readonly string[]): Promise<number> {
     cache: args.cache,
     startsEmpty: config.startsEmpty,
     baselines: config.baselines,
+    standbys: args.standbys || config.standbys === true,
     ...(postgresVersion !== undefined ? { postgresVersion } : {}),
   };
   if (args.explain !== undefined) {

@@ -16,6 +16,8 @@ export interface Settings {
   readonly postgresVersion?: number;
   /** Per absolute folder, the absolute path of the SQL of what existed before its first migration ("baseline"). */
   readonly baselines: Readonly<Record<string, string>>;
+  /** The migrations run on a primary with streaming standbys ("standbys": true). */
+  readonly standbys?: boolean;
 }
 
 /** A PostgreSQL major version as the config file or --pg-version gives it: 15, 16, 17, 18 ("17.2" reads as 17). */
@@ -38,7 +40,7 @@ export function parseRuleSetting(text: string, known: ReadonlySet<string>, sourc
   return [rule, setting];
 }
 
-/** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false, "startsEmpty": ["sql"], "postgresVersion": 15, "baseline": { "<folder>": "<file.sql>" } } (paths relative to the file). */
+/** Read verify-migrations.json if present: { "rules": { "<id>": "off|warn|error" }, "allowDestructive": false, "startsEmpty": ["sql"], "postgresVersion": 15, "baseline": { "<folder>": "<file.sql>" }, "standbys": false } (paths relative to the file). */
 export function readConfigFile(path: string, known: ReadonlySet<string>, required: boolean): Settings {
   if (!existsSync(path)) {
     if (required) throw new UsageError(`Cannot read config file ${path}: no such file.`);
@@ -51,7 +53,8 @@ export function readConfigFile(path: string, known: ReadonlySet<string>, require
     throw new UsageError(`${path}: not valid JSON (${(error as Error).message}).`);
   }
   if (!raw || typeof raw !== 'object') throw new UsageError(`${path}: expected a JSON object.`);
-  const object = raw as { rules?: Record<string, unknown>; allowDestructive?: unknown; startsEmpty?: unknown; postgresVersion?: unknown; baseline?: unknown };
+  const object = raw as { rules?: Record<string, unknown>; allowDestructive?: unknown; startsEmpty?: unknown; postgresVersion?: unknown; baseline?: unknown; standbys?: unknown };
+  if (object.standbys !== undefined && typeof object.standbys !== 'boolean') throw new UsageError(`${path}: "standbys" must be true or false (true: the migrations run on a primary with streaming standbys).`);
   if (object.startsEmpty !== undefined && (!Array.isArray(object.startsEmpty) || object.startsEmpty.some((f) => typeof f !== 'string'))) {
     throw new UsageError(`${path}: "startsEmpty" must be a list of migration folders, e.g. ["sql"].`);
   }
@@ -67,5 +70,5 @@ export function readConfigFile(path: string, known: ReadonlySet<string>, require
     rules[id] = setting;
   }
   const postgresVersion = object.postgresVersion === undefined ? undefined : parsePostgresVersion(object.postgresVersion, `${path}: "postgresVersion"`);
-  return { rules, allowDestructive: object.allowDestructive === true, startsEmpty, baselines, ...(postgresVersion !== undefined ? { postgresVersion } : {}) };
+  return { rules, allowDestructive: object.allowDestructive === true, startsEmpty, baselines, ...(postgresVersion !== undefined ? { postgresVersion } : {}), ...(object.standbys === true ? { standbys: true } : {}) };
 }

@@ -35,6 +35,8 @@ export interface VerifyInput {
   readonly startsEmpty?: readonly string[];
   /** Per absolute folder, the baseline the schema model replays before its first migration (`baseline`). */
   readonly baselines?: Readonly<Record<string, string>>;
+  /** The target primary has streaming standbys (`standbys` in verify-migrations.json, --standbys). */
+  readonly standbys?: boolean;
 }
 
 export interface VerifyResult {
@@ -150,6 +152,7 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     allowDestructive: Boolean(input.allowDestructive),
     ...(input.postgresVersion !== undefined ? { postgresVersion: input.postgresVersion } : {}),
     ...(input.startsEmpty?.includes(target.directory) ? { startsEmpty: true } : {}),
+    ...(input.standbys ? { standbys: true } : {}),
   };
   const known = new Set([...input.rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES), ...(input.knownRules ?? [])]);
   const active = input.rules.filter((rule) => severityOf(rule.meta.name, rule.meta.severity) !== undefined);

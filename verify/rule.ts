@@ -135,6 +135,8 @@ export interface VerifyOptions {
   readonly postgresVersion?: number;
   /** The folder's history starts from an empty database (`startsEmpty` in verify-migrations.json): what it never created does not exist. */
   readonly startsEmpty?: boolean;
+  /** The migrations run on a primary with streaming standbys ("standbys" in verify-migrations.json, --standbys, or deploy's detection). */
+  readonly standbys?: boolean;
 }
 
 export interface Violation {

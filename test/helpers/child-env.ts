@@ -5,7 +5,7 @@ const SETTINGS = ['NODE_OPTIONS', 'DATABASE_URL', 'PGPASSWORD', 'PG_DUMP', 'PG_R
 
 export function childEnv(extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !SETTINGS.includes(key) && !key.startsWith('MIGRATE_') && !key.startsWith('TAP') && !key.startsWith('_TAPJS')),
+    Object.entries(process.env).filter(([key]) => !SETTINGS.includes(key) && !key.startsWith('MIGRATE_') && !/^(MAX_REPLICA_LAG|REPLICA_WAIT)$/.test(key) && !key.startsWith('TAP') && !key.startsWith('_TAPJS')),
   );
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
   return env;

@@ -10,6 +10,8 @@ export interface RuleDoc {
   readonly use: readonly string[];
   /** `<!-- layout: golang-migrate -->`: the doc's SQL runs in that layout's folder (default: ours). */
   readonly layout?: 'golang-migrate';
+  /** `<!-- verify: standbys -->`: the doc's SQL is verified for a primary with standbys (--standbys). */
+  readonly standbys?: boolean;
 }
 
 export function readRuleDoc(path: string): RuleDoc {
@@ -29,6 +31,7 @@ export function readRuleDoc(path: string): RuleDoc {
     insteadOf: blocks.filter((b) => b.label === 'Instead of').map((b) => b.sql),
     use: blocks.filter((b) => b.label === 'Use').map((b) => b.sql),
     ...(/^<!-- layout: golang-migrate -->$/m.test(text) ? { layout: 'golang-migrate' as const } : {}),
+    ...(/^<!-- verify: standbys -->$/m.test(text) ? { standbys: true } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export interface Case extends Migration {
   /** Earlier migrations, applied before this one (the schema model sees them). */
   readonly before?: readonly Migration[];
   readonly allowDestructive?: boolean;
+  /** Verify for a primary with streaming standbys (--standbys). */
+  readonly standbys?: boolean;
 }
 
 export interface ExpectedError {
@@ -50,7 +52,7 @@ async function run(rule: Rule, testCase: Case) {
     });
     writeFileSync(join(dir, `${CASE}.up.sql`), testCase.up);
     if (testCase.down !== undefined) writeFileSync(join(dir, `${CASE}.down.sql`), testCase.down);
-    const result = await verify({ paths: [dir], rules: [rule], allowDestructive: testCase.allowDestructive, cache: false });
+    const result = await verify({ paths: [dir], rules: [rule], allowDestructive: testCase.allowDestructive, standbys: testCase.standbys, cache: false });
     const mine = result.violations.filter((v) => v.file.includes(CASE));
     return {
       syntax: result.violations.filter((v) => v.rule === 'syntax-error'),

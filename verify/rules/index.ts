@@ -48,6 +48,7 @@ import requireEnumValueOrdering from './require-enum-value-ordering.js';
 import requireSecurityDefinerSearchPath from './require-security-definer-search-path.js';
 import requireTimeoutSettings from './require-timeout-settings.js';
 import sessionStateLeak from './session-state-leak.js';
+import standbyLockConflict from './standby-lock-conflict.js';
 import syntaxNeedsNewerPostgres from './syntax-needs-newer-postgres.js';
 import transactionNesting from './transaction-nesting.js';
 
@@ -100,6 +101,7 @@ export const rules: readonly Rule[] = [
   requireSecurityDefinerSearchPath,
   requireTimeoutSettings,
   sessionStateLeak,
+  standbyLockConflict,
   syntaxNeedsNewerPostgres,
   transactionNesting,
 ];
