@@ -8,7 +8,7 @@ MIGRATIONS_DIR ?= sql
 STEPS ?= 1
 # Extra arguments for tap, e.g. `make test TAP_ARGS='--reporter=tap test/chain.test.ts'`.
 TAP_ARGS ?=
-# Extra arguments for make bench, e.g. `make bench BENCH_ARGS=--quick` (sql/ and 100, 400, 1000 pairs; 3 iterations).
+# Extra arguments for make bench, e.g. `make bench BENCH_ARGS=--quick` (sql/ and 400 pairs; 3 iterations).
 BENCH_ARGS ?=
 # make agreement: the migration folder to judge, and extra arguments (docs/reversibility.md).
 DIR ?=
@@ -56,6 +56,11 @@ $(BUILT): $(INSTALLED) $(SOURCES) tsconfig.json
 	npx tsc -p .
 	@touch $@
 
+# The command as installed (package.json's bin): the compiled CLI bundled by esbuild into a few files (docs/performance.md).
+VERIFY_CLI := dist/verify/verify-migrations.mjs
+$(VERIFY_CLI): $(BUILT)
+	$(NODE) dist/scripts/bundle.js >/dev/null
+
 # ---- the chain -------------------------------------------------------------------------------------------------
 
 .PHONY: all
@@ -65,8 +70,8 @@ all: $(BUILT) ## verify the chain, apply it to the database, print status
 	@$(MAKE) --no-print-directory status
 
 .PHONY: verify
-verify: $(BUILT) ## check the migration files with the verifier (no database)
-	$(NODE) dist/verify/cli.js $(MIGRATIONS_DIR)
+verify: $(VERIFY_CLI) ## check the migration files with the verifier (no database)
+	$(NODE) $(VERIFY_CLI) $(MIGRATIONS_DIR)
 
 .PHONY: verify-db
 verify-db: $(BUILT) ## verify, then prove on a scratch database that each down restores the schema (VERIFY_DATABASE_URL, else embedded)
@@ -149,7 +154,7 @@ test: $(BUILT) ## build, then run every test with tap (each test file starts its
 	npx tap $(TAP_ARGS)
 
 .PHONY: bench
-bench: $(BUILT) ## time verify-migrations against squawk and pgfence on sql/ and generated histories (BENCH_ARGS=--quick: smaller, 27 s)
+bench: $(VERIFY_CLI) ## time verify-migrations against squawk and pgfence on sql/ and generated histories and prints the speed targets with their verdicts (BENCH_ARGS=--quick: sql/ and 400 pairs)
 	$(NODE) dist/bench/bench.js $(BENCH_ARGS)
 
 .PHONY: agreement
@@ -167,7 +172,7 @@ typecheck: $(INSTALLED) ## type-check sources and tests (tsconfig.test.json)
 	npx tsc -p tsconfig.test.json
 
 .PHONY: build
-build: $(BUILT) ## compile TypeScript into dist/
+build: $(BUILT) $(VERIFY_CLI) ## compile TypeScript into dist/, and bundle the CLI (dist/verify/verify-migrations.mjs)
 
 .PHONY: help
 help: ## list the targets

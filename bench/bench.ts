@@ -1,7 +1,8 @@
 // Benchmark: whole-process wall time and peak RSS of our verifier against squawk's native binary and pgfence,
 // interleaved round-robin on the same files, medians over several iterations; plus scaling and the parse-only floor.
 // Usage: node dist/bench/bench.js [--quick] [--corpus <dir>]... [--iterations <n>] [--sizes 100,400,...]
-//        [--ours '<label>=<args>']... (node:<flag> tokens go to node) [--baseline <built tree>] [--skip squawk,pgfence,floor] [--profile] [--json <file>]
+//        [--ours '<label>=<args>']... (node:<flag> tokens go to node) [--baseline <built tree>] [--skip squawk,pgfence,floor,lsp] [--profile] [--json <file>]
+// Ends with the targets of issue 15 (speed to the floor): each with its limit, the measured value and whether it holds.
 // --baseline adds a row for another build of ours (e.g. `git archive HEAD | tar -x -C /tmp/base`, link node_modules, tsc).
 // Env: BENCH_OURS_ARGS adds arguments to every run of ours (e.g. '--format json').
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,11 +16,14 @@ import { formatProfileSummary, readProfile, summarizeProfile } from './profile.j
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BENCH_DIR = join(ROOT, '.bench');
-const OURS_CLI = join(ROOT, 'dist/verify/cli.js');
+// The command as installed (package.json's bin): the bundle `make build` writes (scripts/bundle.ts).
+const OURS_CLI = join(ROOT, 'dist/verify/verify-migrations.mjs');
+const LSP_EDIT = join(ROOT, 'dist/bench/lsp-edit.js');
 const FLOOR = join(ROOT, 'dist/bench/parse-floor.js');
 const SQUAWK = join(ROOT, 'node_modules/@squawk-cli/linux-x64/bin/squawk');
 const PGFENCE = join(ROOT, 'node_modules/@flvmnt/pgfence', pgfenceBin());
 const SEED = 20260105;
+const NODE_ROW = 'node -e 0 (bare node, same rounds)';
 const NODE = process.execPath;
 
 interface Options {
@@ -127,7 +131,8 @@ function parseOptions(argv: readonly string[]): Options {
         throw new Error(`Unknown option ${arg} (see --help).`);
     }
   }
-  if (options.quick) options.sizes = options.sizes.filter((n) => n < 10000);
+  // --quick: the 400-pair history the targets are judged on, and sql/.
+  if (options.quick) options.sizes = options.sizes.includes(400) ? [400] : options.sizes.filter((n) => n < 10000);
   return options;
 }
 
@@ -356,15 +361,17 @@ function versionOf(command: string, args: string[]): string {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  for (const [path, what] of [[OURS_CLI, 'run `npx tsc -p .` first'], [FLOOR, 'run `npx tsc -p .` first']] as const) {
+  for (const [path, what] of [[OURS_CLI, 'run `make build` (tsc, then node dist/scripts/bundle.js) first'], [FLOOR, 'run `npx tsc -p .` first']] as const) {
     if (!existsSync(path)) throw new Error(`${path} is missing: ${what}.`);
   }
   mkdirSync(BENCH_DIR, { recursive: true });
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const cpu = cpus();
   log(`# verify-migrations benchmark`);
-  log(`node ${process.version}; ${cpu.length} × ${cpu[0]?.model ?? '?'}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  const loadBefore = loadAverage();
+  log(`node ${process.version}; ${cpu.length} × ${cpu[0]?.model ?? '?'}; load average ${loadBefore}`);
   log(`ours: ${gitState()}; squawk: ${existsSync(SQUAWK) ? versionOf(SQUAWK, ['--version']) : 'missing'}; pgfence: ${existsSync(PGFENCE) ? versionOf(NODE, [PGFENCE, '--version']) : 'missing'}`);
+  if (!existsSync(SQUAWK)) log(`squawk: its native binary (${SQUAWK}) is not installed: npm installs it from squawk-cli's optional dependency @squawk-cli/linux-x64, which an offline or --omit=optional install lacks; the squawk targets are then judged against nothing and say so`);
   log(`peak RSS via ${rssMethod() === 'gnu-time' ? '/usr/bin/time -f %M' : 'polling /proc/<pid>/status VmHWM every 5 ms (no GNU time)'}; wall time = spawn to exit, measured by this process`);
   if (EXTRA_OURS_ARGS.length) log(`BENCH_OURS_ARGS: ${EXTRA_OURS_ARGS.join(' ')}`);
 
@@ -385,6 +392,8 @@ async function main(): Promise<void> {
     else log(`pgfence: ${PGFENCE} not found, left out`);
   }
   if (!options.skip.has('floor')) variants.push(floorVariant());
+  // Bare node in the same rounds: the warm target is relative to it.
+  variants.push({ label: NODE_ROW, family: 'fixed', command: (c) => ({ command: NODE, args: ['-e', '0'], cwd: c.dir }), check: (r) => (r.code === 0 ? undefined : `exit ${r.code}`) });
 
   const started = Date.now();
   const corpora = prepareCorpora(options);
@@ -450,6 +459,9 @@ async function main(): Promise<void> {
     log(`\nRaw timings written to ${options.json}`);
   }
 
+  const lsp = options.skip.has('lsp') ? undefined : await lspEdit(options, log);
+  log(`\n${targets(results, lsp, options, loadBefore, log)}`);
+
   if (options.profile) await profile(results.map((r) => r.corpus), log);
   cleanupScratch();
   log(`\nTotal ${f1((Date.now() - started) / 1000)} s.`);
@@ -481,3 +493,82 @@ main().catch((error: unknown) => {
   process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });
+
+
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'unknown';
+  }
+}
+
+interface LspFigures {
+  readonly editNewestMedianMs: number;
+  readonly editNewestP90Ms: number;
+  readonly files: number;
+}
+
+/** The language server's edit-to-diagnostics time on the 400-pair history (bench/lsp-edit.ts, through the protocol). */
+async function lspEdit(options: Options, log: (line: string) => void): Promise<LspFigures | undefined> {
+  if (!existsSync(LSP_EDIT)) return undefined;
+  const json = join(BENCH_DIR, 'lsp-edit.json');
+  rmSync(json, { force: true });
+  log('\n## Language server (bench/lsp-edit.ts: keystrokes on the newest up of a 400-pair history, each timed to its diagnostics)');
+  const result = await measure({ command: NODE, args: [LSP_EDIT, '--pairs', '400', '--edits', options.quick ? '60' : '200', '--json', json], cwd: ROOT });
+  log(result.stdout.trimEnd() || `lsp-edit failed (exit ${result.code}): ${firstLine(result.stderr)}`);
+  try {
+    return JSON.parse(readFileSync(json, 'utf8')) as LspFigures;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Issue 15's targets, each with its limit, the measured value (wall medians, CPU in brackets) and whether it holds. */
+function targets(results: ReadonlyArray<{ corpus: Corpus; rows: Row[] }>, lsp: LspFigures | undefined, options: Options, loadBefore: string, log: (line: string) => void): string {
+  void log;
+  const main = results.find((r) => r.corpus.pairs === 400 && r.corpus.name.startsWith('generated')) ?? [...results].sort((a, b) => b.corpus.files.length - a.corpus.files.length)[0];
+  const rowOf = (rows: readonly Row[] | undefined, label: string | ((r: Row) => boolean)): Row | undefined =>
+    rows?.find((r) => (typeof label === 'string' ? r.label === label : label(r)) && !r.problem && r.ms.length > 0);
+  const wall = (r: Row | undefined): number => (r ? median(r.ms) : NaN);
+  const cpu = (r: Row | undefined): number => (r && r.cpuS.length ? median(r.cpuS) * 1000 : NaN);
+  const ms = (r: Row | undefined): string => (r ? `${f0(wall(r))} ms${Number.isNaN(cpu(r)) ? '' : ` (CPU ${f0(cpu(r))})`}` : '—');
+  const rows = main?.rows;
+  const cold = rowOf(rows, 'ours cold (--no-cache)');
+  const changed = rowOf(rows, 'ours warm (newest file changed)');
+  const unchanged = rowOf(rows, 'ours warm (nothing changed)');
+  const node = rowOf(rows, NODE_ROW);
+  const squawk = rowOf(rows, 'squawk (native, tty reporter)');
+  const floor = rowOf(rows, (r) => r.family === 'floor');
+  const holds = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'holds' : 'DOES NOT HOLD');
+  const ratio = (a: Row | undefined, b: Row | undefined): string => (a && b ? `${f2(wall(a) / wall(b))}×${Number.isNaN(cpu(a) / cpu(b)) ? '' : ` (CPU ${f2(cpu(a) / cpu(b))}×)`}` : '—');
+  const noSquawk = existsSync(SQUAWK) && !options.skip.has('squawk') ? 'squawk left out' : 'squawk native binary not installed';
+  const lines: string[][] = [];
+  const add = (target: string, limit: string, measured: string, ok: boolean | undefined): void => void lines.push([target, limit, measured, holds(ok)]);
+
+  add('LSP: diagnostics after an edit to the newest file (median)', '≤ 20 ms', lsp ? `${f1(lsp.editNewestMedianMs)} ms (p90 ${f1(lsp.editNewestP90Ms)})` : options.skip.has('lsp') ? '— (--skip lsp)' : '— (lsp-edit failed)', lsp ? lsp.editNewestMedianMs <= 20 : undefined);
+  add('CLI warm, nothing changed − node -e 0', '≤ 15 ms', unchanged && node ? `${f0(wall(unchanged) - wall(node))} ms: ${ms(unchanged)} − ${ms(node)}` : '—', unchanged && node ? wall(unchanged) - wall(node) <= 15 : undefined);
+  add('CLI warm, nothing changed / squawk', '≤ 1.0×', squawk ? `${ratio(unchanged, squawk)}: ${ms(unchanged)} / ${ms(squawk)}` : `— (${noSquawk})`, unchanged && squawk ? wall(unchanged) <= wall(squawk) : undefined);
+  add('CLI warm, newest file changed / squawk', '≤ 1.5×', squawk ? `${ratio(changed, squawk)}: ${ms(changed)} / ${ms(squawk)}` : `— (${noSquawk})`, changed && squawk ? wall(changed) <= 1.5 * wall(squawk) : undefined);
+  add('CLI cold / parse floor (libpg-query alone)', '≤ 1.15×', floor ? `${ratio(cold, floor)}: ${ms(cold)} / ${ms(floor)}` : '— (floor left out)', cold && floor ? wall(cold) <= 1.15 * wall(floor) : undefined);
+
+  // Linear: the cost per file at 10,000 pairs stays within 1.2× its cost at 1,000 (less a fixed start), RSS < 300 MB.
+  const at = (pairs: number): Row | undefined => rowOf(results.find((r) => r.corpus.pairs === pairs && r.corpus.name.startsWith('generated'))?.rows, 'ours cold (--no-cache)');
+  const [small, mid, big] = [at(100), at(1000), at(10000)];
+  if (small && mid && big) {
+    const perFile = (a: Row, b: Row, files: number): number => (wall(b) - wall(a)) / files;
+    const early = perFile(small, mid, 1800);
+    const late = perFile(mid, big, 18000);
+    add('cold to 10,000 pairs: ms per added file, 1,000→10,000 vs 100→1,000', '≤ 1.2×', `${f2(late / early)}× (${f2(late)} vs ${f2(early)} ms/file)`, late <= 1.2 * early);
+    const rss = big.rssKb.length ? median(big.rssKb) / 1024 : NaN;
+    add('cold on 10,000 pairs: peak RSS', '< 300 MB', Number.isNaN(rss) ? '—' : `${f0(rss)} MB`, Number.isNaN(rss) ? undefined : rss < 300);
+  } else {
+    add('cold to 10,000 pairs: linear, peak RSS < 300 MB', 'linear, < 300 MB', options.quick ? '— (--quick has no 10,000-pair corpus)' : '— (needs the 100, 1,000 and 10,000-pair corpora)', undefined);
+  }
+  const where = main ? `${main.corpus.name} (${main.corpus.files.length} files)` : 'no corpus';
+  return [
+    `## Targets (issue 15: speed to the floor), on ${where}; medians of one interleaved run; squawk = its native binary, default (tty) reporter`,
+    `load average: ${loadBefore} at the start, ${loadAverage()} at the end, on ${cpus().length} cores (other work on the machine inflates wall times; the ratios come from the same rounds)`,
+    table(['target', 'limit', 'measured', 'verdict'], lines),
+  ].join('\n');
+}

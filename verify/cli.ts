@@ -12,6 +12,7 @@ import { EXECUTED_RULES } from './execute/violations.js';
 import { stagedSqlFiles } from './staged.js';
 import { runDrift, runExecuted } from './executed-run.js';
 import { executedSummary } from './execute/summary.js';
+import { captureInputs, storeReport } from './report-store.js';
 
 // Node 22.1+ keeps compiled code between runs for the modules loaded lazily from here on (the parser, --execute);
 // a no-op on Node 20, which lacks it.
@@ -239,9 +240,17 @@ async function main(argv: readonly string[]): Promise<number> {
     const drift = await runDrift(paths);
     return output({ drift: { differences: drift.differences, violations: drift.violations, reconcile: drift.reconcile } });
   }
+  // What this run reads, captured before it reads it, so that the next identical run can print the stored report.
+  const inputs = args.cache && !args.staged && !args.execute ? captureInputs(argv) : undefined;
   const result = await verify({ paths, contents, ...verifyOptions });
   const checked = { files: result.files, layouts: result.layouts, violations: result.violations };
-  if (!args.execute) return output({ static: checked });
+  if (!args.execute) {
+    const { text, failed } = reportOf({ static: checked });
+    process.stdout.write(text);
+    // A manifest mismatch is worded by what git has committed, which the store does not watch.
+    if (inputs && !checked.violations.some((v) => v.rule === 'manifest-mismatch')) storeReport(inputs, text, failed ? 1 : 0);
+    return failed ? 1 : 0;
+  }
   const progress = args.format === 'text' && process.stderr.isTTY === true;
   const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined, config.baselines);
   if (progress) process.stderr.write('\r\u001b[K');

@@ -380,7 +380,8 @@ function statementAt(migration: { up: SourceFile; down?: SourceFile }, path: str
 
 /** verify/rules/ with the rules' .md docs: beside this file's rules when run from source, else in the repository. */
 function ruleDocsFolder(): string | undefined {
-  for (const candidate of ['../rules/', '../../../verify/rules/']) {
+  // The last candidate serves the bundle (dist/verify/verify-migrations-*.mjs, one folder up from dist/verify/lsp).
+  for (const candidate of ['../rules/', '../../../verify/rules/', '../../verify/rules/']) {
     const folder = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(join(folder, 'require-concurrent-index-creation.md'))) return folder;
   }

@@ -1,0 +1,191 @@
+// The stored report: when nothing a run reads has changed since the last run with the same arguments, print what
+// that run printed, without loading the verifier (parser, WASM, rules, schema model). bin.ts tries it first.
+// "Nothing changed" is judged by file metadata, not content: each input's size, modification and change times
+// (nanoseconds) and inode, the names in each folder read, the config file, and the verifier's own files.
+// A miss costs a few stat calls; the run then goes through the full CLI and its content-addressed result cache.
+// Only node builtins are imported here: this module is the whole of a warm run.
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Bump when what is stored changes shape. */
+const STORE_FORMAT = 1;
+
+/** Flags that change nothing but the report itself; any other flag (--no-cache, --staged, --fix ...) skips the store. */
+const VALUE_FLAGS = new Set(['--format', '--rule', '--config', '--pg-version']);
+const BARE_FLAGS = new Set(['--allow-destructive']);
+const CONFIG_FILE = 'verify-migrations.json';
+
+interface Stored {
+  readonly format: number;
+  /** What the key was made of, compared in full (the file name is only a hash of it). */
+  readonly request: string;
+  /** folder → its entry names joined by '/', and for each sub-folder its own names. */
+  readonly listings: Record<string, string>;
+  /** file → signature (size, mtime, ctime, inode), '-' when it did not exist. */
+  readonly files: Record<string, string>;
+  readonly stdout: string;
+  readonly code: number;
+}
+
+/** The inputs of a run, captured before it reads them (an edit during the run then shows as a change next time). */
+export interface ReportInputs {
+  readonly path: string;
+  readonly request: string;
+  readonly listings: Record<string, string>;
+  readonly files: Record<string, string>;
+}
+
+/** What the run's output depends on besides the files: arguments, folder, colour; undefined when argv is not storable. */
+function requestOf(argv: readonly string[]): { request: string; paths: string[]; config: string } | undefined {
+  if (argv[0] === 'lsp') return undefined;
+  const paths: string[] = [];
+  let config: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-') {
+      paths.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (BARE_FLAGS.has(flag) && eq < 0) continue;
+    if (!VALUE_FLAGS.has(flag)) return undefined;
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) return undefined;
+    if (flag === '--config') config = value;
+  }
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const request = JSON.stringify([STORE_FORMAT, process.cwd(), color, argv]);
+  return { request, paths: paths.length ? paths : ['sql'], config: resolve(config ?? CONFIG_FILE) };
+}
+
+/** node_modules/.cache/verify-migrations above the working folder (as the result cache), else undefined. */
+function storeDirectory(): string | undefined {
+  let dir = process.cwd();
+  for (;;) {
+    if (signature(join(dir, 'node_modules')) !== '-') return join(dir, 'node_modules', '.cache', 'verify-migrations');
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function signature(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`;
+  } catch {
+    return '-';
+  }
+}
+
+function names(dir: string): string[] | undefined {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short, stable hash for the file name (the full request is compared inside). */
+function hashOf(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The verifier's own files: a rebuilt verifier never reuses a report. */
+function codeFiles(): string[] {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const files = [resolve(here, '../../package.json')];
+  const visit = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (/\.(m|c)?js$/.test(entry.name)) files.push(path);
+    }
+  };
+  visit(here);
+  visit(resolve(here, '../core/migrations'));
+  return files;
+}
+
+/** Record what the run is about to read: each folder's names (and its sub-folders'), every file's signature. */
+export function captureInputs(argv: readonly string[]): ReportInputs | undefined {
+  const request = requestOf(argv);
+  const directory = request && storeDirectory();
+  if (!request || !directory) return undefined;
+  const listings: Record<string, string> = {};
+  const files: Record<string, string> = {};
+  const folders = new Set<string>();
+  for (const given of request.paths) {
+    const path = resolve(given);
+    const isFolder = names(path) !== undefined;
+    folders.add(isFolder ? path : dirname(path));
+    if (!isFolder) files[path] = signature(path);
+  }
+  for (const folder of folders) {
+    const entries = names(folder);
+    listings[folder] = entries === undefined ? '-' : entries.join('/');
+    for (const name of entries ?? []) {
+      const path = join(folder, name);
+      const children = names(path);
+      if (children === undefined) {
+        files[path] = signature(path);
+        continue;
+      }
+      listings[path] = children.join('/');
+      for (const child of children) files[join(path, child)] = signature(join(path, child));
+    }
+  }
+  files[request.config] = signature(request.config);
+  for (const path of codeFiles()) files[path] = signature(path);
+  return { path: join(directory, `report.${hashOf(request.request)}.json`), request: request.request, listings, files };
+}
+
+/** Keep this run's output for the next run with the same arguments, if nothing it read changes meanwhile. */
+export function storeReport(inputs: ReportInputs, stdout: string, code: number): void {
+  const stored: Stored = { format: STORE_FORMAT, request: inputs.request, listings: inputs.listings, files: inputs.files, stdout, code };
+  try {
+    mkdirSync(dirname(inputs.path), { recursive: true });
+    const temporary = `${inputs.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(stored));
+    renameSync(temporary, inputs.path);
+  } catch {
+    // A store that cannot be written only costs speed.
+  }
+}
+
+/** The stored output and exit code when every input is as the last run found it, else undefined. */
+export function storedReport(argv: readonly string[]): { stdout: string; code: number } | undefined {
+  const request = requestOf(argv);
+  const directory = request && storeDirectory();
+  if (!request || !directory) return undefined;
+  let stored: Stored;
+  try {
+    stored = JSON.parse(readFileSync(join(directory, `report.${hashOf(request.request)}.json`), 'utf8')) as Stored;
+  } catch {
+    return undefined;
+  }
+  if (stored.format !== STORE_FORMAT || stored.request !== request.request) return undefined;
+  for (const [folder, listing] of Object.entries(stored.listings)) {
+    const entries = names(folder);
+    if ((entries === undefined ? '-' : entries.join('/')) !== listing) return undefined;
+  }
+  for (const [path, sig] of Object.entries(stored.files)) if (signature(path) !== sig) return undefined;
+  return { stdout: stored.stdout, code: stored.code };
+}
