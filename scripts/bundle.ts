@@ -3,12 +3,14 @@
 // dynamic imports, so a run answered by the stored report loads only the entry, and the parser, the language server,
 // --explain, --watch and --fix load when used. Packages stay external (node_modules). Run after tsc (make build).
 // The bundle sits beside the compiled files, so paths taken from import.meta.url (package.json, rule docs) still hold.
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+// dist/scripts/bundle.js when built, scripts/bundle.ts when a test imports it from source.
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = existsSync(join(HERE, '../package.json')) ? resolve(HERE, '..') : resolve(HERE, '../..');
 const OUT = join(ROOT, 'dist/verify');
 export const BUNDLE = join(OUT, 'verify-migrations.mjs');
 

@@ -127,6 +127,9 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     return setting ?? fallback;
   };
   const keep = (path: string): boolean => !target.only || target.only.has(basename(path));
+  // Without the cache every file is parsed: compile the parser's WASM (off the main thread) while the files are read.
+  // The promise is awaited before the first parse; a failure surfaces there.
+  if (input.cache === false) loadParser().catch(() => undefined);
   const folder = readMigrationFolder(target.directory, { contents: target.contents });
   const { pairs } = folder;
 
@@ -178,6 +181,8 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   const cache = directory ? new ResultCache(directory, createHash('sha1').update(target.directory).digest('hex').slice(0, 16)) : undefined;
   let firstMiss = cache ? keys.findIndex((key) => cache.get(key) === undefined) : 0;
   if (firstMiss === -1) firstMiss = pairs.length;
+  // Something must be parsed: start compiling the parser while the saved model is read.
+  if (firstMiss < pairs.length) loadParser().catch(() => undefined);
 
   // Start from the latest saved model at or before the first miss.
   let start = 0;

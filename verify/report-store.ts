@@ -4,7 +4,7 @@
 // (nanoseconds) and inode, the names in each folder read, the config file, and the verifier's own files.
 // A miss costs a few stat calls; the run then goes through the full CLI and its content-addressed result cache.
 // Only node builtins are imported here: this module is the whole of a warm run.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, type Dirent, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -139,11 +139,18 @@ export function captureInputs(argv: readonly string[]): ReportInputs | undefined
     if (!isFolder) files[path] = signature(path);
   }
   for (const folder of folders) {
-    const entries = names(folder);
-    listings[folder] = entries === undefined ? '-' : entries.join('/');
-    for (const name of entries ?? []) {
-      const path = join(folder, name);
-      const children = names(path);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      listings[folder] = '-';
+      continue;
+    }
+    listings[folder] = entries.map((e) => e.name).sort().join('/');
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      // Only a folder (or a link that may point to one) is listed; a file is only signed.
+      const children = entry.isDirectory() || entry.isSymbolicLink() ? names(path) : undefined;
       if (children === undefined) {
         files[path] = signature(path);
         continue;
