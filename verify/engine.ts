@@ -188,7 +188,9 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
   let start = 0;
   let model = new SchemaModel();
   if (baseline) replayBaseline(baseline, model);
-  if (cache && firstMiss > 0) {
+  // Everything answered by the cache: no model is needed (start past the end), and nothing new to save.
+  if (cache && firstMiss === pairs.length) start = pairs.length;
+  else if (cache && firstMiss > 0) {
     for (let j = firstMiss - 1; j >= 0; j--) {
       if (!cache.hasSnapshot(keys[j]!)) continue;
       const snapshot = cache.snapshot(keys[j]!);
@@ -227,7 +229,7 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     }
     if (cache && (i >= pairs.length - 2 || (i + 1) % 512 === 0)) cache.addSnapshot(key, model.toSnapshot());
   }
-  cache?.save();
+  if (firstMiss < pairs.length) cache?.save();
   const layouts = [...new Set(pairs.map((p) => p.layout))].map((layout) => ({ folder: target.display, layout, migrations: pairs.filter((p) => p.layout === layout).length }));
   return { files, migrations, violations, layouts };
 }

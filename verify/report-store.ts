@@ -5,7 +5,7 @@
 // A miss costs a few stat calls; the run then goes through the full CLI and its content-addressed result cache.
 // Only node builtins are imported here: this module is the whole of a warm run.
 import { mkdirSync, readdirSync, type Dirent, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bump when what is stored changes shape. */
@@ -72,12 +72,9 @@ function storeDirectory(): string | undefined {
 }
 
 function signature(path: string): string {
-  try {
-    const s = statSync(path, { bigint: true });
-    return `${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.ino}`;
-  } catch {
-    return '-';
-  }
+  // Milliseconds with their fraction (microseconds on Linux) are as telling as nanoseconds and cost no BigInt.
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : '-';
 }
 
 function names(dir: string): string[] | undefined {
@@ -104,8 +101,14 @@ function hashOf(text: string): string {
 
 /** The verifier's own files: a rebuilt verifier never reuses a report. */
 function codeFiles(): string[] {
-  const here = dirname(fileURLToPath(import.meta.url));
+  const self = fileURLToPath(import.meta.url);
+  const here = dirname(self);
   const files = [resolve(here, '../../package.json')];
+  // Run from the bundle (scripts/bundle.ts), the bundle's files are the whole verifier.
+  if (/^verify-migrations(-[A-Z0-9]+)?\.mjs$/.test(basename(self))) {
+    for (const name of readdirSync(here)) if (/^verify-migrations(-[A-Z0-9]+)?\.mjs$/.test(name)) files.push(join(here, name));
+    return files;
+  }
   const visit = (dir: string): void => {
     let entries;
     try {
