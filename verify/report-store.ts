@@ -127,6 +127,18 @@ function codeFiles(): string[] {
   return files;
 }
 
+/** Files the config file names (a folder's "baseline" SQL), resolved as config.ts does: relative to the config file. */
+function configuredFiles(config: string): string[] {
+  try {
+    const raw = JSON.parse(readFileSync(config, 'utf8')) as { baseline?: unknown };
+    const baseline = raw.baseline;
+    if (baseline === null || typeof baseline !== 'object') return [];
+    return Object.values(baseline).filter((file): file is string => typeof file === 'string').map((file) => resolve(dirname(config), file));
+  } catch {
+    return [];
+  }
+}
+
 /** Record what the run is about to read: each folder's names (and its sub-folders'), every file's signature. */
 export function captureInputs(argv: readonly string[]): ReportInputs | undefined {
   const request = requestOf(argv);
@@ -163,6 +175,7 @@ export function captureInputs(argv: readonly string[]): ReportInputs | undefined
     }
   }
   files[request.config] = signature(request.config);
+  for (const path of configuredFiles(request.config)) files[path] = signature(path);
   for (const path of codeFiles()) files[path] = signature(path);
   return { path: join(directory, `report.${hashOf(request.request)}.json`), request: request.request, listings, files };
 }
