@@ -8,7 +8,7 @@ import { loadParser, parseSql } from '../core/migrations/parse.js';
 import { displayName } from '../verify/ast.js';
 import { executeMigrations } from '../verify/execute/index.js';
 import { verify } from '../verify/engine.js';
-import { statementLocks } from '../verify/lsp/locks.js';
+import { statementLocks } from '../verify/lock-table.js';
 import { startTestServer } from './helpers/server.js';
 
 const GIVEN = `CREATE TABLE products (id bigint PRIMARY KEY, barcode text, price int);

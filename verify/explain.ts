@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { displayName } from './ast.js';
 import { BUILTIN_RULES } from './builtin-rules.js';
 import { UsageError, verify } from './engine.js';
-import { statementLocks, lockBlocks } from './lsp/locks.js';
+import { statementLocks, lockBlocks } from './lock-table.js';
 import type { Rule } from './rule.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
