@@ -75,7 +75,7 @@ verify: $(VERIFY_CLI) ## check the migration files with the verifier (no databas
 
 .PHONY: verify-db
 verify-db: $(BUILT) ## verify, then prove on a scratch database that each down restores the schema (VERIFY_DATABASE_URL, else embedded)
-	$(NODE) dist/verify/cli.js --execute $(MIGRATIONS_DIR)
+	$(NODE) dist/verify/cli.js --execute $(if $(LOCKS),--locks=$(LOCKS)) $(MIGRATIONS_DIR)
 
 .PHONY: drift
 drift: $(BUILT) ## compare DATABASE_URL's schema (else the embedded server's) with what its applied migrations make; prints the DDL that would reconcile them (read-only)

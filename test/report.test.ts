@@ -79,7 +79,7 @@ t.test('text: the layout header, code frames from the verified text, executed ti
   t.match(text, 'sql/1_add index.down.sql:1:1  error  down-restores-schema  Rolling back leaves the schema changed');
   t.match(text, '127.0.0.1:5432/app  error  schema-drift  The target schema differs', 'a drift violation has no :0:0');
   t.match(text, '2 files checked: 3 errors, 0 warnings.');
-  t.match(text, /Locks taken, statement by statement[^\n]*\n  sql\/1_add index\.up\.sql:2 +CREATE INDEX idx_a ON t \(a\) +ShareLock on t\n/);
+  t.match(text, /Locks taken, statement by statement[^\n]*\n  sql\/1_add index\.up\.sql:2\n {6}CREATE INDEX idx_a ON t \(a\)\n {4}locks: ShareLock on t\n/);
   t.match(text, 'Executed 1 migration (golang-migrate layout) up, down and up again in 1.5 s (1.5 s per migration): 0 passed, 1 failed.\nFailed: 1_add_index.\n', 'the run in words');
   t.notMatch(text, 'drift: index idx_b', 'a difference already said by a violation is not repeated');
 });

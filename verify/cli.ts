@@ -13,6 +13,8 @@ import { stagedSqlFiles } from './staged.js';
 import { runDrift, runExecuted } from './executed-run.js';
 import { executedSummary } from './execute/summary.js';
 import { captureInputs, storeReport } from './report-store.js';
+import { cacheDirectory } from './cache.js';
+import { locksNewSinceLastReport } from './lock-record.js';
 
 // Node 22.1+ keeps compiled code between runs for the modules loaded lazily from here on (the parser, --execute);
 // a no-op on Node 20, which lacks it.
@@ -30,6 +32,8 @@ Options:
   --config <file>                    settings file (default: ./${CONFIG_FILE} when present)
   --execute                          also apply each migration up, down and up on a scratch database and prove
                                      the down restores the schema (VERIFY_DATABASE_URL's server, else embedded)
+  --locks <changed|all>              --execute's lock report: only the migrations new or changed since the last
+                                     report (default), or every one
   --drift                            compare DATABASE_URL's schema (else the embedded server's) with what its applied
                                      migrations make, and print the DDL that would reconcile them (read-only)
   --fix                              rewrite what has one safe answer (CONCURRENTLY, IF [NOT] EXISTS, NOT VALID plus a
@@ -62,6 +66,7 @@ interface Arguments {
   pgVersion?: string;
   standbys: boolean;
   execute: boolean;
+  locks: 'changed' | 'all';
   drift: boolean;
   config?: string;
   listRules: boolean;
@@ -70,7 +75,7 @@ interface Arguments {
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
-  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, standbys: false, staged: false, watch: false, execute: false, drift: false, listRules: false, help: false, version: false };
+  const args: Arguments = { paths: [], format: 'text', ruleFlags: [], allowDestructive: false, cache: true, standbys: false, staged: false, watch: false, execute: false, locks: 'changed', drift: false, listRules: false, help: false, version: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -95,6 +100,12 @@ function parseArguments(argv: readonly string[]): Arguments {
       case '--execute':
         args.execute = true;
         break;
+      case '--locks': {
+        const which = value();
+        if (which !== 'changed' && which !== 'all') throw new UsageError(`--locks: "${which}" is not changed or all.`);
+        args.locks = which;
+        break;
+      }
       case '--drift':
         args.drift = true;
         break;
@@ -190,7 +201,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
     // Only text (code frames) and SARIF (snippets) show source lines: the others need not read the files again.
     const sources = args.format === 'text' || args.format === 'sarif' ? verifiedTexts(violations, contents) : new Map<string, string>();
-    return { text: render(args.format, { ...full, sources }, { color }), failed: violations.some((v) => v.severity === 'error') };
+    const width = process.stdout.isTTY === true && process.stdout.columns ? process.stdout.columns : 100;
+    return { text: render(args.format, { ...full, sources }, { color, width }), failed: violations.some((v) => v.severity === 'error') };
   };
   const output = (report: Omit<VerifyReport, 'tool' | 'root' | 'rules' | 'sources'>): number => {
     const { text, failed } = reportOf(report);
@@ -255,7 +267,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const executed = await runExecuted(paths, progress ? (k, n, name) => process.stderr.write(`\r\u001b[K[${k}/${n}] ${name}`) : undefined, config.baselines);
   if (progress) process.stderr.write('\r\u001b[K');
   const runs = executed.reports.map((report, i) => ({ ...report, layout: executed.layouts[i], summary: executedSummary(report, executed.layouts[i]) }));
-  return output({ static: checked, executed: { runs } });
+  if (args.locks === 'all' || !args.cache) return output({ static: checked, executed: { runs } });
+  // Only what is new since the last report; the record lives beside the result cache.
+  const selection = locksNewSinceLastReport(runs.flatMap((r) => r.migrations), cacheDirectory());
+  const code = output({ static: checked, executed: { runs, locksShown: selection.shown } });
+  selection.save();
+  return code;
 }
 
 /** Every rule that can report, for SARIF's descriptors: the rules, the engine's own checks, the executed ones. */

@@ -1,6 +1,6 @@
 // Apply one migration file statement by statement, the way the runner would, recording time and locks.
 import type { Sql } from '../../core/postgres/database-url.js';
-import { LockTracker, readRelationNames } from './locks.js';
+import { documentedLocks, LockTracker, readRelationNames, runObserved } from './locks.js';
 import { positionInFile, statementSummary, type FileStatement, type PreparedFile } from './prepared-file.js';
 import type { StatementLocks } from './types.js';
 import type { TransactionMode } from '../../core/migrations/layout.js';
@@ -26,6 +26,11 @@ export interface ApplyOptions {
   /** How the layout's runner runs this file (see TransactionMode). */
   readonly mode: TransactionMode;
   readonly recordLocks: boolean;
+  /**
+   * A second session on the named database, to read the locks of statements that run outside a transaction while they
+   * run (they are released before the statement returns). Without it those statements get the manual's locks.
+   */
+  readonly observer?: (database: string) => Sql;
 }
 
 /** A failure of the SQL itself (as opposed to the connection), tagged with the statement that raised it. */
@@ -55,10 +60,37 @@ export async function applyFile(sql: Sql, file: PreparedFile, options: ApplyOpti
   // 'implicit-per-file': the runner sends the file as one query, which PostgreSQL runs as one implicit transaction
   // block when it holds several statements (emulated with BEGIN/COMMIT), and outside any when it holds one.
   const transaction = options.mode === 'per-migration' || (options.mode === 'implicit-per-file' && file.statements.length > 1);
+  let observer: Sql | undefined;
   const runAll = async (session: Sql): Promise<void> => {
     const drops = file.statements.some((s) => /\bdrop\b/i.test(s.text));
-    const tracker = options.recordLocks ? new LockTracker(drops ? await readRelationNames(session) : undefined) : undefined;
+    const names = options.recordLocks && (drops || !transaction) ? await readRelationNames(session) : undefined;
+    const tracker = options.recordLocks ? new LockTracker(names) : undefined;
+    let pid: number | undefined;
+    if (tracker && !transaction && options.observer) {
+      const [row] = await session<{ pid: number; database: string }[]>`SELECT pg_backend_pid() AS pid, current_database() AS database`;
+      pid = row!.pid;
+      observer = options.observer(row!.database);
+    }
     for (const statement of file.statements) {
+      const position = file.lines.position(statement.start);
+      if (tracker && !transaction) {
+        // Outside a transaction the statement's locks are gone when it returns: read them from a second session as it runs.
+        const started = performance.now();
+        let taken;
+        try {
+          if (observer && pid !== undefined) taken = await runObserved(session, observer, pid, statement.text, statement.parsed, names ?? new Map());
+          else {
+            await session.unsafe(statement.text);
+            taken = documentedLocks(statement.parsed).map((l) => ({ ...l, how: 'documented' as const }));
+          }
+        } catch (error) {
+          throw isInfrastructureError(error) ? error : new SqlFailure(statement, error);
+        } finally {
+          ms += performance.now() - started;
+        }
+        locks.push({ file: file.path, line: position.line, statement: statementSummary(statement), outside: true, locks: taken });
+        continue;
+      }
       const started = performance.now();
       try {
         await session.unsafe(statement.text);
@@ -67,11 +99,7 @@ export async function applyFile(sql: Sql, file: PreparedFile, options: ApplyOpti
       } finally {
         ms += performance.now() - started;
       }
-      if (tracker) {
-        if (!transaction) tracker.reset();
-        const position = file.lines.position(statement.start);
-        locks.push({ file: file.path, line: position.line, statement: statementSummary(statement), locks: await tracker.newLocks(session) });
-      }
+      if (tracker) locks.push({ file: file.path, line: position.line, statement: statementSummary(statement), locks: await tracker.newLocks(session, statement.parsed) });
     }
   };
   // Explicit BEGIN/COMMIT on the single connection (not sql.begin): after a SQL error we roll back ourselves,
@@ -81,6 +109,7 @@ export async function applyFile(sql: Sql, file: PreparedFile, options: ApplyOpti
     await runAll(sql);
     if (transaction) await sql.unsafe('COMMIT');
   } catch (error) {
+    await observer?.end({ timeout: 0 }).catch(() => undefined);
     if (error instanceof SqlFailure) {
       // Ours, or one the file opened itself (a Sqitch script's BEGIN): outside any, ROLLBACK is only a warning.
       await sql.unsafe('ROLLBACK');
@@ -90,6 +119,7 @@ export async function applyFile(sql: Sql, file: PreparedFile, options: ApplyOpti
     if (!isInfrastructureError(error)) return { ms, locks, failure: failureOf(file, file.statements.at(-1), error) };
     throw error;
   }
+  await observer?.end({ timeout: 0 }).catch(() => undefined);
   return { ms, locks };
 }
 

@@ -31,7 +31,7 @@ export function isIrreversible(migration: Migration): boolean {
  * S0; up; S1; down; S0 again?; up; S1 again? — `before` is S0 when the caller already has it.
  * Irreversible migrations (and those without a down) are applied up only; one without a down and no reason fails `down-fails`.
  */
-export async function checkMigration(sql: Sql, snapshots: SnapshotReader, migration: Migration, before: Snapshot | undefined): Promise<MigrationOutcome> {
+export async function checkMigration(sql: Sql, snapshots: SnapshotReader, migration: Migration, before: Snapshot | undefined, observer?: (database: string) => Sql): Promise<MigrationOutcome> {
   const up = prepareFile(migration.up);
   const irreversible = isIrreversible(migration);
   const down = migration.down && !irreversible ? prepareFile(migration.down) : undefined;
@@ -48,7 +48,7 @@ export async function checkMigration(sql: Sql, snapshots: SnapshotReader, migrat
   });
 
   const initial = before ?? (await snapshot());
-  const applied = await applyFile(sql, up, { mode: migration.transaction.up, recordLocks: true });
+  const applied = await applyFile(sql, up, { mode: migration.transaction.up, recordLocks: true, ...(observer ? { observer } : {}) });
   if (applied.failure) {
     // A transactional up rolled back; one run statement by statement may have left part of itself behind.
     const now = await snapshot();
@@ -61,7 +61,7 @@ export async function checkMigration(sql: Sql, snapshots: SnapshotReader, migrat
     return { run: run(violations.length ? 'failed' : 'up-only', applied), violations, applied: true, expected: afterUp, inExpectedState: true };
   }
 
-  const reverted = await applyFile(sql, down, { mode: migration.transaction.down, recordLocks: true });
+  const reverted = await applyFile(sql, down, { mode: migration.transaction.down, recordLocks: true, ...(observer ? { observer } : {}) });
   if (reverted.failure) {
     const now = await snapshot();
     return { run: run('failed', applied, reverted), violations: [failureViolation('down-fails', down, reverted.failure)], applied: true, expected: afterUp, inExpectedState: same(afterUp, now) };

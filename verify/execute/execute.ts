@@ -1,6 +1,7 @@
 // executeMigrations(): every migration applied, rolled back and re-applied in a scratch database, the whole history in one run.
 import type { Migration } from '../../core/migrations/layout.js';
 import { ensureEmbeddedServer } from '../../core/postgres/embedded-server.js';
+import { connect } from '../../core/postgres/database-url.js';
 import { checkMigration } from './check-migration.js';
 import { applyBaseline } from './baseline.js';
 import { abortError } from './interrupt.js';
@@ -45,7 +46,9 @@ export async function executeMigrations(migrations: readonly Migration[], option
       for (const [index, migration] of migrations.entries()) {
         if (options.signal?.aborted) throw abortError(options.signal);
         options.onProgress?.(index + 1, migrations.length, migration.name);
-        const outcome = await checkMigration(scratch.sql, snapshots, migration, current);
+        const outcome = await checkMigration(scratch.sql, snapshots, migration, current, (database) =>
+          connect(scratch.server.urlOf(database), { max: 1, fetch_types: false, idle_timeout: 0, connection: { application_name: scratch.server.runName } }),
+        );
         runs.push(outcome.run);
         for (const violation of outcome.violations) violations.push(violation);
         if (outcome.applied) chain.push(migration);

@@ -1,6 +1,7 @@
 // A migration file (one side of a Migration) as the statements to send, each with its byte span in the file.
 // Everything comes from the one migration model: the parser's statements, the file's line index, its parse error.
 import type { SourceFile } from '../../core/migrations/layout.js';
+import type { Statement } from '../../core/migrations/parse.js';
 import type { LineIndex, Position } from '../../core/migrations/source-position.js';
 
 export interface FileStatement {
@@ -9,6 +10,8 @@ export interface FileStatement {
   /** UTF-8 byte offsets in the file. */
   readonly start: number;
   readonly end: number;
+  /** The parsed statement (for the locks PostgreSQL's manual gives for it). */
+  readonly parsed?: Statement;
 }
 
 export interface PreparedFile {
@@ -23,7 +26,7 @@ export interface PreparedFile {
 
 /** The statements of a parsed file: the text between each statement's byte start and end. */
 export function prepareFile(file: SourceFile): PreparedFile {
-  const statements = file.parsed.statements.map((s) => ({ start: s.start, end: s.end, text: file.lines.textBetween(s.start, s.end) }));
+  const statements = file.parsed.statements.map((s) => ({ start: s.start, end: s.end, text: file.lines.textBetween(s.start, s.end), parsed: s }));
   const blank = file.text.search(/\S/);
   const anchor = statements[0]?.start ?? (blank < 0 ? 0 : Buffer.byteLength(file.text.slice(0, blank)));
   return { path: file.path, lines: file.lines, statements, anchor, ...(file.parsed.error ? { parseError: file.parsed.error } : {}) };
@@ -50,9 +53,9 @@ export function spanOf(file: PreparedFile, start: number, end: number): Span {
   return { start: file.lines.position(start), end: file.lines.position(Math.max(start, end)) };
 }
 
-/** The first 60 characters of a statement, on one line. */
+/** The whole statement on one line: each run of white space made one space. */
 export function statementSummary(statement: FileStatement): string {
-  return [...statement.text.replace(/\s+/g, ' ').trim()].slice(0, 60).join('');
+  return statement.text.replace(/\s+/g, ' ').trim();
 }
 
 /** The first statement naming all of `names` as identifiers (else the first naming the first one), for pointing at it. */

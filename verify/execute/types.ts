@@ -11,15 +11,25 @@ export interface LockHeld {
   readonly relation: string;
   /** pg_locks.mode, e.g. 'AccessExclusiveLock'. */
   readonly mode: string;
+  /**
+   * How it is known. Absent: the statement took it, read from pg_locks in its own session. 'held': the transaction
+   * already held it (an earlier statement took it) and the statement needs it, as PostgreSQL's manual gives the
+   * statement's lock. 'observed': the statement ran outside a transaction (CONCURRENTLY) and another session read its
+   * locks from pg_locks while it ran. 'documented': it ran outside a transaction and ended before another session saw
+   * its locks: the lock PostgreSQL's manual gives for it (verify/lock-table.ts).
+   */
+  readonly how?: 'held' | 'observed' | 'documented';
 }
 
-/** The relation locks a statement took that its transaction did not hold before it. */
+/** The relation locks a statement took, and those it needed that its transaction already held. */
 export interface StatementLocks {
   readonly file: string;
   /** 1-based line of the statement's first keyword. */
   readonly line: number;
-  /** The first 60 characters of the statement, on one line. */
+  /** The whole statement, its runs of white space made one space (the reporters wrap it). */
   readonly statement: string;
+  /** It ran outside a transaction block (a no-transaction migration, CONCURRENTLY). */
+  readonly outside?: boolean;
   readonly locks: readonly LockHeld[];
 }
 

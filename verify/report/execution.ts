@@ -1,6 +1,9 @@
 // The executed proof as data (JSON, SARIF), and its lock table in words (text, GitHub); the run's summary lines
 // come with each run (verify/execute/summary.ts).
 import type { ExecutedResults } from './types.js';
+import type { LockHeld } from '../execute/types.js';
+import { LOCK_RANK } from '../lock-table.js';
+import type { LockMode } from '../rule.js';
 
 /** What JSON and SARIF carry of the executed proof: each migration's verdict and timings, each statement's locks, per folder what the run found. */
 export function executedData(executed: ExecutedResults) {
@@ -12,22 +15,80 @@ export function executedData(executed: ExecutedResults) {
   };
 }
 
-/** A short lock table per statement that took relation locks; empty when none did. */
-export function lockLines(executed: ExecutedResults): string[] {
-  const rows = executed.runs.flatMap((run) => run.migrations.flatMap((m) => m.locks.filter((s) => s.locks.length > 0)));
-  return rows.map((row) => `  ${`${row.file}:${row.line}`.padEnd(60)} ${row.statement.padEnd(40).slice(0, 40)}  ${strongestPerRelation(row.locks)}`);
+export interface LockLineOptions {
+  /** Columns to wrap to (the terminal's width; 100 when not a terminal). */
+  readonly width: number;
 }
 
-const LOCK_RANK = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+const HOW: Readonly<Record<string, string>> = {
+  held: 'already held by the transaction',
+  observed: 'observed from another session while it ran',
+  documented: "PostgreSQL's documented lock, not observed",
+};
 
-/** "AccessExclusiveLock on users, ShareLock on x": the strongest mode per relation, strongest first, at most four. */
-function strongestPerRelation(locks: ReadonlyArray<{ readonly relation: string; readonly mode: string }>): string {
-  const best = new Map<string, string>();
+/**
+ * The lock report: per statement that took or needed a relation lock, its file:line, its whole text and its locks
+ * (the strongest per relation, strongest first), wrapped to `width`; only the migrations in `locksShown` when set,
+ * then a line saying how many were left out. Empty when no statement took a lock.
+ */
+export function lockLines(executed: ExecutedResults, options: LockLineOptions = { width: 100 }): string[] {
+  const shown = executed.locksShown ? new Set(executed.locksShown) : undefined;
+  const migrations = executed.runs.flatMap((run) => run.migrations);
+  const out: string[] = [];
+  let hidden = 0;
+  for (const migration of migrations) {
+    const rows = migration.locks.filter((s) => s.locks.length > 0);
+    if (rows.length === 0) continue;
+    if (shown && !shown.has(migration.name)) {
+      hidden++;
+      continue;
+    }
+    for (const row of rows) {
+      out.push(`  ${row.file}:${row.line}${row.outside ? '  (outside a transaction)' : ''}`);
+      out.push(...wrap(row.statement, options.width, '      '));
+      out.push(...wrap(`locks: ${strongestPerRelation(row.locks)}`, options.width, '    ', '      '));
+    }
+  }
+  if (hidden > 0) out.push(`  (${hidden} migration${hidden === 1 ? '' : 's'} unchanged since the last report not shown: --locks=all, or make verify-db LOCKS=all, shows every one)`);
+  return out;
+}
+
+/** Words wrapped to `width` columns; a word longer than a line is cut. */
+export function wrap(text: string, width: number, indent: string, next = indent): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let prefix = indent;
+  const room = (): number => Math.max(20, width - prefix.length);
+  for (let word of text.split(' ').filter((w) => w.length > 0)) {
+    while ([...word].length > room()) {
+      if (line) {
+        lines.push(prefix + line);
+        prefix = next;
+        line = '';
+      }
+      const chars = [...word];
+      lines.push(prefix + chars.slice(0, room()).join(''));
+      prefix = next;
+      word = chars.slice(room()).join('');
+    }
+    if (!word) continue;
+    if (line && [...line].length + 1 + [...word].length > room()) {
+      lines.push(prefix + line);
+      prefix = next;
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(prefix + line);
+  return lines;
+}
+
+/** "AccessExclusiveLock on users (already held by the transaction), ShareLock on x": the strongest mode per relation, strongest first. */
+function strongestPerRelation(locks: readonly LockHeld[]): string {
+  const best = new Map<string, LockHeld>();
   for (const lock of locks) {
     const known = best.get(lock.relation);
-    if (!known || LOCK_RANK.indexOf(lock.mode) > LOCK_RANK.indexOf(known)) best.set(lock.relation, lock.mode);
+    if (!known || LOCK_RANK.indexOf(lock.mode as LockMode) > LOCK_RANK.indexOf(known.mode as LockMode)) best.set(lock.relation, lock);
   }
-  const sorted = [...best].sort((a, b) => LOCK_RANK.indexOf(b[1]) - LOCK_RANK.indexOf(a[1]) || (a[0] < b[0] ? -1 : 1));
-  const shown = sorted.slice(0, 4).map(([relation, mode]) => `${mode} on ${relation}`);
-  return sorted.length > 4 ? `${shown.join(', ')}, +${sorted.length - 4} more` : shown.join(', ');
+  const sorted = [...best.values()].sort((a, b) => LOCK_RANK.indexOf(b.mode as LockMode) - LOCK_RANK.indexOf(a.mode as LockMode) || (a.relation < b.relation ? -1 : 1));
+  return sorted.map((l) => `${l.mode} on ${l.relation}${l.how ? ` (${HOW[l.how]})` : ''}`).join(', ');
 }

@@ -7,6 +7,8 @@ import { allViolations, hasPosition, layoutLine, type VerifyReport } from './typ
 
 export interface TextOptions {
   readonly color: boolean;
+  /** Columns to wrap the lock report to; default 100. */
+  readonly width?: number;
 }
 
 const paint = (on: boolean, code: number, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -43,7 +45,7 @@ export function formatText(report: VerifyReport, options: TextOptions): string {
     if (reconcile.length) out.push('', 'To make the database match the migrations (printed for review, never run):', ...reconcile);
   }
   if (report.executed) {
-    const locks = lockLines(report.executed);
+    const locks = lockLines(report.executed, { width: options.width ?? 100 });
     if (locks.length) out.push('', 'Locks taken, statement by statement (executed on PostgreSQL):', ...locks, '');
     out.push(...report.executed.runs.flatMap((run) => run.summary));
   }

@@ -46,6 +46,11 @@ export interface StaticResults {
 
 export interface ExecutedResults {
   readonly runs: readonly ExecutedRun[];
+  /**
+   * The migrations whose locks the text and GitHub reports show (new or changed since the last report); absent:
+   * every one. JSON and SARIF carry every lock whatever this says.
+   */
+  readonly locksShown?: readonly string[];
 }
 
 /** One folder's executed run: the executed proof's report, its layout, and the run in words (verify/execute/summary.ts). */

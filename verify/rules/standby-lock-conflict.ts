@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
 import { displayName, optionEnabled, relationName } from '../ast.js';
-import { statementLocks } from '../lsp/locks.js';
+import { statementLocks } from '../lock-table.js';
 import type { AstNode } from '../../core/migrations/parse.js';
 
 /**
