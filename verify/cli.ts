@@ -15,6 +15,7 @@ import { executedSummary } from './execute/summary.js';
 import { captureInputs, storeReport } from './report-store.js';
 import { cacheDirectory } from './cache.js';
 import { locksNewSinceLastReport } from './lock-record.js';
+import { targetVersion } from './server-version.js';
 
 // Node 22.1+ keeps compiled code between runs for the modules loaded lazily from here on (the parser, --execute);
 // a no-op on Node 20, which lacks it.
@@ -40,7 +41,8 @@ Options:
                                      validating migration, timestamptz, text with its CHECK); committed files untouched
   --fix-dry-run                      print those rewrites as a unified diff and change nothing
   --explain <rule | file[:line]>     print a rule's doc, or per statement of a file its locks, rewrites, scans, rules
-  --pg-version <major>               the PostgreSQL version the migrations target (default: config, else 15)
+  --pg-version <major>               the PostgreSQL version the migrations target (default: the config's, else
+                                     DATABASE_URL's or VERIFY_DATABASE_URL's server's, else 15)
   --standbys                         the target primary has streaming standbys: warn where a lock replayed there
                                      cancels their reads (default: "standbys" in the config; make deploy detects it)
   --no-cache                         neither read nor write the result cache
@@ -209,7 +211,11 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(text);
     return failed ? 1 : 0;
   };
-  const postgresVersion = args.pgVersion !== undefined ? parsePostgresVersion(args.pgVersion, '--pg-version') : config.postgresVersion;
+  const flagVersion = args.pgVersion !== undefined ? parsePostgresVersion(args.pgVersion, '--pg-version') : undefined;
+  // --drift runs no rule: it needs no target version.
+  const target = args.drift ? undefined : await targetVersion(flagVersion, config.postgresVersion, process.env, args.cache ? cacheDirectory() : undefined);
+  if (target?.note) process.stderr.write(`verify-migrations: ${target.note}\n`);
+  const postgresVersion = target?.major;
   const verifyOptions = {
     rules,
     settings,

@@ -2,6 +2,7 @@ import { defineRule } from '../rule.js';
 import { displayName, nodeOf, stringList, typeRef, walk } from '../ast.js';
 import type { AstNode } from '../../core/migrations/parse.js';
 import type { Migration } from '../../core/migrations/layout.js';
+import { DEFAULT_POSTGRES_VERSION } from './syntax-needs-newer-postgres.js';
 
 /** Built-in functions that return a new value on every call: a default calling one is evaluated for each existing row. */
 const VOLATILE = new Set([
@@ -28,7 +29,8 @@ const SERIAL = new Set(['serial', 'bigserial', 'smallserial']);
 type Finding =
   | { readonly messageId: 'volatileDefault' | 'unknownDefault'; readonly call: string }
   | { readonly messageId: 'sequenceDefault'; readonly kind: string }
-  | { readonly messageId: 'generatedStored' }
+  | { readonly messageId: 'generatedStored' | 'generatedStoredBefore18' }
+  | { readonly messageId: 'defaultBefore11'; readonly target: number }
   | { readonly messageId: 'domainType'; readonly type: string };
 
 /** ADD COLUMN whose existing rows each need their own value: Postgres rewrites the whole table under ACCESS EXCLUSIVE. */
@@ -44,6 +46,8 @@ export default defineRule({
       unknownDefault: 'Adding column {{table}}.{{column}} with a default calling {{call}} rewrites {{table}} under an ACCESS EXCLUSIVE lock unless {{call}} is STABLE or IMMUTABLE, blocking reads and writes until it finishes.',
       sequenceDefault: 'Adding {{kind}} column {{table}}.{{column}} draws a sequence value for every existing row and rewrites {{table}} under an ACCESS EXCLUSIVE lock, which blocks reads and writes until it finishes.',
       generatedStored: 'Adding stored generated column {{table}}.{{column}} computes it for every existing row and rewrites {{table}} under an ACCESS EXCLUSIVE lock, which blocks reads and writes until it finishes.',
+      defaultBefore11: 'Adding column {{table}}.{{column}} with a default rewrites {{table}} under an ACCESS EXCLUSIVE lock on PostgreSQL {{target}} (only 11 and newer store a constant default once), which blocks reads and writes until it finishes.',
+      generatedStoredBefore18: 'Adding stored generated column {{table}}.{{column}} computes it for every existing row and rewrites {{table}} under an ACCESS EXCLUSIVE lock, which blocks reads and writes until it finishes.',
       domainType: 'Adding column {{table}}.{{column}} of domain {{type}} rewrites {{table}} under an ACCESS EXCLUSIVE lock when the domain has a CHECK or NOT NULL constraint, blocking reads and writes until it finishes.',
     },
     help: {
@@ -51,10 +55,13 @@ export default defineRule({
       unknownDefault: 'Add the column without a default, SET DEFAULT {{call}} in a second statement, and backfill existing rows in batches; if {{call}} is STABLE or IMMUTABLE, say so with -- verify:ignore.',
       sequenceDefault: 'Add a nullable bigint column, SET DEFAULT nextval(...) on it in a second statement, and backfill existing rows in batches.',
       generatedStored: 'Add a VIRTUAL generated column (Postgres 18), or a plain column filled by a trigger and backfilled in batches.',
+      defaultBefore11: 'Add the column without a default, SET DEFAULT in a second statement so only new rows use it, and backfill existing rows in batches.',
+      generatedStoredBefore18: 'Add a plain column filled by a trigger and backfilled in batches (a VIRTUAL generated column, which stores nothing, needs PostgreSQL 18).',
       domainType: "Add the column with the domain's base type and a CHECK constraint NOT VALID, and VALIDATE it in a later migration.",
     },
   },
   create(context) {
+    const target = context.options.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
     const declared = declaredNotVolatile(context.migration);
     return {
       AlterTableCmd(cmd, { established, table, statement, schema, file }) {
@@ -65,7 +72,10 @@ export default defineRule({
         const notVolatile = (name: string): boolean => declared.has(name) || schema.object('function', name)?.attributes?.notVolatile === true;
         const domain = schema.object('domain', type.name);
         const constrained = domain !== undefined && domain.attributes?.constrained !== false;
-        const finding = rewriteReason(def, notVolatile) ?? (constrained ? { messageId: 'domainType' as const, type: displayName(type.name) } : undefined);
+        let finding: Finding | undefined = rewriteReason(def, notVolatile) ?? (constrained ? { messageId: 'domainType' as const, type: displayName(type.name) } : undefined);
+        // Before 11 every default rewrites the table; a virtual generated column (which stores nothing) came with 18.
+        if (target < CONSTANT_DEFAULT_STORED && (!finding || finding.messageId === 'unknownDefault') && hasDefault(def)) finding = { messageId: 'defaultBefore11', target };
+        if (finding?.messageId === 'generatedStored' && target < VIRTUAL_GENERATED) finding = { messageId: 'generatedStoredBefore18' };
         if (!finding) return;
         const { messageId, ...rest } = finding;
         context.report({ messageId, file, at: def.location ?? statement.start, data: { table: displayName(table), column: def.colname ?? '', ...rest } });
@@ -73,6 +83,15 @@ export default defineRule({
     };
   },
 });
+
+/** From this version on a constant (or STABLE, IMMUTABLE) default is stored once instead of rewriting the table. */
+const CONSTANT_DEFAULT_STORED = 11;
+/** From this version on a generated column can be VIRTUAL (store nothing). */
+const VIRTUAL_GENERATED = 18;
+
+function hasDefault(def: AstNode): boolean {
+  return (def.constraints ?? []).some((item: AstNode) => item.Constraint?.contype === 'CONSTR_DEFAULT' && item.Constraint.raw_expr?.A_Const?.isnull !== true);
+}
 
 /** Why existing rows each need a value computed now, or undefined when one stored value (or NULL) serves them all. */
 function rewriteReason(def: AstNode, notVolatile: (name: string) => boolean): Finding | undefined {

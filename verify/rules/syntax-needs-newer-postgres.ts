@@ -26,10 +26,22 @@ function featuresOf(kind: string, n: AstNode): Feature[] {
       if (n.contype === 'CONSTR_NOTNULL' && Array.isArray(n.keys) && n.keys.length > 0 && !n.skip_validation) add('A NOT NULL table constraint (ADD CONSTRAINT ... NOT NULL column)', 18);
       if ((n.contype === 'CONSTR_CHECK' || n.contype === 'CONSTR_FOREIGN') && n.is_enforced !== true && n.initially_valid !== true && n.skip_validation) add('NOT ENFORCED', 18);
       if (n.without_overlaps || n.fk_with_period) add('WITHOUT OVERLAPS / PERIOD in a key', 18);
+      if (n.contype === 'CONSTR_GENERATED' && n.generated_kind === 's') add('A stored generated column (GENERATED ALWAYS AS (...) STORED)', 12);
       if (n.nulls_not_distinct) add('NULLS NOT DISTINCT', 15);
+      if ((n.contype === 'CONSTR_UNIQUE' || n.contype === 'CONSTR_PRIMARY') && (n.including ?? []).length > 0) add('INCLUDE columns in a key', 11);
       break;
     case 'IndexStmt':
       if (n.nulls_not_distinct) add('NULLS NOT DISTINCT', 15);
+      if ((n.indexIncludingParams ?? []).length > 0) add('INCLUDE columns in an index', 11);
+      break;
+    case 'ReindexStmt':
+      if ((n.params ?? []).some((o: AstNode) => o.DefElem?.defname === 'concurrently')) add('REINDEX CONCURRENTLY', 12);
+      break;
+    case 'PartitionCmd':
+      if (n.concurrent) add('DETACH PARTITION ... CONCURRENTLY', 14);
+      break;
+    case 'CreateFunctionStmt':
+      if (n.is_procedure) add('CREATE PROCEDURE', 11);
       break;
     case 'MergeStmt':
       add('MERGE', 15);
