@@ -84,10 +84,18 @@ export function applyDirectives(migration: Migration, raw: RawViolation[], sever
       ...(help ? { help: formatMessage(help, report.data) } : {}),
     });
   }
-  // The runner refuses an up with no statement (make new's template holds only comments): say so before it does.
+  // The runner refuses an up with no statement (make new's template holds only comments), and a down with none unless it
+  // says -- verify:irreversible <reason>: say so before it does. That directive is then what the down needs, never unused.
   const up = migration.up;
   if (migration.layout === 'paired' && !up.parsed.error && up.parsed.statements.length === 0) {
     pushBuiltin(out, severityOf, 'empty-migration', up.path, 1, 1, `${up.path.split('/').pop()} holds no SQL statement, so the runner refuses it: write the change, one change per migration.`);
+  }
+  const down = migration.down;
+  if (migration.layout === 'paired' && down && !down.parsed.error && down.parsed.statements.length === 0) {
+    const needed = down.directives.filter((d) => d.kind === 'irreversible');
+    if (needed.length) needed.forEach((d) => used.add(d));
+    // Both empty (make new's templates): one finding, at the up.
+    else if (up.parsed.statements.length > 0) pushBuiltin(out, severityOf, 'empty-migration', down.path, 1, 1, `${down.path.split('/').pop()} holds no SQL statement, so the runner refuses it: write the statements that undo the up, or say why it cannot be undone with -- verify:irreversible <reason>.`);
   }
   for (const file of files) {
     const error = file.parsed.error;

@@ -8,7 +8,7 @@ export const BUILTIN_RULES: Readonly<Record<string, { severity: Severity; descri
   'unused-directive': { severity: 'warning', description: 'A -- verify: directive suppresses nothing.' },
   'bad-file-name': { severity: 'error', description: 'A .sql file in the set does not follow <version>_<slug>.up.sql / .down.sql.' },
   'unpaired-down': { severity: 'error', description: 'A down file has no up file.' },
-  'empty-migration': { severity: 'error', description: 'An up file holds no SQL statement (only comments, as make new writes it), so the runner refuses it.' },
+  'empty-migration': { severity: 'error', description: 'An up file, or a down without -- verify:irreversible, holds no SQL statement (only comments, as make new writes it), so the runner refuses it.' },
   'missing-up-marker': { severity: 'error', description: 'A file in a dbmate folder has no -- migrate:up line, so dbmate refuses to run it.' },
   'duplicate-version': { severity: 'error', description: 'Two migrations share one version.' },
   unreadable: { severity: 'error', description: 'A path cannot be read.' },

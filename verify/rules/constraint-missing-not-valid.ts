@@ -15,12 +15,16 @@ export default defineRule({
       check: 'Adding check constraint {{name}} scans every row of {{table}} under an ACCESS EXCLUSIVE lock, which blocks reads and writes until it finishes.',
       foreignKey: 'Adding foreign key {{name}} scans every row of {{table}} under a SHARE ROW EXCLUSIVE lock, which blocks writes until it finishes.',
       columnCheck: 'Adding column {{column}} with check constraint {{name}} scans every row of {{table}} under an ACCESS EXCLUSIVE lock, which blocks reads and writes until it finishes.',
+      checkInDown: 'Adding check constraint {{name}} scans every row of {{table}} under an ACCESS EXCLUSIVE lock, which blocks reads and writes until it finishes.',
+      foreignKeyInDown: 'Adding foreign key {{name}} scans every row of {{table}} under a SHARE ROW EXCLUSIVE lock, which blocks writes until it finishes.',
       validateInTransaction: 'Validating {{name}} in the transaction that added it scans every row of {{table}} while the {{lock}} lock taken by adding it is still held, which blocks {{blocked}} until the migration commits.',
     },
     help: {
       check: 'Add the constraint NOT VALID here, and VALIDATE CONSTRAINT {{name}} in a later migration.',
       foreignKey: 'Add the constraint NOT VALID here, and VALIDATE CONSTRAINT {{name}} in a later migration.',
       columnCheck: 'Add the column without the check, then add the constraint NOT VALID, and VALIDATE CONSTRAINT in a later migration.',
+      checkInDown: 'A down restores {{name}} as the up found it, validated, and has no later migration to validate it in: say why the scan is acceptable with -- verify:ignore constraint-missing-not-valid <reason> above the statement.',
+      foreignKeyInDown: 'A down restores {{name}} as the up found it, validated, and has no later migration to validate it in: say why the scan is acceptable with -- verify:ignore constraint-missing-not-valid <reason> above the statement.',
       validateInTransaction: 'Move VALIDATE CONSTRAINT {{name}} to a later migration.',
     },
   },
@@ -33,10 +37,12 @@ export default defineRule({
           case 'AT_AddConstraint': {
             const c = nodeOf(cmd.def, 'Constraint') ?? {};
             if (!validates(c)) break;
+            // In a down there is no later migration: the help says so instead of sending the author in a circle.
+            const down = file === context.migration.down;
             if (c.contype === 'CONSTR_CHECK') {
-              context.report({ messageId: 'check', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
+              context.report({ messageId: down ? 'checkInDown' : 'check', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
             } else if (c.contype === 'CONSTR_FOREIGN') {
-              context.report({ messageId: 'foreignKey', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
+              context.report({ messageId: down ? 'foreignKeyInDown' : 'foreignKey', file, at: c.location ?? statement.start, data: { name: c.conname ?? defaultConstraintName(table, c), table: shown } });
             }
             break;
           }

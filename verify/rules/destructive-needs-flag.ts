@@ -62,7 +62,10 @@ export default defineRule({
             for (const command of n.cmds ?? []) {
               const cmd = command.AlterTableCmd ?? {};
               const table = relationName(n.relation);
-              if (cmd.subtype === 'AT_DropColumn' && !inverse(`drop column ${table}.${cmd.name}`)) {
+              // A column the history's table does not have loses no data (IF EXISTS skips it; without, object-missing says it fails).
+              const known = schema.table(table);
+              const absent = known !== undefined && !known.columns.some((c) => c.name === cmd.name);
+              if (cmd.subtype === 'AT_DropColumn' && !absent && !inverse(`drop column ${table}.${cmd.name}`)) {
                 context.report({ messageId: 'dropColumn', file, at, data: { table: displayName(table), column: cmd.name } });
               }
               if (cmd.subtype === 'AT_AlterColumnType' && !inverse(`alter type ${table}.${cmd.name}`)) {
