@@ -94,8 +94,9 @@ export function applyDirectives(migration: Migration, raw: RawViolation[], sever
   if (migration.layout === 'paired' && down && !down.parsed.error && down.parsed.statements.length === 0) {
     const needed = down.directives.filter((d) => d.kind === 'irreversible');
     if (needed.length) needed.forEach((d) => used.add(d));
-    // Both empty (make new's templates): one finding, at the up.
-    else if (up.parsed.statements.length > 0) pushBuiltin(out, severityOf, 'empty-migration', down.path, 1, 1, `${down.path.split('/').pop()} holds no SQL statement, so the runner refuses it: write the statements that undo the up, or say why it cannot be undone with -- verify:irreversible <reason>.`);
+    // Both empty (make new's templates): one finding, at the up. A rule that -- verify:irreversible answers has already
+    // said the migration cannot be rolled back (an empty down after a schema change): that finding stands alone.
+    else if (up.parsed.statements.length > 0 && !raw.some((r) => r.rule.meta.allowedBy === 'irreversible')) pushBuiltin(out, severityOf, 'empty-migration', down.path, 1, 1, `${down.path.split('/').pop()} holds no SQL statement, so the runner refuses it: write the statements that undo the up, or say why it cannot be undone with -- verify:irreversible <reason>.`);
   }
   for (const file of files) {
     const error = file.parsed.error;
