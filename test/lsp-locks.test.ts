@@ -66,3 +66,13 @@ t.test('hover lock claims agree with pg_locks', async (t) => {
     });
   }
 });
+
+t.test('the lock table follows the target version where PostgreSQL changed a level', async (t) => {
+  await loadParser();
+  const locksOf = (sql: string, version?: number) => statementLocks(parseSql(sql).statements[0]!, undefined, version).map((l) => `${displayName(l.relation)} ${l.mode}`);
+  const attach = 'ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM (1) TO (2);';
+  t.same(locksOf(attach, 12), ['events ShareUpdateExclusiveLock'], 'ATTACH PARTITION: SHARE UPDATE EXCLUSIVE on the parent from 12');
+  t.same(locksOf(attach, 11), ['events AccessExclusiveLock'], 'ACCESS EXCLUSIVE before 12');
+  t.same(locksOf('ALTER TABLE events DETACH PARTITION events_2026 CONCURRENTLY;'), ['events ShareUpdateExclusiveLock'], 'DETACH ... CONCURRENTLY: SHARE UPDATE EXCLUSIVE');
+  t.same(locksOf('ALTER TABLE events DETACH PARTITION events_2026;'), ['events AccessExclusiveLock'], 'a plain DETACH: ACCESS EXCLUSIVE');
+});

@@ -229,7 +229,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (args.explain !== undefined) {
     const { explainFile, explainRule, explainTarget } = await import('./explain.js');
     const target = explainTarget(args.explain);
-    process.stdout.write('rule' in target ? explainRule(target.rule, rules) : await explainFile(target.file, target.line, rules));
+    process.stdout.write('rule' in target ? explainRule(target.rule, rules) : await explainFile(target.file, target.line, rules, postgresVersion));
     return 0;
   }
   if (args.fix) {

@@ -8,6 +8,7 @@ import { BUILTIN_RULES } from './builtin-rules.js';
 import { UsageError, verify } from './engine.js';
 import { statementLocks, lockBlocks } from './lock-table.js';
 import type { Rule } from './rule.js';
+import { DEFAULT_POSTGRES_VERSION } from './rules/syntax-needs-newer-postgres.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -35,8 +36,8 @@ export function explainTarget(argument: string): { file: string; line?: number }
 }
 
 /** `--explain <file>[:line]`: each statement of the file (or the one at the line) with its locks and its findings. */
-export async function explainFile(path: string, line: number | undefined, rules: readonly Rule[]): Promise<string> {
-  const result = await verify({ paths: [path], rules, cache: false });
+export async function explainFile(path: string, line: number | undefined, rules: readonly Rule[], postgresVersion?: number): Promise<string> {
+  const result = await verify({ paths: [path], rules, cache: false, ...(postgresVersion !== undefined ? { postgresVersion } : {}) });
   const file = result.migrations.flatMap((m) => [m.up, ...(m.down ? [m.down] : [])]).find((f) => resolve(f.path) === resolve(path));
   if (!file) throw new UsageError(`--explain: ${path} is not a migration of its folder (see make verify for why).`);
   const statements = file.parsed.statements.filter((s) => {
@@ -54,7 +55,7 @@ export async function explainFile(path: string, line: number | undefined, rules:
     const found = result.violations.filter((v) => resolve(v.file) === resolve(path) && v.line >= start.line && v.line <= end.line);
     const first = file.lines.lineText(start.line).slice(start.column - 1).trim();
     out.push(`${path}:${start.line}:${start.column}  ${first.length > 100 ? `${first.slice(0, 99)}…` : first}`);
-    const locks = statementLocks(statement);
+    const locks = statementLocks(statement, undefined, postgresVersion ?? DEFAULT_POSTGRES_VERSION);
     if (locks.length === 0) out.push('  locks: none on a table the verifier knows of');
     for (const lock of locks) out.push(`  locks: ${lock.mode} on ${displayName(lock.relation)}, which ${lockBlocks(lock.mode)}`);
     const lockFindings = found.filter((v) => byRule.get(v.rule)?.meta.lock !== undefined);

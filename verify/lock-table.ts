@@ -55,7 +55,10 @@ function stronger(a: LockMode, b: LockMode): LockMode {
  * The locks PostgreSQL takes on the relations a statement names (catalog-only statements: none). `tableOf` names an
  * index's table, as the schema model knows it: dropping or reindexing an index locks its table too.
  */
-export function statementLocks(statement: Statement, tableOf: (index: string) => string | undefined = () => undefined): StatementLock[] {
+/** The newest PostgreSQL the table describes; `version` below says which older levels differ. */
+export const LOCK_TABLE_VERSION = 18;
+
+export function statementLocks(statement: Statement, tableOf: (index: string) => string | undefined = () => undefined, version = LOCK_TABLE_VERSION): StatementLock[] {
   const node = statement.node;
   const locks = new Map<string, LockMode>();
   const take = (relation: string, mode: LockMode): void => {
@@ -76,6 +79,9 @@ export function statementLocks(statement: Statement, tableOf: (index: string) =>
       for (const item of node.cmds ?? []) {
         const cmd: AstNode = item.AlterTableCmd ?? {};
         let level: LockMode = ALTER_LEVELS[cmd.subtype] ?? 'AccessExclusiveLock';
+        // ATTACH PARTITION took ACCESS EXCLUSIVE on the parent before 12; DETACH ... CONCURRENTLY (14) takes SHARE UPDATE EXCLUSIVE.
+        if (cmd.subtype === 'AT_AttachPartition' && version < 12) level = 'AccessExclusiveLock';
+        if (cmd.subtype === 'AT_DetachPartition' && cmd.def?.PartitionCmd?.concurrent) level = 'ShareUpdateExclusiveLock';
         const constraint = cmd.def?.Constraint;
         if (cmd.subtype === 'AT_AddConstraint' && constraint?.contype === 'CONSTR_FOREIGN') level = 'ShareRowExclusiveLock';
         mode = mode ? stronger(mode, level) : level;
