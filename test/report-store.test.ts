@@ -43,6 +43,14 @@ t.test('a warm run prints what a cold run prints, and the second one comes from 
   writeFileSync(path, JSON.stringify(stored));
 });
 
+t.test('another server behind DATABASE_URL (whose version is the default target) is another stored report, and no password is stored', async (t) => {
+  const before = storedFiles().length;
+  const withServer = spawnSync(process.execPath, [BIN], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', DATABASE_URL: 'postgres://app:s3cret-pw@127.0.0.1:1/none', PGCONNECT_TIMEOUT: '1' } });
+  t.equal(withServer.status, 1);
+  t.equal(storedFiles().length, before + 1, 'stored apart from the run without DATABASE_URL');
+  for (const name of storedFiles()) t.notMatch(readFileSync(join(store, name), 'utf8'), 's3cret-pw', `${name} holds no password`);
+});
+
 t.test('each kind of change to the inputs gives the cold report again', async (t) => {
   const changes: Array<[string, () => void]> = [
     ['an edited migration', () => appendFileSync(join(project, 'sql/20260101000000_create_brands.up.sql'), '\ncreate index brands_name on brands (name);\n')],

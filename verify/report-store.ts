@@ -4,6 +4,7 @@
 // (nanoseconds) and inode, the names in each folder read, the config file, and the verifier's own files.
 // A miss costs a few stat calls; the run then goes through the full CLI and its content-addressed result cache.
 // Only node builtins are imported here: this module is the whole of a warm run.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, type Dirent, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +37,7 @@ export interface ReportInputs {
   readonly files: Record<string, string>;
 }
 
-/** What the run's output depends on besides the files: arguments, folder, colour; undefined when argv is not storable. */
+/** What the run's output depends on besides the files: arguments, folder, colour, the servers that set the target version; undefined when argv is not storable. */
 function requestOf(argv: readonly string[]): { request: string; paths: string[]; config: string } | undefined {
   if (argv[0] === 'lsp') return undefined;
   const paths: string[] = [];
@@ -56,7 +57,10 @@ function requestOf(argv: readonly string[]): { request: string; paths: string[];
     if (flag === '--config') config = value;
   }
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const request = JSON.stringify([STORE_FORMAT, process.cwd(), color, argv]);
+  // The target PostgreSQL version defaults to the server's (server-version.ts): another server, another report.
+  // Hashed: the stored file must never hold a password.
+  const servers = createHash('sha256').update(`${process.env.DATABASE_URL?.trim() ?? ''}\0${process.env.VERIFY_DATABASE_URL?.trim() ?? ''}`).digest('hex');
+  const request = JSON.stringify([STORE_FORMAT, process.cwd(), color, argv, servers]);
   return { request, paths: paths.length ? paths : ['sql'], config: resolve(config ?? CONFIG_FILE) };
 }
 
