@@ -64,7 +64,7 @@ export function isRetryableLockTimeout(error: unknown, step: PlannedStep | undef
 /** A lock timeout of a no-transaction migration: the note added to its message. */
 export function notRetriedNote(error: unknown, step: PlannedStep | undefined): string | undefined {
   if (!(error instanceof SqlError) || error.sqlState !== '55P03' || !step?.pair.noTransaction) return undefined;
-  return `not retried: ${step.pair.name} runs without a transaction, so what its earlier statements did stays applied; re-run it by hand once the table is free`;
+  return `not retried after the lock timeout: ${step.pair.name} runs without a transaction`;
 }
 
 /** Sleep `ms`, or less when `signal` aborts. */
@@ -118,6 +118,7 @@ export async function runWithLockRetries(steps: readonly PlannedStep[], loop: Re
       failures += 1;
       const attempts = loop.settings.retries + 1;
       const sqlError = error as SqlError;
+      if (loop.settings.retries === 0) throw sqlError;
       if (failures >= attempts || loop.signal?.aborted) {
         const gaveUp = loop.signal?.aborted
           ? `stopped retrying: ${String(loop.signal.reason ?? 'a signal')}`

@@ -129,7 +129,7 @@ t.test('a no-transaction migration is not retried: it says what it left', async 
   const error = (await migrateUp({ dir, databaseUrl: url, timeouts, lockRetries, onRetry: (retry) => seen.push(retry) }).catch((e: unknown) => e)) as SqlError;
   t.equal(error.sqlState, '55P03');
   t.equal(seen.length, 0, 'no retry');
-  t.match(error.message, new RegExp(`pid ${busy.pid} .*\\(not retried: 20260301000200_note_without_transaction runs without a transaction, so what its earlier statements did stays applied; re-run it by hand once the table is free\\)$`));
+  t.match(error.message, new RegExp(`pid ${busy.pid} .*\\(not retried after the lock timeout: 20260301000200_note_without_transaction runs without a transaction\\)$`));
   t.match(error.runState?.summary, /the 1 statement before the one that stopped \(of 2\) stays applied, that one did not complete, and it is not recorded/);
   t.same(await sql`SELECT to_regclass('notes')::text AS t`, [{ t: 'notes' }], 'its first statement stays applied');
   t.same((await bookkeeping(sql)).names, ['20260301000000_create_brands', '20260301000100_create_tags']);
