@@ -90,7 +90,9 @@ interface Row {
 }
 
 /**
- * Who is in the way, read from pg_locks and pg_stat_activity (client backends of this database, never this session).
+ * Who is in the way, read from pg_locks and pg_stat_activity: client backends of this database, never this session
+ * nor another run of this runner (application_name skincare-*: the run's advisory lock decides between runs, and
+ * ending another run's migration session would be the wrong advice).
  * A session with a lock on a touched table blocks when it is idle in its transaction (it keeps the lock until its
  * client acts), waits for the lock itself, or has had its transaction open longer than the migration's lock_timeout
  * (5 s when that is 0); other holders (short queries) are listed but not counted. Any session whose transaction is
@@ -119,6 +121,7 @@ export async function findLiveSessions(url: string, relations: readonly string[]
                   (extract(epoch FROM now() - a.xact_start) * 1000)::float8 AS xact_ms
            FROM pg_stat_activity a
            WHERE a.datname = current_database() AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
+             AND a.application_name NOT LIKE 'skincare-%'
          )
          SELECT s.pid, s.user, s.application, s.state, s.age, s.xact_ms,
                 l.relation::regclass::text AS relation, l.mode, l.granted

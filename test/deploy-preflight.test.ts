@@ -104,6 +104,9 @@ t.test('a transaction older than MAX_TRANSACTION_AGE refuses, whatever it touche
   const { url, sql } = await db.freshDatabase();
   const old = await holder(url, 'nightly-export', ['BEGIN', 'SELECT txid_current()']);
   t.teardown(old.end);
+  // Another run of this runner (its advisory lock keeps runs apart): never advised to be terminated.
+  const otherRun = await holder(url, 'skincare-migrate', ['BEGIN', 'SELECT txid_current()']);
+  t.teardown(otherRun.end);
   await new Promise((resolve) => setTimeout(resolve, 1100));
   const refused = await run(url, { maxTransactionAge: '1s' });
   t.equal(refused.result.failedStep, 'preflight');
@@ -111,7 +114,7 @@ t.test('a transaction older than MAX_TRANSACTION_AGE refuses, whatever it touche
     refused.lines.find((l) => l.startsWith('warn session ')),
     new RegExp(`^warn session pid ${old.pid} \\(user postgres, application "nightly-export", idle in transaction for 00:00:0\\d\\) has an open transaction: its transaction is older than MAX_TRANSACTION_AGE = 1s; wait for it, or end it: SELECT pg_terminate_backend\\(${old.pid}\\)$`),
   );
-  t.equal(refused.lines.filter((l) => l.includes('session pid')).length, 1, 'only that session: not the deploy\'s own');
+  t.equal(refused.lines.filter((l) => l.includes('session pid')).length, 1, "only that session: not the deploy's own, nor another run's");
   t.match(await sql`SELECT to_regclass('pgmigrations') AS t`, [{ t: null }], 'nothing ran');
 });
 
