@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { connect, type Sql } from '../core/postgres/database-url.js';
 import { deploy, type DeployEvent, type DeployResult } from '../runner/deploy.js';
-import { DEFAULT_PREFLIGHT, preflightSettingsFromEnv, relationsTouched, type PreflightSettings } from '../runner/preflight.js';
+import { blockingSessions, DEFAULT_PREFLIGHT, describeSession, findLiveSessions, preflightSettingsFromEnv, relationsTouched, type PreflightSettings } from '../runner/preflight.js';
 import { migrateUp } from '../runner/runner.js';
 import { loadMigrationFiles } from '../runner/migration-files.js';
 import { MigrationError } from '../runner/errors.js';
@@ -100,22 +100,25 @@ t.test('a session idle in its transaction with a lock on a touched table', async
   t.same(await applied(sql), ['20260201000000_create_brands', '20260201000100_create_items', '20260201000200_index_items_sku']);
 });
 
-t.test('a transaction older than MAX_TRANSACTION_AGE refuses, whatever it touches; our own sessions never count', async (t) => {
-  const { url, sql } = await db.freshDatabase();
+t.test('a transaction older than MAX_TRANSACTION_AGE counts, whatever it touches; our own sessions never do', async (t) => {
+  const { url } = await db.freshDatabase();
   const old = await holder(url, 'nightly-export', ['BEGIN', 'SELECT txid_current()']);
   t.teardown(old.end);
   // Another run of this runner (its advisory lock keeps runs apart): never advised to be terminated.
   const otherRun = await holder(url, 'skincare-migrate', ['BEGIN', 'SELECT txid_current()']);
   t.teardown(otherRun.end);
-  await new Promise((resolve) => setTimeout(resolve, 1100));
-  const refused = await run(url, { maxTransactionAge: '1s' });
-  t.equal(refused.result.failedStep, 'preflight');
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const settings = { ...DEFAULT_PREFLIGHT, maxTransactionAge: '300ms' };
+  const found = await findLiveSessions(url, ['brands'], settings, { lockTimeout: '1s', statementTimeout: '1min' });
+  t.same(found.lockers, [], 'brands does not exist: nobody can lock it');
+  t.same(found.longTransactions.map((s) => s.pid), [old.pid], "only that session: not the preflight's own, nor another run's");
   t.match(
-    refused.lines.find((l) => l.startsWith('warn session ')),
-    new RegExp(`^warn session pid ${old.pid} \\(user postgres, application "nightly-export", idle in transaction for 00:00:0\\d\\) has an open transaction: its transaction is older than MAX_TRANSACTION_AGE = 1s; wait for it, or end it: SELECT pg_terminate_backend\\(${old.pid}\\)$`),
+    describeSession(found.longTransactions[0]!),
+    new RegExp(`^pid ${old.pid} \\(user postgres, application "nightly-export", idle in transaction for 00:00:0\\d\\) has an open transaction: its transaction is older than MAX_TRANSACTION_AGE = 300ms; wait for it, or end it: SELECT pg_terminate_backend\\(${old.pid}\\)$`),
   );
-  t.equal(refused.lines.filter((l) => l.includes('session pid')).length, 1, "only that session: not the deploy's own, nor another run's");
-  t.match(await sql`SELECT to_regclass('pgmigrations') AS t`, [{ t: null }], 'nothing ran');
+  t.same(blockingSessions(found).map((s) => s.pid), [old.pid], 'it counts against the deploy');
+  const relaxed = await findLiveSessions(url, ['brands'], { ...settings, maxTransactionAge: '1h' }, { lockTimeout: '1s', statementTimeout: '1min' });
+  t.same(relaxed.longTransactions, [], 'younger than the bound: not listed');
 });
 
 t.test('drift: a hand-made index refuses the deploy; DRIFT=warn goes on', async (t) => {
