@@ -34,7 +34,16 @@ REPLICA_WAIT ?= 60s
 SKIP_VERIFY ?=
 # make check-order: the branch the migrations merge into.
 BASE ?= origin/main
-export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR
+# A transactional migration that hits lock_timeout is retried this many times, after a wait that starts at
+# MIGRATE_LOCK_RETRY_DELAY and doubles, with jitter (0 = no retry).
+MIGRATE_LOCK_RETRIES ?= 3
+MIGRATE_LOCK_RETRY_DELAY ?= 1s
+# make deploy's preflight: PREFLIGHT=warn deploys despite sessions in the way (locks on the tables the pending
+# migrations touch, transactions older than MAX_TRANSACTION_AGE); DRIFT=warn or skip despite drift.
+PREFLIGHT ?= refuse
+MAX_TRANSACTION_AGE ?= 1min
+DRIFT ?= refuse
+export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR MIGRATE_LOCK_RETRIES MIGRATE_LOCK_RETRY_DELAY PREFLIGHT MAX_TRANSACTION_AGE DRIFT
 export MAX_REPLICA_LAG REPLICA_WAIT
 
 NODE ?= node
@@ -130,7 +139,7 @@ backup: $(BUILT) ## pg_dump -Fc into BACKUP_DIR/<db>-<UTC time>.dump (mode 0600)
 	@$(NODE) dist/scripts/backup.js --dir '$(BACKUP_DIR)'
 
 .PHONY: deploy
-deploy: $(BUILT) ## preflight (health, verify, checksums, order, indexes), backup, migrate, post-checks; prints rollback
+deploy: $(BUILT) ## preflight (health, verify, checksums, order, indexes, drift, blocking sessions), backup, migrate (lock retries), post-checks; prints rollback
 	@$(NODE) dist/scripts/$(if $(TARGETS),fleet.js --targets '$(TARGETS)' --parallel '$(PARALLEL)',deploy.js) --dir $(MIGRATIONS_DIR) --backup '$(BACKUP)' --backup-dir '$(BACKUP_DIR)'
 
 # ---- the embedded server (.pgdata/, port 54329; EMBEDDED_PG_DIR and EMBEDDED_PG_PORT move it) ----------------

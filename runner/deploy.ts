@@ -11,6 +11,9 @@ import { MigrationError } from './errors.js';
 import { checkMigrations, migrateUp, migrationStatus, RunLock, type MigrationStatus } from './runner.js';
 import { timeoutsFromEnv, type SessionTimeouts } from './runtime-safety.js';
 import { checkStandbys, readStandbys, ReplicaLag, replicaSettingsFromEnv, waitForStandbys, type ReplicaSettings, type Standby } from './replicas.js';
+import { smokeChecks } from './post-checks.js';
+import { describeRetry, type LockRetry } from './lock-retry.js';
+import { checkLiveDatabase, preflightSettingsFromEnv, type PreflightSettings } from './preflight.js';
 
 export type DeployStep = 'preflight' | 'backup' | 'migrate' | 'post-checks';
 export const DEPLOY_STEPS: readonly DeployStep[] = ['preflight', 'backup', 'migrate', 'post-checks'];
@@ -31,6 +34,8 @@ export interface DeployOptions {
   readonly timeouts?: SessionTimeouts;
   /** MAX_REPLICA_LAG and REPLICA_WAIT (runner/replicas.ts); from the environment by default. */
   readonly replicas?: ReplicaSettings;
+  /** PREFLIGHT, MAX_TRANSACTION_AGE, DRIFT (runner/preflight.ts); default from the environment. */
+  readonly preflight?: PreflightSettings;
   /** SIGINT/SIGTERM: the migration's running statement is cancelled on the server and the deploy stops with its state. */
   readonly signal?: AbortSignal;
   readonly report: (event: DeployEvent) => void;
@@ -122,7 +127,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     step = 'migrate';
     report({ kind: 'step', step });
     try {
-      const result = await migrateUp({ dir, databaseUrl: url, timeouts, lock, ...(options.signal ? { signal: options.signal } : {}) });
+      const onRetry = (retry: LockRetry): void => say('warn', describeRetry(retry));
+      const result = await migrateUp({ dir, databaseUrl: url, timeouts, lock, onRetry, ...(options.signal ? { signal: options.signal } : {}) });
       applied = result.migrations.map((m) => m.name);
       if (result.baseline?.length) say('info', `recorded the checksums of ${result.baseline.length} migrations applied before checksums were kept`);
       for (const name of applied) say('ok', `applied ${name}`);
@@ -175,13 +181,26 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     if (replicas.refusal && before.pending.length > 0) failures.push(replicas.refusal);
     if (failures.length > 0) throw new StepFailure(failures.join('; '));
     pendingNames = before.pending.map((p) => p.name);
-    noTransaction = new Set((await checkMigrations(dir)).filter((p) => p.noTransaction).map((p) => p.name));
+    const pairs = await checkMigrations(dir);
+    noTransaction = new Set(pairs.filter((p) => p.noTransaction).map((p) => p.name));
     if (pendingNames.length === 0) {
       say('info', `nothing pending: all ${before.applied.length} migrations are applied; no backup taken, nothing to migrate`);
     } else {
       say('info', `${pendingNames.length} pending, in this order:`);
       for (const p of before.pending) say('info', `  ${p.name}${noTransaction.has(p.name) ? '  (no transaction)' : ''}`);
     }
+    // The live database: drift from the applied migrations, sessions in the way of the pending ones.
+    const live = await checkLiveDatabase({
+      url,
+      dir,
+      pending: pairs.filter((p) => pendingNames.includes(p.name)),
+      appliedCount: before.applied.length,
+      settings: options.preflight ?? preflightSettingsFromEnv(),
+      timeouts,
+      verifyCli: options.verifyCli ?? defaultVerifyCli(),
+      say,
+    });
+    if (live.length > 0) throw new StepFailure(live.join('; '));
   } catch (error) {
     return failed(error, 'Nothing was changed: no backup was taken and no migration ran.');
   }
@@ -236,7 +255,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       );
     }
     say('ok', `status: ${after.applied.length} applied, 0 pending, every recorded checksum matches its files${untracked ? ` (${untracked} applied before checksums were kept have none yet)` : ''}`);
-    say('ok', `smoke: ${await smokeQueries(url)}`);
+    say('ok', `smoke: ${(await smokeChecks(url)).summary}`);
     say('ok', `health: ${await healthCheck(url)}`);
     if (applied.length > 0) await waitForStandbys(url, replicaSettings, say, options.signal);
   } catch (error) {
@@ -301,34 +320,6 @@ export async function healthCheck(url: string): Promise<string> {
     if (row.read_only === 'on') throw new StepFailure(`${describeTarget(url)} is read-only (default_transaction_read_only): migrations cannot run there`);
     if (row.num < 150000) throw new StepFailure(`${describeTarget(url)} runs PostgreSQL ${row.version}; the migrations need 15 or newer`);
     return `${describeTarget(url)} as ${row.role}: PostgreSQL ${row.version.split(' ')[0]}, primary, read-write, ${row.size}, ${row.sessions} session${row.sessions === 1 ? '' : 's'}`;
-  } finally {
-    await sql.end({ timeout: 1 }).catch(() => undefined);
-  }
-}
-
-/** SELECT count(*) over every user table (partitioned tables once, as a whole), read-only, 30 s per table at most. */
-export async function smokeQueries(url: string): Promise<string> {
-  const sql = connect(url, { max: 1, idle_timeout: 1, connection: { application_name: 'skincare-deploy' } });
-  try {
-    return await sql.begin('READ ONLY', async (tx) => {
-      await tx.unsafe(`SET LOCAL statement_timeout = '30s'`);
-      await tx.unsafe(`SET LOCAL lock_timeout = '5s'`);
-      const tables = await tx.unsafe<{ name: string }[]>(`
-        SELECT format('%I.%I', n.nspname, c.relname) AS name
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
-        ORDER BY 1`);
-      const counts: string[] = [];
-      for (const { name } of tables) {
-        const [row] = await tx.unsafe<{ n: string }[]>(`SELECT count(*) AS n FROM ${name}`);
-        counts.push(`${name.replace(/^public\./, '')} ${row?.n ?? '?'}`);
-      }
-      return `SELECT count(*) on ${tables.length} table${tables.length === 1 ? '' : 's'}: ${counts.join(', ') || '(none)'}`;
-    });
-  } catch (error) {
-    if (error instanceof MigrationError || error instanceof StepFailure) throw error;
-    throw new StepFailure(`smoke query failed: ${scrubSecrets(error instanceof Error ? error.message : String(error), url).split('\n')[0]}`);
   } finally {
     await sql.end({ timeout: 1 }).catch(() => undefined);
   }

@@ -67,7 +67,7 @@ class Interrupted extends Error {}
 
 /** What the run does at each point node-pg-migrate reaches, on the migration session. */
 class MigrationDriver implements Driver {
-  readonly committed: MigrationStep[] = [];
+  readonly committed: MigrationStep[];
   attempt: Attempt | undefined;
   /** The pg_cancel_backend a signal started, awaited before the run reports. */
   cancelling: Promise<unknown> | undefined;
@@ -75,7 +75,11 @@ class MigrationDriver implements Driver {
   private xid: string | null = null;
   private readonly restore: string;
 
-  constructor(private readonly context: ExecuteContext) {
+  constructor(
+    private readonly context: ExecuteContext,
+    committedBefore: readonly MigrationStep[],
+  ) {
+    this.committed = [...committedBefore];
     this.restore = baselineStatements(context.baseline).join('\n');
   }
 
@@ -196,15 +200,16 @@ class MigrationDriver implements Driver {
 
 /**
  * Run the steps in order, driven by node-pg-migrate's runner(); returns those committed. On failure throws a
- * MigrationError whose runState says where things stand.
+ * MigrationError whose runState says where things stand. `committedBefore`: what this run committed in an earlier
+ * attempt (runner/lock-retry.ts), counted in the result and in the state.
  */
-export async function executeMigrations(context: ExecuteContext, steps: readonly PlannedStep[]): Promise<MigrationStep[]> {
-  if (steps.length === 0) return [];
-  const driver = new MigrationDriver(context);
+export async function executeMigrations(context: ExecuteContext, steps: readonly PlannedStep[], committedBefore: readonly MigrationStep[] = []): Promise<MigrationStep[]> {
+  if (steps.length === 0) return [...committedBefore];
+  const driver = new MigrationDriver(context, committedBefore);
   context.signal?.addEventListener('abort', driver.onAbort, { once: true });
   try {
     const { ran } = await driveWithNodePgMigrate(steps, driver);
-    const committed = driver.committed.map((c) => c.name);
+    const committed = driver.committed.slice(committedBefore.length).map((c) => c.name);
     if (ran.join() !== committed.join()) {
       throw new MigrationError(
         'UNEXPECTED_SQL',

@@ -22,6 +22,9 @@ import { executeMigrations, noop, translate, type MigrationStep, type PlannedSte
 import { baselineStatements, isConnectionLost, lockSession, readBaseline, RunLock } from './session.js';
 import { planRun, plannedMigration, type RunPlan } from './run-plan.js';
 import { createMigrationsTableSql } from './pg-migrate-bridge.js';
+import { lockRetriesFromEnv, runWithLockRetries, type LockRetry, type LockRetrySettings } from './lock-retry.js';
+
+export type { LockRetry, LockRetrySettings } from './lock-retry.js';
 
 export { RunLock } from './session.js';
 export type { MigrationStep } from './execute.js';
@@ -43,6 +46,10 @@ export interface RunnerOptions {
   readonly signal?: AbortSignal;
   /** The run's lock, already held (a deploy holds it across its backup and migration); default: taken for this run. */
   readonly lock?: RunLock;
+  /** Retries after a lock timeout (runner/lock-retry.ts); default MIGRATE_LOCK_RETRIES / MIGRATE_LOCK_RETRY_DELAY or 3 / 1s. */
+  readonly lockRetries?: LockRetrySettings;
+  /** Told of each retry as it is decided (the CLI prints it: the migration, the attempt, the wait, the blocker). */
+  readonly onRetry?: (retry: LockRetry) => void;
 }
 
 export interface RunResult {
@@ -56,6 +63,8 @@ export interface RunResult {
   readonly plan?: RunPlan;
   /** One-off changes to the bookkeeping made by this run (pgmigrations.run_on converted to timestamptz). */
   readonly notes?: readonly string[];
+  /** The lock timeouts this run retried after, in order. */
+  readonly retries?: readonly LockRetry[];
 }
 
 export interface AppliedMigration {
@@ -200,6 +209,7 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
   const timeouts = options.timeouts ?? timeoutsFromEnv();
   const url = options.databaseUrl;
   const actor = options.actor ?? operatorName();
+  const lockRetries = options.lockRetries ?? lockRetriesFromEnv();
   if (options.dryRun) {
     // A dry run takes no lock: it reads, and a run in progress may change what it reads.
     return withConnection(url, async (sql) => {
@@ -221,11 +231,14 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
       // Every check passed: only now is anything written.
       const notes = await ensureMigrationsTable(sql, actor);
       await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
-      const ran = await executeMigrations(
-        { sql, pid: Number(session?.pid), lock, url, baseline, actor, signal: options.signal, health },
-        steps,
-      );
-      return { direction, migrations: ran, milliseconds: Date.now() - started, ...(notes.length ? { notes } : {}) };
+      const context = { sql, pid: Number(session?.pid), lock, url, baseline, actor, signal: options.signal, health };
+      const { committed: ran, retries } = await runWithLockRetries(steps, {
+        settings: lockRetries,
+        signal: options.signal,
+        onRetry: options.onRetry,
+        attempt: (remaining, before) => executeMigrations(context, remaining, before),
+      });
+      return { direction, migrations: ran, milliseconds: Date.now() - started, ...(notes.length ? { notes } : {}), ...(retries.length ? { retries } : {}) };
     });
   } finally {
     if (!options.lock) await lock.release();

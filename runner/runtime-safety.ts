@@ -4,6 +4,7 @@
 import { parse } from 'libpg-query';
 import { connect, scrubSecrets } from '../core/postgres/database-url.js';
 import { MigrationError } from './errors.js';
+import { relationsNamed } from '../core/migrations/relations.js';
 
 export interface SessionTimeouts {
   /** PostgreSQL interval text, e.g. '5s'; '0' disables. */
@@ -30,39 +31,11 @@ export function timeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): SessionTi
 
 /** The relations a statement names (tables, indexes), schema-qualified when it says so, in order, without repeats. */
 export async function relationsOf(statement: string): Promise<string[]> {
-  let tree: unknown;
   try {
-    tree = await parse(statement);
+    return relationsNamed(await parse(statement));
   } catch {
     return [];
   }
-  const found: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    if (!node || typeof node !== 'object') return;
-    const record = node as Record<string, unknown>;
-    if (typeof record.relname === 'string' && ('inh' in record || 'relpersistence' in record)) {
-      found.push(typeof record.schemaname === 'string' ? `${quoteIdent(record.schemaname)}.${quoteIdent(record.relname)}` : quoteIdent(record.relname));
-    }
-    const drop = record.DropStmt as { objects?: unknown[]; removeType?: string } | undefined;
-    if (drop && /^OBJECT_(TABLE|INDEX|VIEW|MATVIEW|SEQUENCE|FOREIGN_TABLE)$/.test(drop.removeType ?? '')) {
-      for (const object of drop.objects ?? []) {
-        const items = (object as { List?: { items?: { String?: { sval?: string } }[] } }).List?.items ?? [];
-        const parts = items.map((i) => i.String?.sval).filter((s): s is string => typeof s === 'string');
-        if (parts.length) found.push(parts.map(quoteIdent).join('.'));
-      }
-    }
-    for (const value of Object.values(record)) visit(value);
-  };
-  visit(tree);
-  return [...new Set(found)];
-}
-
-function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 export interface LockHolder {

@@ -1,5 +1,6 @@
-// `make deploy`: preflight (health check, make verify, pending list, checksums, order, INVALID indexes), backup,
-// migrate, post-checks (status, SELECT count(*) on every table, health check), then the exact rollback and restore
+// `make deploy`: preflight (health check, make verify, pending list, checksums, order, INVALID indexes, drift, live
+// sessions), backup, migrate (with lock-timeout retries), post-checks (status, catalog estimates and a LIMIT 1 read of
+// every table, health check), then the exact rollback and restore
 // commands. docs/deploy.md is the runbook around it.
 // Exit codes: 0 deployed (or nothing to deploy), 1 a step failed (the output says where the database stands), 2 usage error.
 import { writeFileSync } from 'node:fs';
@@ -11,6 +12,8 @@ import { MigrationError, MigrationFilesError } from '../runner/errors.js';
 import { checkMigrations } from '../runner/runner.js';
 import { timeoutsFromEnv } from '../runner/runtime-safety.js';
 import { replicaSettingsFromEnv } from '../runner/replicas.js';
+import { preflightSettingsFromEnv } from '../runner/preflight.js';
+import { lockRetriesFromEnv } from '../runner/lock-retry.js';
 import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 const USAGE = `usage: deploy [--dir DIR] [--backup auto|skip] [--backup-dir DIR]
@@ -45,6 +48,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const dir = values.dir ?? 'sql';
   const timeouts = timeoutsFromEnv();
   const replicas = replicaSettingsFromEnv();
+  const preflight = preflightSettingsFromEnv();
+  const retries = lockRetriesFromEnv();
   await checkMigrations(dir);
   let target;
   try {
@@ -54,8 +59,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const started = Date.now();
   out(`deploy ${dir} to ${describeTarget(target.url)}${target.source === 'embedded' ? ' (the embedded development server)' : ' (DATABASE_URL)'}`);
-  out(`session: lock_timeout ${timeouts.lockTimeout}, statement_timeout ${timeouts.statementTimeout}`);
+  out(`session: lock_timeout ${timeouts.lockTimeout}, statement_timeout ${timeouts.statementTimeout}; after a lock timeout, ${retries.retries} retr${retries.retries === 1 ? 'y' : 'ies'} (first wait ~${retries.baseDelayMs} ms, doubling)`);
   out(`replicas: MAX_REPLICA_LAG ${replicas.maxLag.text}, REPLICA_WAIT ${replicas.waitText}`);
+  out(`preflight: PREFLIGHT=${preflight.sessions}, MAX_TRANSACTION_AGE=${preflight.maxTransactionAge}, DRIFT=${preflight.drift}`);
   const result = await deploy({
     dir,
     target,
@@ -63,6 +69,7 @@ async function main(argv: readonly string[]): Promise<number> {
     backupDir: values['backup-dir'] ?? (process.env.BACKUP_DIR || 'backups'),
     timeouts,
     replicas,
+    preflight,
     signal: interruption(),
     report: print,
   });

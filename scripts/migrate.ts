@@ -18,6 +18,7 @@ import {
   type RunResult,
 } from '../runner/runner.js';
 import { timeoutsFromEnv } from '../runner/runtime-safety.js';
+import { describeRetry, type LockRetry } from '../runner/lock-retry.js';
 import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 const USAGE = `usage: migrate <command> [--dir DIR] [--dry-run]
@@ -87,7 +88,10 @@ async function main(argv: readonly string[]): Promise<number> {
   out(`database: ${describeTarget(target.url)}${target.source === 'embedded' ? ' (embedded)' : ' (DATABASE_URL)'}`);
   // Ctrl-C and SIGTERM cancel a run's statement on the server; elsewhere they end the process as usual.
   const runs = (command === 'up' || command === 'down' || command === 'redo') && !dryRun;
-  const options = { dir, databaseUrl: target.url, dryRun, timeouts, ...(runs ? { signal: interruption() } : {}) };
+  const onRetry = (retry: LockRetry): void => {
+    process.stderr.write(`${scrubSecrets(`warning: ${describeRetry(retry)}`, process.env.DATABASE_URL)}\n`);
+  };
+  const options = { dir, databaseUrl: target.url, dryRun, timeouts, onRetry, ...(runs ? { signal: interruption() } : {}) };
   switch (command) {
     case 'up':
       printRun(await migrateUp(options), pairs.length);

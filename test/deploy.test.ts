@@ -67,11 +67,11 @@ t.test('PostgreSQL 18 through DATABASE_URL', async (t) => {
 
   t.test('without BACKUP=skip the deploy stops at the backup (pg_dump 15 cannot dump 18) and migrates nothing', async (t) => {
     const { url, sql } = await db.freshDatabase();
-    const run = deploy(['--dir', app, '--backup-dir', join(tmpdir(), 'never-written')], { DATABASE_URL: withPassword(url) });
+    const run = deploy(['--dir', app, '--backup-dir', join(tmpdir(), 'never-written')], { DATABASE_URL: withPassword(url), VERIFY_DATABASE_URL: db.server.url });
     t.equal(run.status, 1);
     t.match(run.stdout, /== 1\/4 preflight\n {3}ok {4}health: .*PostgreSQL 18\.\d+, primary, read-write/);
     t.match(run.stdout, / {3}ok {4}make verify: 6 files checked: 0 errors, 0 warnings\.\n/);
-    t.match(run.stdout, / {3}info {2}3 pending, in this order:\n {3}info {4}20260201000000_create_brands\n.*\n {3}info {4}20260201000200_index_items_sku {2}\(no transaction\)\n== 2\/4 backup\n/);
+    t.match(run.stdout, / {3}info {2}3 pending, in this order:\n {3}info {4}20260201000000_create_brands\n.*\n {3}info {4}20260201000200_index_items_sku {2}\(no transaction\)\n {3}ok {4}drift: no migration is applied yet, nothing to compare\n {3}ok {4}sessions: none blocks the tables the pending migrations touch \(none exists yet\); no transaction older than MAX_TRANSACTION_AGE = 1min\n== 2\/4 backup\n/);
     t.match(run.stderr, /^deploy FAILED at backup: pg_dump 15\.\d+ .*cannot dump .*a PostgreSQL 18\.\d+ server.*Install postgresql-client-18.*PG_DUMP.*\nstate: Nothing was migrated: the database is as it was before the deploy\. .*BACKUP=skip\.\n$/);
     t.notMatch(run.stdout, /== 3\/4 migrate/);
     t.equal(await appliedNames(sql), null, 'nothing was created');
@@ -80,12 +80,12 @@ t.test('PostgreSQL 18 through DATABASE_URL', async (t) => {
 
   t.test('with BACKUP=skip: end to end, a loud warning, and the printed rollback command works', async (t) => {
     const { url, sql } = await db.freshDatabase();
-    const run = deploy(['--dir', app, '--backup', 'skip'], { DATABASE_URL: withPassword(url) });
+    const run = deploy(['--dir', app, '--backup', 'skip'], { DATABASE_URL: withPassword(url), VERIFY_DATABASE_URL: db.server.url });
     t.equal(run.status, 0, run.stderr);
     t.equal(run.stderr, '');
     t.match(run.stdout, /== 2\/4 backup\n {3}WARN {2}BACKUP=skip: NO BACKUP WAS TAKEN\./);
     t.match(run.stdout, /== 3\/4 migrate\n {3}ok {4}applied 20260201000000_create_brands\n {3}ok {4}applied 20260201000100_create_items\n {3}ok {4}applied 20260201000200_index_items_sku\n {3}ok {4}3 migrations applied in \d+ ms\n/);
-    t.match(run.stdout, /== 4\/4 post-checks\n {3}ok {4}status: 3 applied, 0 pending, every recorded checksum matches its files\n {3}ok {4}smoke: SELECT count\(\*\) on 5 tables: brands 0, items 0, pgmigrations 3, pgmigrations_checksum_log 0, pgmigrations_checksums 3\n {3}ok {4}health: /);
+    t.match(run.stdout, /== 4\/4 post-checks\n {3}ok {4}status: 3 applied, 0 pending, every recorded checksum matches its files\n {3}ok {4}smoke: 5 tables read with SELECT 1 \.\.\. LIMIT 1; estimated rows \(catalog, no scan\): brands ~0, items ~0, pgmigrations ~\d, pgmigrations_checksum_log ~0, pgmigrations_checksums ~\d\n {3}ok {4}health: /);
     t.match(run.stdout, /\ndeploy done in [\d.]+ s: 3 migrations applied to 127\.0\.0\.1:\d+\/\w+; all checks passed\.\n/);
     const rollback = /to roll back what this deploy applied: {2}(.+)\n/.exec(run.stdout)?.[1];
     t.equal(rollback, `DATABASE_URL='${withPassword(url).replace(SECRET, '***')}' make rollback STEPS=3 MIGRATIONS_DIR=${app}`);
@@ -93,9 +93,9 @@ t.test('PostgreSQL 18 through DATABASE_URL', async (t) => {
     noSecret(t, run, [SECRET], 'deploy');
     t.same(await appliedNames(sql), ALL);
 
-    const again = deploy(['--dir', app, '--backup', 'skip'], { DATABASE_URL: withPassword(url) });
+    const again = deploy(['--dir', app, '--backup', 'skip'], { DATABASE_URL: withPassword(url), VERIFY_DATABASE_URL: db.server.url });
     t.equal(again.status, 0, again.stderr);
-    t.match(again.stdout, /nothing pending: all 3 migrations are applied; no backup taken, nothing to migrate\n== 4\/4 post-checks\n/);
+    t.match(again.stdout, /nothing pending: all 3 migrations are applied; no backup taken, nothing to migrate\n {3}ok {4}drift: none \(the schema is what its 3 applied migrations make\)\n== 4\/4 post-checks\n/);
     t.match(again.stdout, /deploy done in .*: Nothing to deploy: /);
     t.notMatch(again.stdout, /to roll back/);
 
@@ -112,7 +112,7 @@ t.test('PostgreSQL 18 through DATABASE_URL', async (t) => {
     const work = workCopy(t);
     await migrateUp({ dir: work, databaseUrl: url, count: 1 });
     appendFileSync(join(work, '20260201000000_create_brands.up.sql'), '-- edited after the deploy\n');
-    const run = deploy(['--dir', work, '--backup', 'skip'], { DATABASE_URL: withPassword(url) });
+    const run = deploy(['--dir', work, '--backup', 'skip'], { DATABASE_URL: withPassword(url), VERIFY_DATABASE_URL: db.server.url });
     t.equal(run.status, 1);
     t.match(run.stdout, / {3}WARN {2}.*20260201000000_create_brands\.up\.sql changed since it was applied on .*: edit a new migration instead, or accept it with make accept-checksum NAME=20260201000000_create_brands\n/);
     t.match(run.stdout, / {3}WARN {2}make verify failed \(exit 1\): .*20260201000000_create_brands\.up\.sql:1:1 +error +manifest-mismatch /, 'the verifier sees the edit too');
@@ -126,7 +126,7 @@ t.test('PostgreSQL 18 through DATABASE_URL', async (t) => {
     await sql`INSERT INTO brands (name) VALUES ('Acme')`;
     await sql`INSERT INTO items (brand_id, sku) SELECT id, 'SKU-1' FROM brands CROSS JOIN generate_series(1, 2)`;
 
-    const run = deploy(['--dir', app, '--backup', 'skip'], { DATABASE_URL: withPassword(url) });
+    const run = deploy(['--dir', app, '--backup', 'skip'], { DATABASE_URL: withPassword(url), VERIFY_DATABASE_URL: db.server.url });
     t.equal(run.status, 1);
     t.match(
       run.stderr,
@@ -134,7 +134,7 @@ t.test('PostgreSQL 18 through DATABASE_URL', async (t) => {
     );
     noSecret(t, run, [SECRET], 'migrate failure');
 
-    const next = deploy(['--dir', app, '--backup', 'skip'], { DATABASE_URL: withPassword(url) });
+    const next = deploy(['--dir', app, '--backup', 'skip'], { DATABASE_URL: withPassword(url), VERIFY_DATABASE_URL: db.server.url });
     t.equal(next.status, 1);
     t.match(next.stdout, /WARN {2}index public\.idx_items_sku on public\.items is INVALID: .*Recover: DROP INDEX CONCURRENTLY public\.idx_items_sku; then re-run/);
     t.match(next.stderr, /^deploy FAILED at preflight: 1 problem with the applied history or the indexes/);
@@ -168,12 +168,13 @@ t.test('PostgreSQL 15 through DATABASE_URL with a password: backup, migrate, rol
   const backups = join(mkdtempSync(join(tmpdir(), 'deploy-15-')), 'backups');
   t.teardown(() => rmSync(join(backups, '..'), { recursive: true, force: true }));
 
-  const run = deploy(['--dir', app, '--backup-dir', backups], { DATABASE_URL: url });
+  const run = deploy(['--dir', app, '--backup-dir', backups], { DATABASE_URL: url, VERIFY_DATABASE_URL: pg.url });
   t.equal(run.status, 0, run.stderr);
   t.match(run.stdout, /health: 127\.0\.0\.1:\d+\/skincare as postgres: PostgreSQL 15\.\d+, primary, read-write/);
   t.match(run.stdout, /history: 1 applied \(1 with unchanged checksums\), no INVALID index, order ok\n {3}info {2}2 pending, in this order:/);
   t.match(run.stdout, /== 2\/4 backup\n {3}ok {4}.*skincare-\d{8}T\d{6}Z\.dump \([\d.]+ KiB, mode 0600, pg_dump 15\.\d+\); pg_restore --list reads \d+ entries\n== 3\/4 migrate\n/);
-  t.match(run.stdout, /smoke: SELECT count\(\*\) on 5 tables: brands 2, items 0, /);
+  t.match(run.stdout, /ok {4}drift: none \(the schema is what its 1 applied migration makes\)\n {3}ok {4}sessions: none blocks the tables the pending migrations touch \(brands\); /);
+  t.match(run.stdout, /smoke: 5 tables read with SELECT 1 \.\.\. LIMIT 1; estimated rows \(catalog, no scan\): brands ~\d+, items ~0, /);
   noSecret(t, run, secrets, 'deploy on 15');
   const [file] = readdirSync(backups);
   t.ok(file, 'the backup is there');
@@ -200,7 +201,7 @@ t.test('PostgreSQL 15 through DATABASE_URL with a password: backup, migrate, rol
   t.same(await appliedNames(sql), [ALL[0]], 'pgmigrations as it was at the backup');
 
   // And deploying again over the restored database works.
-  const again = deploy(['--dir', app, '--backup-dir', backups], { DATABASE_URL: url });
+  const again = deploy(['--dir', app, '--backup-dir', backups], { DATABASE_URL: url, VERIFY_DATABASE_URL: pg.url });
   t.equal(again.status, 0, again.stderr);
   t.equal(readdirSync(backups).length, 2, 'a second backup');
   noSecret(t, again, secrets, 'second deploy');
