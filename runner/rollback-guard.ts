@@ -182,7 +182,7 @@ function what(item: RollbackItem): string {
 function rows(r: RelationRows, suffix = ''): string {
   const n = `~${Math.round(r.estimate).toLocaleString('en-US')} row${Math.round(r.estimate) === 1 ? '' : 's'}${suffix ? ` ${suffix}` : ''}`;
   if (r.holdsRows === undefined) return `${n} (could not read it: ${r.unreadable ?? 'unknown'}; counted as holding rows)`;
-  if (r.holdsRows && r.estimate < 1) return `${n} by the catalog, but it holds rows (not analyzed yet)`;
+  if (r.holdsRows && r.estimate < 1) return `${n} by the catalog, but it holds rows (the estimate is out of date)`;
   if (!r.holdsRows) return r.estimate >= 1 ? `empty (the catalog's ${n} is stale)` : 'empty';
   return n;
 }
