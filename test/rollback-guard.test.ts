@@ -133,6 +133,34 @@ t.test('guarded rollbacks', async (t) => {
     t.match(none.stderr, new RegExp(`: 0 steps can be rolled back: the last applied migration, ${names[1]}, is irreversible: the names are gone`));
   });
 
+  t.test('CASCADE reaches further: the tables of a schema, the columns of a type, the tables a TRUNCATE reaches by foreign keys', async (t) => {
+    const { url, sql } = await db.freshDatabase('shop_cascade');
+    const { dir, names } = migrationFolder(t, [
+      {
+        slug: 'create_shop',
+        up: 'CREATE SCHEMA shop;\nCREATE TABLE shop.orders (id int PRIMARY KEY);\nCREATE TABLE shop.lines (order_id int REFERENCES shop.orders);',
+        down: 'DROP SCHEMA shop CASCADE;',
+      },
+      { slug: 'create_mood', up: "CREATE TYPE mood AS ENUM ('calm');\nCREATE TABLE notes (id int, moods mood[], m mood);", down: 'DROP TYPE mood CASCADE;\nDROP TABLE IF EXISTS gone;' },
+      { slug: 'clear_orders', up: 'CREATE MATERIALIZED VIEW order_ids AS SELECT id FROM shop.orders;', down: 'DROP MATERIALIZED VIEW order_ids;\nTRUNCATE shop.orders CASCADE;' },
+    ]);
+    await migrateUp({ dir, databaseUrl: url });
+    await sql`INSERT INTO shop.orders VALUES (1)`;
+    await sql`INSERT INTO shop.lines VALUES (1)`;
+    await sql`ANALYZE shop.orders, shop.lines`;
+    const shown: RollbackImpact[] = [];
+    await migrateDown({ dir, databaseUrl: url, count: 'all', dryRun: true, rollbackGuard: { all: true, embedded: false, show: (impact) => shown.push(impact) } });
+    const lines = describeImpact(shown[0]!).map((line) => line.replace(/^ {2}\S+\/(\d+_\w+\.down\.sql)/, '  $1'));
+    t.same(lines.slice(1), [
+      `  ${names[2]}.down.sql:2:1  materialized view public.order_ids: empty`,
+      `  ${names[2]}.down.sql:3:1  rows of shop.orders (TRUNCATE): ~1 row, and through CASCADE shop.lines ~1 row`,
+      `  ${names[1]}.down.sql:2:1  type mood (CASCADE: the columns of that type): public.notes.m empty, public.notes.moods empty`,
+      `  ${names[1]}.down.sql:3:1  table gone: not in the database (IF EXISTS)`,
+      `  ${names[0]}.down.sql:2:1  schema shop (CASCADE): shop.lines ~1 row, shop.orders ~1 row`,
+      '2 of these lose data: only the backup taken before the migrations brings it back',
+    ]);
+  });
+
   t.test('the embedded server is never asked; a terminal answer must be the database name', async (t) => {
     const { url, sql } = await db.freshDatabase('shop_dev');
     const { dir } = migrationFolder(t, CHAIN);
