@@ -19,7 +19,7 @@ const backupJs = join(root, 'dist', 'scripts', 'backup.js');
 const deployJs = join(root, 'dist', 'scripts', 'deploy.js');
 const app = join(import.meta.dirname, 'fixtures', 'deploy', 'app');
 
-t.setTimeout(60_000);
+t.setTimeout(180_000);
 
 function node(script: string, args: readonly string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [script, ...args], { cwd: root, env: childEnv(env), encoding: 'utf8', timeout: 60_000 });

@@ -17,7 +17,7 @@ import type { Sql } from '../core/postgres/database-url.js';
 const MIGRATE = join(import.meta.dirname, '..', 'dist', 'scripts', 'migrate.js');
 const SECRET = 'Guard-s3cret';
 
-t.setTimeout(60_000);
+t.setTimeout(180_000);
 
 function migrate(args: readonly string[], url: string, extra: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, [MIGRATE, ...args], { env: childEnv({ DATABASE_URL: url, ...extra }), encoding: 'utf8', timeout: 30_000 });
