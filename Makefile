@@ -19,9 +19,14 @@ DRY_RUN ?=
 # Per migration session: how long to wait for a table lock, and for one statement (PostgreSQL durations; 0 = none).
 MIGRATE_LOCK_TIMEOUT ?= 5s
 MIGRATE_STATEMENT_TIMEOUT ?= 15min
-# make backup / make deploy: where dumps go; BACKUP=skip deploys without one (never do that to production lightly).
+# make backup / make deploy: where dumps go; BACKUP=skip deploys without one (never do that to production lightly);
+# BACKUP=pitr checks WAL archiving (a success within PITR_MAX_ARCHIVE_AGE, default 1h) and records the point to recover to.
 BACKUP_DIR ?= backups
 BACKUP ?= auto
+PITR_MAX_ARCHIVE_AGE ?= 1h
+# make rollback / make redo on a DATABASE_URL server: a rollback of every migration, or one that loses rows, needs
+# CONFIRM=<database name> (or the name typed on a terminal).
+CONFIRM ?=
 # make deploy TARGETS=<file>: one postgres:// URL or environment variable name per line; the first is the canary,
 # then PARALLEL at a time (docs/deploy.md#fleets).
 TARGETS ?=
@@ -44,6 +49,7 @@ PREFLIGHT ?= refuse
 MAX_TRANSACTION_AGE ?= 1min
 DRIFT ?= refuse
 export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR MIGRATE_LOCK_RETRIES MIGRATE_LOCK_RETRY_DELAY PREFLIGHT MAX_TRANSACTION_AGE DRIFT
+export PITR_MAX_ARCHIVE_AGE CONFIRM
 export MAX_REPLICA_LAG REPLICA_WAIT
 
 NODE ?= node
@@ -96,11 +102,11 @@ migrate: $(BUILT) ## verify, then apply every pending migration (DATABASE_URL, e
 	@$(MIGRATE) up $(DRY_RUN_FLAG)
 
 .PHONY: rollback
-rollback: $(BUILT) ## roll back the last STEPS migrations (STEPS=1 by default, STEPS=all for every one)
+rollback: $(BUILT) ## roll back the last STEPS migrations (STEPS=1 by default, STEPS=all for every one); lists what the downs drop; CONFIRM=<database> where data is lost
 	@$(MIGRATE) down $(STEPS) $(DRY_RUN_FLAG)
 
 .PHONY: redo
-redo: $(BUILT) ## roll back the last migration and apply it again
+redo: $(BUILT) ## roll back the last migration and apply it again (CONFIRM=<database> when its down loses rows on a DATABASE_URL server)
 	@$(MIGRATE) redo $(DRY_RUN_FLAG)
 
 .PHONY: status
@@ -135,8 +141,8 @@ check-order: $(BUILT) ## fail when a migration new on this branch sorts before t
 # ---- deployment (docs/deploy.md) -------------------------------------------------------------------------------
 
 .PHONY: backup
-backup: $(BUILT) ## pg_dump -Fc into BACKUP_DIR/<db>-<UTC time>.dump (mode 0600), checked with pg_restore --list
-	@$(NODE) dist/scripts/backup.js --dir '$(BACKUP_DIR)'
+backup: $(BUILT) ## pg_dump -Fc into BACKUP_DIR/<db>-<UTC time>.dump (mode 0600), checked with pg_restore --list; BACKUP=pitr: check WAL archiving, record the recovery point
+	@$(NODE) dist/scripts/backup.js --dir '$(BACKUP_DIR)' --mode '$(BACKUP)'
 
 .PHONY: deploy
 deploy: $(BUILT) ## preflight (health, verify, checksums, order, indexes, drift, blocking sessions), backup, migrate (lock retries), post-checks; prints rollback

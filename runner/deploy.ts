@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backupDatabase, formatBytes, urlWithoutPassword } from './backup.js';
+import { pitrRestoreHint, recordRecoveryPoint } from './pitr.js';
 import { connect, connectionErrorMessage, describeTarget, redactUrl, scrubSecrets, type DatabaseTarget } from '../core/postgres/database-url.js';
 import { MigrationError } from './errors.js';
 import { checkMigrations, migrateUp, migrationStatus, RunLock, type MigrationStatus } from './runner.js';
@@ -26,8 +27,9 @@ export interface DeployOptions {
   /**
    * 'auto': a backup is required for a DATABASE_URL target; for the embedded development server a backup that
    * cannot be made (pg_dump older than the server) is skipped with a warning. 'skip': no backup (BACKUP=skip).
+   * 'pitr': no dump; WAL archiving is checked and the point to recover to recorded (runner/pitr.ts), else the deploy stops.
    */
-  readonly backup: 'auto' | 'skip';
+  readonly backup: 'auto' | 'skip' | 'pitr';
   readonly backupDir: string;
   /** dist/verify/cli.js; found beside this module by default. */
   readonly verifyCli?: string;
@@ -83,6 +85,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const say = (kind: 'ok' | 'info' | 'warn', text: string): void => report({ kind, text: scrub(text) });
   let step: DeployStep = 'preflight';
   let backupFile: string | undefined;
+  /** BACKUP=pitr: how to recover to the point recorded before migrating (instead of a pg_restore command). */
+  let pitrRestore: string | undefined;
   let applied: string[] = [];
   let pendingNames: string[] = [];
   let noTransaction = new Set<string>();
@@ -95,7 +99,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       error: message,
       state: scrub(state),
       applied,
-      ...(backupFile ? { backupFile, restoreCommand: restoreCommand(target, backupFile) } : {}),
+      ...(backupFile ? { backupFile, restoreCommand: pitrRestore ?? restoreCommand(target, backupFile) } : {}),
       exitCode: error instanceof MigrationError && error.exitCode === 2 ? 2 : 1,
       ...extra,
     };
@@ -108,6 +112,17 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     report({ kind: 'step', step });
     if (options.backup === 'skip') {
       say('warn', 'BACKUP=skip: NO BACKUP WAS TAKEN. Only a rollback (the down files) can undo this deploy, and it cannot bring back data a migration drops.');
+    } else if (options.backup === 'pitr') {
+      try {
+        const point = await recordRecoveryPoint({ databaseUrl: url, dir: options.backupDir });
+        backupFile = point.file;
+        pitrRestore = pitrRestoreHint(point);
+        say('ok', `WAL archiving works: ${point.lastArchived.wal} archived ${point.lastArchived.age} ago, no failure since`);
+        say('ok', `recovery point: ${point.restorePoint ? `restore point ${point.restorePoint} at ` : ''}LSN ${point.lsn}, ${point.time}; written to ${point.file} (mode 0600)`);
+        if (point.noRestorePoint) say('info', `no named restore point: ${point.noRestorePoint}; the LSN and time name the point`);
+      } catch (error) {
+        return failed(error, 'Nothing was migrated: the database is as it was before the deploy. Fix WAL archiving (the line above says what is wrong), or use BACKUP=auto for a pg_dump.');
+      }
     } else {
       try {
         const backup = await backupDatabase({ databaseUrl: url, dir: options.backupDir });
@@ -276,7 +291,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         ? `${applied.length} migration${applied.length === 1 ? '' : 's'} applied to ${where}; all checks passed.`
         : `Nothing to deploy: ${where} has every migration applied; all checks passed.`,
     applied,
-    ...(backupFile ? { backupFile, restoreCommand: restoreCommand(target, backupFile) } : {}),
+    ...(backupFile ? { backupFile, restoreCommand: pitrRestore ?? restoreCommand(target, backupFile) } : {}),
     ...undo,
     exitCode: 0,
   };

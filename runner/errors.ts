@@ -42,7 +42,10 @@ export type RunProblemCode =
   | 'TRANSACTION_ESCAPED'
   | 'OPEN_TRANSACTION'
   // node-pg-migrate sent or chose something the bridge does not expect (runner/pg-migrate-bridge.ts).
-  | 'UNEXPECTED_SQL';
+  | 'UNEXPECTED_SQL'
+  // A rollback that loses data on a real server, without CONFIRM=<database> or with another name (runner/rollback-guard.ts).
+  | 'CONFIRMATION_REQUIRED'
+  | 'CONFIRMATION_MISMATCH';
 
 export type MigrationErrorCode = FileProblemCode | RunProblemCode | 'USAGE';
 
@@ -63,6 +66,8 @@ const USAGE_CODES: ReadonlySet<MigrationErrorCode> = new Set<MigrationErrorCode>
   'SYNTAX_ERROR',
   'LEXER_SETTING',
   'BOOKKEEPING_STATEMENT',
+  'CONFIRMATION_REQUIRED',
+  'CONFIRMATION_MISMATCH',
 ]);
 
 /** 2 for usage errors and bad migration files, 1 for migration and database failures. */

@@ -25,6 +25,8 @@ import { createMigrationsTableSql } from './pg-migrate-bridge.js';
 import { lockRetriesFromEnv, runWithLockRetries, type LockRetry, type LockRetrySettings } from './lock-retry.js';
 
 export type { LockRetry, LockRetrySettings } from './lock-retry.js';
+import { droppedData, describeDrop } from '../core/migrations/drops.js';
+import { guardRollback, irreversibleRefusal, type RollbackGuard } from './rollback-guard.js';
 
 export { RunLock } from './session.js';
 export type { MigrationStep } from './execute.js';
@@ -50,6 +52,8 @@ export interface RunnerOptions {
   readonly lockRetries?: LockRetrySettings;
   /** Told of each retry as it is decided (the CLI prints it: the migration, the attempt, the wait, the blocker). */
   readonly onRetry?: (retry: LockRetry) => void;
+  /** down and redo: show what the downs drop and ask for CONFIRM where data would be lost (runner/rollback-guard.ts). */
+  readonly rollbackGuard?: RollbackGuard;
 }
 
 export interface RunResult {
@@ -160,16 +164,9 @@ function upOutcome(error: MigrationError): string {
   return outcome.length ? outcome.join('; ') : 'it is not applied';
 }
 
-/** What a down file drops ("table widgets", "column products.sku"), read from its statements. */
+/** What a down file drops that holds data ("table widgets", "column products.sku"), read from its parse tree. */
 function droppedBy(pair: MigrationPair): string[] {
-  const found: string[] = [];
-  for (const statement of pair.down.statements) {
-    const text = statement.text.replace(/--[^\n]*/g, ' ');
-    for (const match of text.matchAll(/\bDROP\s+(TABLE|MATERIALIZED\s+VIEW|VIEW|SCHEMA|SEQUENCE|TYPE|COLUMN)\s+(?:IF\s+EXISTS\s+)?("[^"]+"|[\w.$]+)/gi)) {
-      found.push(`${match[1]!.toLowerCase().replace(/\s+/g, ' ')} ${match[2]}`);
-    }
-  }
-  return found;
+  return pair.down.source.parsed.statements.flatMap((statement) => droppedData(statement).map(describeDrop));
 }
 
 /** Applied migrations in version order (with run_on), then pending ones in file order. Read-only. */
@@ -215,6 +212,7 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
     return withConnection(url, async (sql) => {
       const baseline = await readBaseline(sql, timeouts);
       const { steps } = await checkedSteps(sql, pairs, direction, count, only);
+      if (direction === 'down' && options.rollbackGuard) await guardRollback(sql, steps, options.rollbackGuard, describeTarget(url), true);
       return { direction, migrations: [], milliseconds: Date.now() - started, plan: await planRun(sql, steps, baseline, actor) };
     });
   }
@@ -228,6 +226,7 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
       const baseline = await readBaseline(sql, timeouts);
       await sql.unsafe(baselineStatements(baseline).join('\n'));
       const { applied, steps } = await checkedSteps(sql, pairs, direction, count, only);
+      if (direction === 'down' && options.rollbackGuard) await guardRollback(sql, steps, options.rollbackGuard, describeTarget(url), false);
       // Every check passed: only now is anything written.
       const notes = await ensureMigrationsTable(sql, actor);
       await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
@@ -404,14 +403,11 @@ async function checkedSteps(sql: Sql, pairs: readonly MigrationPair[], direction
   return { applied, steps };
 }
 
-/** Rolling back a migration whose down says `-- verify:irreversible <reason>` stops before anything runs. */
+/** Rolling back a migration whose down says `-- verify:irreversible <reason>` stops before anything runs, saying how many steps can. */
 function refuseIrreversible(pairs: readonly MigrationPair[], applied: readonly { name: string }[], count: number): void {
-  for (const { pair } of chooseSteps(pairs, applied, 'down', count, undefined)) {
-    const name = pair.name;
-    if (pair?.down.irreversible) {
-      throw new MigrationError('IRREVERSIBLE', `${pair.down.display}: ${name} cannot be rolled back (${pair.down.irreversible}); nothing was rolled back: restore the backup taken before it was applied (docs/deploy.md)`);
-    }
-  }
+  const steps = chooseSteps(pairs, applied, 'down', count, undefined);
+  const blocked = steps.findIndex(({ pair }) => pair.down.irreversible !== undefined);
+  if (blocked >= 0) throw irreversibleRefusal(steps, blocked);
 }
 
 async function readApplied(sql: Sql): Promise<{ name: string; runOn: string }[]> {

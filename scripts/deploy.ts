@@ -16,12 +16,14 @@ import { preflightSettingsFromEnv } from '../runner/preflight.js';
 import { lockRetriesFromEnv } from '../runner/lock-retry.js';
 import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
-const USAGE = `usage: deploy [--dir DIR] [--backup auto|skip] [--backup-dir DIR]
+const USAGE = `usage: deploy [--dir DIR] [--backup auto|skip|pitr] [--backup-dir DIR]
 
   --dir DIR          the migration folder (default: sql)
   --backup auto      (default) a DATABASE_URL target must be backed up first; the embedded dev server is
                      backed up when pg_dump can, else skipped with a warning
   --backup skip      deploy without a backup (BACKUP=skip); say so in the deployment log
+  --backup pitr      no dump: check that WAL archiving works (a success within PITR_MAX_ARCHIVE_AGE, default 1h,
+                     no failure since) and record the point to recover to in BACKUP_DIR (BACKUP=pitr)
   --backup-dir DIR   where the dump goes (default: BACKUP_DIR, else backups)
   --result-file FILE also write the result as JSON there (make deploy TARGETS=... reads it: runner/fleet.ts)
 
@@ -37,7 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
     });
     values = parsed.values;
     const backup = values.backup ?? 'auto';
-    if (backup !== 'auto' && backup !== 'skip' && backup !== '') throw new Error(`--backup takes auto or skip, not "${backup}"`);
+    if (backup !== 'auto' && backup !== 'skip' && backup !== 'pitr' && backup !== '') throw new Error(`--backup takes auto, skip or pitr, not "${backup}"`);
   } catch (error) {
     throw new MigrationError('USAGE', `${(error as Error).message}; run "deploy --help"`);
   }
@@ -65,7 +67,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const result = await deploy({
     dir,
     target,
-    backup: values.backup === 'skip' ? 'skip' : 'auto',
+    backup: values.backup === 'skip' || values.backup === 'pitr' ? values.backup : 'auto',
     backupDir: values['backup-dir'] ?? (process.env.BACKUP_DIR || 'backups'),
     timeouts,
     replicas,
@@ -87,7 +89,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (result.restoreCommand) {
     out(`to restore the backup taken before it:  ${result.restoreCommand}`);
-    out('  (the password comes from PGPASSWORD or ~/.pgpass; see docs/deploy.md before restoring over a migrated database)');
+    if (!result.backupFile?.endsWith('.pitr')) out('  (the password comes from PGPASSWORD or ~/.pgpass; see docs/deploy.md before restoring over a migrated database)');
   }
   return result.exitCode;
 }

@@ -19,6 +19,8 @@ import {
 } from '../runner/runner.js';
 import { timeoutsFromEnv } from '../runner/runtime-safety.js';
 import { describeRetry, type LockRetry } from '../runner/lock-retry.js';
+import { describeImpact, type RollbackGuard } from '../runner/rollback-guard.js';
+import { createInterface } from 'node:readline/promises';
 import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 
 const USAGE = `usage: migrate <command> [--dir DIR] [--dry-run]
@@ -41,6 +43,9 @@ options:
 The database is DATABASE_URL when set, else the embedded server in .pgdata/ (port 54329).
 Each migration session runs with lock_timeout = MIGRATE_LOCK_TIMEOUT (default 5s) and
 statement_timeout = MIGRATE_STATEMENT_TIMEOUT (default 15min), and starts from the same session settings.
+down and redo first print what the downs drop (tables, columns, rows; the catalog's row estimates). On a server other
+than the embedded one, down all, or a rollback that drops a table or column holding rows or deletes or truncates rows,
+needs CONFIRM=<database name> (or the name typed when stdin is a terminal); a wrong CONFIRM is always refused.
 SIGINT or SIGTERM cancels the running statement on the server, then the run stops and says where it stands.
 Exit codes: 0 ok, 1 migration or database failure, 2 usage error or bad migration files.`;
 
@@ -91,7 +96,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const onRetry = (retry: LockRetry): void => {
     process.stderr.write(`${scrubSecrets(`warning: ${describeRetry(retry)}`, process.env.DATABASE_URL)}\n`);
   };
-  const options = { dir, databaseUrl: target.url, dryRun, timeouts, onRetry, ...(runs ? { signal: interruption() } : {}) };
+  const guard = command === 'down' || command === 'redo' ? rollbackGuard(command === 'down' && count === 'all', target.source === 'embedded') : undefined;
+  const options = { dir, databaseUrl: target.url, dryRun, timeouts, onRetry, ...(runs ? { signal: interruption() } : {}), ...(guard ? { rollbackGuard: guard } : {}) };
   switch (command) {
     case 'up':
       printRun(await migrateUp(options), pairs.length);
@@ -190,6 +196,32 @@ function resolveTarget(): DatabaseTarget {
   } catch (error) {
     throw new MigrationError('CONNECTION_FAILED', `cannot start the embedded PostgreSQL: ${(error as Error).message}`);
   }
+}
+
+/**
+ * down and redo print what the downs drop first; on a server other than the embedded one a rollback of every migration
+ * or one that loses data needs CONFIRM=<database>, or the name typed here when stdin is a terminal.
+ */
+function rollbackGuard(all: boolean, embedded: boolean): RollbackGuard {
+  const confirm = process.env.CONFIRM;
+  return {
+    all,
+    embedded,
+    ...(confirm ? { confirm } : {}),
+    show: (impact) => describeImpact(impact).forEach((line) => out(line)),
+    ...(process.stdin.isTTY
+      ? {
+          ask: async (question: string) => {
+            const terminal = createInterface({ input: process.stdin, output: process.stderr });
+            try {
+              return await terminal.question(question);
+            } finally {
+              terminal.close();
+            }
+          },
+        }
+      : {}),
+  };
 }
 
 /**

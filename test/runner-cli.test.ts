@@ -19,8 +19,8 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(script: string, args: readonly string[], databaseUrl?: string): Run {
-  const result = spawnSync(process.execPath, [script, ...args], { cwd: root, env: childEnv({ DATABASE_URL: databaseUrl }), encoding: 'utf8', timeout: 60_000 });
+function run(script: string, args: readonly string[], databaseUrl?: string, extra: Record<string, string> = {}): Run {
+  const result = spawnSync(process.execPath, [script, ...args], { cwd: root, env: childEnv({ DATABASE_URL: databaseUrl, ...extra }), encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -110,7 +110,8 @@ t.test('up, status, a SQL error, down all: what a user sees', async (t) => {
   const lines = status2.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]);
   t.same(lines, ['applied', 'pending', 'pending', '1'], 'applied first, then pending, then the count');
 
-  const all = run(migrateJs, ['down', 'all', '--dir', `${fixtures}/basic`], withPassword);
+  // Every migration, on a DATABASE_URL server: only with CONFIRM=<database> (docs/deploy.md#guarded-rollbacks).
+  const all = run(migrateJs, ['down', 'all', '--dir', `${fixtures}/basic`], withPassword, { CONFIRM: new URL(url).pathname.slice(1) });
   t.equal(all.status, 0);
   t.match(all.stdout, /1 migration rolled back/);
 

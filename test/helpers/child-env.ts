@@ -1,7 +1,7 @@
 // The environment a test gives a CLI it spawns: not tap's loaders (NODE_OPTIONS, TAP*), and none of the developer's
 // database or tool settings, so a test runs the same in a shell with DATABASE_URL or MIGRATE_LOCK_TIMEOUT set.
 
-const SETTINGS = ['NODE_OPTIONS', 'DATABASE_URL', 'PGPASSWORD', 'PG_DUMP', 'PG_RESTORE', 'BACKUP', 'BACKUP_DIR', 'MIGRATIONS_DIR', 'STEPS', 'MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'];
+const SETTINGS = ['NODE_OPTIONS', 'DATABASE_URL', 'PGPASSWORD', 'PG_DUMP', 'PG_RESTORE', 'BACKUP', 'BACKUP_DIR', 'MIGRATIONS_DIR', 'STEPS', 'CONFIRM', 'PITR_MAX_ARCHIVE_AGE', 'MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'];
 
 export function childEnv(extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = Object.fromEntries(

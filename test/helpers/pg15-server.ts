@@ -2,7 +2,7 @@
 // they are missing), with scram-sha-256 password authentication, so a URL's password really is needed. As root, its
 // binaries run as the `postgres` user. Stopped and removed at teardown.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
@@ -34,7 +34,8 @@ function run(command: string, args: string[], options: SpawnSyncOptions): void {
 
 let counter = 0;
 
-export async function startPg15Server(t: Test, password = 'Pg15&s3cr3t!pw'): Promise<Pg15Server> {
+/** `conf`: lines appended to postgresql.conf before the first start (e.g. `archive_mode = on`). */
+export async function startPg15Server(t: Test, password = 'Pg15&s3cr3t!pw', conf: readonly string[] = []): Promise<Pg15Server> {
   if (!existsSync(join(PG15_BIN, 'initdb'))) {
     throw new Error(`PostgreSQL 15 is not installed (${PG15_BIN}/initdb is missing): apt-get install -y postgresql-15 (.ci/run does this)`);
   }
@@ -49,6 +50,7 @@ export async function startPg15Server(t: Test, password = 'Pg15&s3cr3t!pw'): Pro
   }
   run(join(PG15_BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-locale', '--no-sync'], owner);
   rmSync(pwfile);
+  if (conf.length > 0) appendFileSync(join(dataDir, 'postgresql.conf'), `\n${conf.join('\n')}\n`);
   let port = 0;
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
