@@ -269,10 +269,10 @@ export async function readHistory(sql: Pick<Sql, 'unsafe'>, options: HistoryOpti
   const limit = Math.max(1, Math.floor(options.limit ?? 50));
   const utc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const rows = await sql.unsafe<Record<string, string | null>[]>(
-    `SELECT id::text, event, command, outcome, migration, file, up_sha256, down_sha256, ${utc('started_at')} AS started_at, ${utc('finished_at')} AS finished_at,
+    `SELECT a.id::text AS id, event, command, outcome, migration, file, up_sha256, down_sha256, ${utc('started_at')} AS started_at, ${utc('finished_at')} AS finished_at,
             duration_ms::text, error, detail, deploy_id::text, actor, os_user, client_host, db_role, db_session_user, application_name, host(client_addr) AS client_addr
-     FROM ${TABLE} ${name ? `WHERE migration = ${quoteLiteral(name)} OR (event LIKE 'deploy-%' AND id IN (SELECT deploy_id FROM ${TABLE} WHERE migration = ${quoteLiteral(name)}))` : ''}
-     ORDER BY id DESC LIMIT ${limit}`,
+     FROM ${TABLE} a ${name ? `WHERE a.migration = ${quoteLiteral(name)} OR (a.event LIKE 'deploy-%' AND a.id IN (SELECT deploy_id FROM ${TABLE} WHERE migration = ${quoteLiteral(name)}))` : ''}
+     ORDER BY a.id DESC LIMIT ${limit}`,
   );
   return rows.map((r) => ({
     id: r.id!,

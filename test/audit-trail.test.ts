@@ -14,6 +14,8 @@ import { migrateDown, migrateUp, redoLast } from '../runner/runner.js';
 import { loadMigrationFiles } from '../runner/migration-files.js';
 import { pairChecksum } from '../runner/checksums.js';
 import type { Sql } from '../core/postgres/database-url.js';
+import { snapshotQuery } from '../verify/execute/snapshot-query.js';
+import { INVENTORY_QUERY } from '../verify/execute/snapshot-inventory.js';
 
 const root = join(import.meta.dirname, '..');
 const SECRET = 'Audit-s3cret-pw';
@@ -228,6 +230,16 @@ t.test('the audit trail', async (t) => {
     t.match(rows[2]!.detail, /^applied 1: \S+_create_brands$/);
     t.ok(Number(rows[2]!.duration_ms) > 0);
     t.notMatch(await everything(target), SECRET, 'no password in the deploy events');
+  });
+
+  t.test('drift and the executed proof do not take the trail (its table, trigger and function) for schema', async (t) => {
+    const [version] = await sql<{ num: number }[]>`SELECT current_setting('server_version_num')::int AS num`;
+    const keys = (await sql.unsafe<{ key: string }[]>(snapshotQuery(version!.num))).map((r) => r.key);
+    t.ok(keys.includes('table brands'), 'the schema is read');
+    t.same(keys.filter((k) => /pgmigrations/.test(k)), []);
+    const units = (await sql.unsafe<{ unit: string }[]>(INVENTORY_QUERY)).map((r) => r.unit);
+    const [audit] = await sql<{ table: string; guard: string }[]>`SELECT 'r:' || 'pgmigrations_audit'::regclass::oid AS table, 'f:' || 'pgmigrations_audit_append_only'::regproc::oid AS guard`;
+    t.notOk(units.includes(audit!.table) || units.includes(audit!.guard));
   });
 
   t.test('the password is in no event', async (t) => {
