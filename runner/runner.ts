@@ -25,6 +25,7 @@ import { createMigrationsTableSql } from './pg-migrate-bridge.js';
 import { lockRetriesFromEnv, runWithLockRetries, type LockRetry, type LockRetrySettings } from './lock-retry.js';
 
 export type { LockRetry, LockRetrySettings } from './lock-retry.js';
+import { bookkeepingNameIn } from '../core/migrations/bookkeeping.js';
 import { auditEventSql, currentOperator, ensureAuditTable, reconcileAuditTrail, recordAuditEvent, type AuditScope } from './audit.js';
 
 export { RunLock } from './session.js';
@@ -297,8 +298,7 @@ function refuseBookkeepingStatements(steps: readonly PlannedStep[]): void {
   for (const { pair, direction } of steps) {
     const file = direction === 'up' ? pair.up : pair.down;
     for (const statement of file.statements) {
-      const code = statement.text.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
-      const touched = /\b(pgmigrations\w*)/i.exec(code)?.[1];
+      const touched = bookkeepingNameIn(statement.text);
       if (!touched) continue;
       problems.push({
         code: 'BOOKKEEPING_STATEMENT',
