@@ -6,6 +6,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { hostname, userInfo } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer } from './helpers/server.js';
 import { migrationFolder } from './helpers/migration-folder.js';
@@ -185,6 +186,18 @@ t.test('the audit trail', async (t) => {
     await migrateUp({ dir: later, databaseUrl: oldUrl, count: 0 });
     const after = (await events(old)).slice(2);
     t.same(after.map((r) => [r.event, r.outcome, r.migration]), [['rollback', 'unaudited', laterNames[1]]], 'the rollback found at the next run');
+
+    // docs/deploy.md's retention SQL, run as written (with everything older than now): it keeps what reconciling needs.
+    const docs = readFileSync(join(root, 'docs', 'deploy.md'), 'utf8');
+    const prune = /\*\*Retention\.\*\*[\s\S]*?```sql\n([\s\S]*?)```/.exec(docs)?.[1];
+    t.ok(prune, 'the retention SQL is in docs/deploy.md');
+    await old.unsafe(prune!.replace("interval '2 years'", "interval '0 seconds'"));
+    const kept = await events(old);
+    t.same(new Set(kept.map((r) => r.migration)).size, kept.length, 'one event per migration: its latest');
+    t.same(kept.map((r) => r.id), [rows[0]!.id, after[0]!.id], 'the latest apply of one, the rollback of the other');
+    await migrateUp({ dir: later, databaseUrl: oldUrl, count: 0 });
+    t.same((await events(old)).length, 2, 'the next run finds nothing to reconcile');
+    await t.rejects(old.unsafe('DELETE FROM pgmigrations_audit'), { code: '42501' }, 'the guard is back on');
   });
 
   t.test('make history prints the trail newest first, filtered by NAME, at most LIMIT; JSON too', async (t) => {
