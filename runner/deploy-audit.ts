@@ -23,7 +23,15 @@ export async function withDeployAudit(options: DeployOptions, body: (deployId: s
     return { ok: false, failedStep: 'preflight', error: message, state: 'Nothing was changed: no backup was taken and no migration ran.', applied: [], exitCode: 1 };
   }
   options.report({ kind: 'info', text: `audit: this deploy is entry #${deployId} in ${AUDIT_TABLE} (make history)` });
-  const result = await body(deployId);
+  let result: DeployResult;
+  try {
+    result = await body(deployId);
+  } catch (error) {
+    // Not a failed step (those are results) but a fault of the deploy itself: its end is recorded all the same.
+    const message = scrubSecrets(error instanceof Error ? error.message : String(error), url).split('\n')[0] ?? '';
+    await recordEnd(url, deployId, { ok: false, error: message, state: 'the deploy stopped on an unexpected error', applied: [], exitCode: 1 }, Date.now() - started, operator);
+    throw error;
+  }
   const end = await recordEnd(url, deployId, result, Date.now() - started, operator);
   options.report(
     end.id
@@ -38,7 +46,7 @@ async function recordEnd(url: string, deployId: string, result: DeployResult, mi
   const detail = [
     `applied ${applied}${applied ? `: ${result.applied.join(', ')}` : ''}`,
     result.backupFile ? `backup ${result.backupFile}` : '',
-    result.ok ? '' : `failed at ${result.failedStep}; ${result.state}`,
+    result.ok ? '' : `failed${result.failedStep ? ` at ${result.failedStep}` : ''}; ${result.state}`,
   ]
     .filter(Boolean)
     .join('; ');
