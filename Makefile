@@ -50,6 +50,9 @@ MAX_TRANSACTION_AGE ?= 1min
 DRIFT ?= refuse
 export MIGRATE_LOCK_TIMEOUT MIGRATE_STATEMENT_TIMEOUT BACKUP_DIR MIGRATE_LOCK_RETRIES MIGRATE_LOCK_RETRY_DELAY PREFLIGHT MAX_TRANSACTION_AGE DRIFT
 export PITR_MAX_ARCHIVE_AGE CONFIRM
+# make history: the newest LIMIT events of the audit trail (NAME=<version>_<slug> for one migration; FORMAT=json).
+LIMIT ?= 50
+FORMAT ?=
 export MAX_REPLICA_LAG REPLICA_WAIT
 
 NODE ?= node
@@ -133,6 +136,10 @@ sum: $(BUILT) ## rewrite MIGRATIONS_DIR/migrations.sum (the checksum of every mi
 accept-checksum: $(BUILT) ## accept the edited files of an applied migration (make accept-checksum NAME=<version>_<slug>); logged
 	@if [ -z "$(NAME)" ]; then echo "error: usage: make accept-checksum NAME=<version>_<slug>" >&2; exit 2; fi
 	@$(MIGRATE) accept-checksum '$(NAME)'
+
+.PHONY: history
+history: $(BUILT) ## print the audit trail newest first: who applied, rolled back, deployed what, when, how long (NAME=..., LIMIT=50, FORMAT=json)
+	@$(NODE) dist/scripts/history.js --limit '$(LIMIT)' $(if $(NAME),--name '$(NAME)') $(if $(filter json,$(FORMAT)),--json)
 
 .PHONY: check-order
 check-order: $(BUILT) ## fail when a migration new on this branch sorts before the newest one on BASE (default origin/main)

@@ -136,8 +136,16 @@ export interface AcceptedChecksum {
   readonly at: string;
 }
 
-/** Replace a migration's recorded checksums by those of its files now, and log it; one transaction. */
-export async function acceptChecksum(sql: Sql, schema: string, name: string, old: PairChecksum | undefined, sums: PairChecksum, actor: string): Promise<AcceptedChecksum> {
+/** Replace a migration's recorded checksums by those of its files now, and log it (and run `also`: its audit event); one transaction. */
+export async function acceptChecksum(
+  sql: Sql,
+  schema: string,
+  name: string,
+  old: PairChecksum | undefined,
+  sums: PairChecksum,
+  actor: string,
+  also: readonly string[] = [],
+): Promise<AcceptedChecksum> {
   await sql.unsafe('BEGIN');
   try {
     await sql.unsafe(
@@ -150,6 +158,7 @@ export async function acceptChecksum(sql: Sql, schema: string, name: string, old
         `VALUES (${quoteLiteral(name)}, 'accepted', ${old ? quoteLiteral(old.up) : 'NULL'}, ${old ? quoteLiteral(old.down) : 'NULL'}, ${quoteLiteral(sums.up)}, ${quoteLiteral(sums.down)}, ${quoteLiteral(actor)}) ` +
         `RETURNING to_char(logged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS at`,
     );
+    for (const statement of also) await sql.unsafe(statement);
     await sql.unsafe('COMMIT');
     return { name, old, new: sums, actor, at: logged?.at ?? '' };
   } catch (error) {

@@ -15,6 +15,7 @@ import { checkStandbys, readStandbys, ReplicaLag, replicaSettingsFromEnv, waitFo
 import { smokeChecks } from './post-checks.js';
 import { describeRetry, type LockRetry } from './lock-retry.js';
 import { checkLiveDatabase, preflightSettingsFromEnv, type PreflightSettings } from './preflight.js';
+import { withDeployAudit } from './deploy-audit.js';
 
 export type DeployStep = 'preflight' | 'backup' | 'migrate' | 'post-checks';
 export const DEPLOY_STEPS: readonly DeployStep[] = ['preflight', 'backup', 'migrate', 'post-checks'];
@@ -75,7 +76,12 @@ export function restoreCommand(target: DatabaseTarget, file: string): string {
   return `pg_restore --clean --if-exists --single-transaction -d '${urlWithoutPassword(target.url)}' ${file}`;
 }
 
+/** The deploy between its two entries in the audit trail (runner/deploy-audit.ts). */
 export async function deploy(options: DeployOptions): Promise<DeployResult> {
+  return withDeployAudit(options, (deployId) => deployOnce(options, deployId));
+}
+
+async function deployOnce(options: DeployOptions, deployId: string): Promise<DeployResult> {
   const { target, dir, report } = options;
   const url = target.url;
   const timeouts = options.timeouts ?? timeoutsFromEnv();
@@ -143,7 +149,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     report({ kind: 'step', step });
     try {
       const onRetry = (retry: LockRetry): void => say('warn', describeRetry(retry));
-      const result = await migrateUp({ dir, databaseUrl: url, timeouts, lock, onRetry, ...(options.signal ? { signal: options.signal } : {}) });
+      const result = await migrateUp({ dir, databaseUrl: url, timeouts, lock, onRetry, audit: { command: 'deploy', deployId }, ...(options.signal ? { signal: options.signal } : {}) });
       applied = result.migrations.map((m) => m.name);
       if (result.baseline?.length) say('info', `recorded the checksums of ${result.baseline.length} migrations applied before checksums were kept`);
       for (const name of applied) say('ok', `applied ${name}`);

@@ -18,6 +18,7 @@ import { MigrationError, SqlError, type RunState } from './errors.js';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 import { baselineStatements, isConnectionLost, type Reserved, type RunLock, type SessionBaseline } from './session.js';
 import { driveWithNodePgMigrate, markAsRunSql, type Driver, type PlannedStep } from './pg-migrate-bridge.js';
+import { migrationEventSql, type RunAudit } from './audit.js';
 
 export type { PlannedStep } from './pg-migrate-bridge.js';
 
@@ -42,6 +43,8 @@ export interface ExecuteContext {
   readonly signal?: AbortSignal | undefined;
   /** Set when the migration session's connection is lost: it must not be used again. */
   readonly health: { lost: boolean };
+  /** The audit trail: each migration's event in its bookkeeping, each failure's after its rollback (runner/audit.ts). */
+  readonly audit?: RunAudit | undefined;
 }
 
 /** The bookkeeping a migration's own transaction ends with (its own transaction, for a no-transaction migration). */
@@ -60,6 +63,8 @@ interface Attempt {
   done: number;
   statement?: Statement;
   ordinal: number;
+  /** performance.now() when it started: its audit event's duration. */
+  readonly startedAt: number;
 }
 
 /** Thrown inside the run at a checkpoint after a signal; replaced by the INTERRUPTED error. */
@@ -118,7 +123,7 @@ class MigrationDriver implements Driver {
 
   async start(step: PlannedStep): Promise<void> {
     const file = step.direction === 'up' ? step.pair.up : step.pair.down;
-    this.attempt = { step, file, phase: 'session', done: 0, ordinal: 0 };
+    this.attempt = { step, file, phase: 'session', done: 0, ordinal: 0, startedAt: performance.now() };
     this.checkpoint();
     await this.send(this.restore);
     if (step.pair.noTransaction) this.attempt.phase = 'statements';
@@ -180,6 +185,8 @@ class MigrationDriver implements Driver {
     if (ours !== mark) throw new MigrationError('UNEXPECTED_SQL', `node-pg-migrate marked ${step.pair.name} with SQL this runner does not expect: nothing was recorded`);
     await this.send(mark);
     await this.send(checksums!);
+    const audit = this.context.audit;
+    if (audit) await this.send(migrationEventSql(audit, step.pair, step.direction, 'ok', performance.now() - attempt.startedAt));
     // A no-transaction migration's bookkeeping has a transaction of its own: node-pg-migrate sends no COMMIT for it.
     if (!transactional) await this.commit();
   }
@@ -231,9 +238,38 @@ export async function executeMigrations(context: ExecuteContext, steps: readonly
       if (driver.committed.length > 0) throw withState(cause, steps[0]!.direction, driver.committed, context);
       throw cause;
     }
-    throw await stopped(error, attempt, driver.committed, context);
+    const failure = await stopped(error, attempt, driver.committed, context);
+    if (context.audit && !driver.committed.some((c) => c.name === attempt.step.pair.name)) await auditFailure(context, context.audit, attempt, failure);
+    throw failure;
   } finally {
     context.signal?.removeEventListener('abort', driver.onAbort);
+  }
+}
+
+/**
+ * Record the failed migration in the audit trail, outside its (rolled back) transaction: on the migration session
+ * put back to the run's baseline, else on the lock's connection. When neither can, the run's state says so.
+ */
+async function auditFailure(context: ExecuteContext, audit: RunAudit, attempt: Attempt, failure: MigrationError): Promise<void> {
+  const insert = migrationEventSql(audit, attempt.step.pair, attempt.step.direction, 'failed', performance.now() - attempt.startedAt, {
+    error: failure.message,
+    ...(failure.runState ? { state: failure.runState.summary } : {}),
+  });
+  let cause = '';
+  if (!context.health.lost) {
+    try {
+      await context.sql.unsafe(baselineStatements(context.baseline).join('\n'));
+      await context.sql.unsafe(insert);
+      return;
+    } catch (error) {
+      if (isConnectionLost(error)) context.health.lost = true;
+      cause = scrubSecrets(error instanceof Error ? error.message : String(error), context.url).split('\n')[0] ?? '';
+    }
+  }
+  if (await context.lock.query(insert)) return;
+  if (failure.runState) {
+    const why = cause ? ` (${cause})` : ': the server did not answer';
+    failure.runState = { ...failure.runState, summary: `${failure.runState.summary} The audit trail could not record this failure${why}.` };
   }
 }
 

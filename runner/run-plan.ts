@@ -6,6 +6,7 @@ import type { MigrationPair } from './migration-files.js';
 import { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE } from './migrations-table.js';
 import { createMigrationsTableSql } from './pg-migrate-bridge.js';
 import { baselineStatements, changesSession, type SessionBaseline } from './session.js';
+import { auditSetupSql, currentOperator, migrationEventSql } from './audit.js';
 
 export interface RunPlan {
   /** The session settings, sent first and again before each migration and its bookkeeping. */
@@ -25,7 +26,10 @@ export interface PlannedMigration {
   readonly statements: readonly string[];
   /** For each statement: it changes the session for later statements (SET without LOCAL, RESET, SET ROLE, DISCARD...). */
   readonly changesSession: readonly boolean[];
-  /** pgmigrations and checksum bookkeeping, in the same transaction (right after, for a no-transaction migration). */
+  /**
+   * pgmigrations, checksum and audit bookkeeping, in the same transaction (right after, for a no-transaction
+   * migration); the audit event's duration shows as 0 here: a run measures it.
+   */
   readonly bookkeeping: readonly string[];
 }
 
@@ -42,6 +46,7 @@ export async function planRun(sql: Sql, steps: readonly PlannedStep[], baseline:
     ...(present?.migrations ? [] : [`${createMigrationsTableSql(false)};`]),
     ...(present?.timestamp ? [`ALTER TABLE ${table} ALTER COLUMN run_on TYPE timestamptz USING run_on AT TIME ZONE '${baseline.timeZone.replace(/'/g, "''")}';`] : []),
     ...(present?.sums ? [] : checksumTablesSql(MIGRATIONS_SCHEMA).map((statement) => `${statement};`)),
+    ...(await auditSetupSql(sql)).map((statement) => `${statement};`),
   ];
   return { session: baselineStatements(baseline), setup, migrations: steps.map(({ pair, direction }) => plannedMigration(pair, direction, actor)) };
 }
@@ -55,6 +60,6 @@ export function plannedMigration(pair: MigrationPair, direction: 'up' | 'down', 
     noTransaction: pair.noTransaction,
     statements: file.statements.map((st) => (st.text.endsWith(';') ? st.text : `${st.text};`)),
     changesSession: file.statements.map((st) => changesSession(st)),
-    bookkeeping: bookkeepingStatements(pair, direction, actor),
+    bookkeeping: [...bookkeepingStatements(pair, direction, actor), migrationEventSql({ scope: {}, operator: currentOperator(actor), url: '' }, pair, direction, 'ok', 0)],
   };
 }

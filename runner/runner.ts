@@ -27,6 +27,8 @@ import { lockRetriesFromEnv, runWithLockRetries, type LockRetry, type LockRetryS
 export type { LockRetry, LockRetrySettings } from './lock-retry.js';
 import { droppedData, describeDrop } from '../core/migrations/drops.js';
 import { guardRollback, irreversibleRefusal, type RollbackGuard } from './rollback-guard.js';
+import { bookkeepingNameIn } from '../core/migrations/bookkeeping.js';
+import { auditEventSql, currentOperator, ensureAuditTable, reconcileAuditTrail, recordAuditEvent, type AuditScope } from './audit.js';
 
 export { RunLock } from './session.js';
 export type { MigrationStep } from './execute.js';
@@ -54,6 +56,8 @@ export interface RunnerOptions {
   readonly onRetry?: (retry: LockRetry) => void;
   /** down and redo: show what the downs drop and ask for CONFIRM where data would be lost (runner/rollback-guard.ts). */
   readonly rollbackGuard?: RollbackGuard;
+  /** What the audit trail records the run's events as part of (default: migrate for up, rollback for down). */
+  readonly audit?: AuditScope;
 }
 
 export interface RunResult {
@@ -117,7 +121,8 @@ export async function migrateDown(options: RunnerOptions & { readonly count?: nu
 
 /** Roll back the last applied migration and apply it again. Both results are empty when nothing is applied. */
 export async function redoLast(options: RunnerOptions): Promise<{ readonly down: RunResult; readonly up: RunResult }> {
-  const down = await migrateDown({ ...options, count: 1 });
+  const redo = { ...options, audit: { ...options.audit, command: options.audit?.command ?? 'redo' } } as const;
+  const down = await migrateDown({ ...redo, count: 1 });
   if (options.dryRun) {
     // Nothing was rolled back: the up half is the same migration's up file.
     const planned = down.plan?.migrations[0];
@@ -133,7 +138,7 @@ export async function redoLast(options: RunnerOptions): Promise<{ readonly down:
   const last = down.migrations[0];
   if (!last) return { down, up: { direction: 'up', migrations: [], milliseconds: 0 } };
   try {
-    const up = await migrateUp({ ...options, count: 1, only: last.name });
+    const up = await migrateUp({ ...redo, count: 1, only: last.name });
     return { down, up };
   } catch (error) {
     const pair = (await loadMigrationFiles(options.dir).catch(() => [])).find((p) => p.name === last.name);
@@ -230,7 +235,9 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
       // Every check passed: only now is anything written.
       const notes = await ensureMigrationsTable(sql, actor);
       await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
-      const context = { sql, pid: Number(session?.pid), lock, url, baseline, actor, signal: options.signal, health };
+      notes.push(...(await auditReady(sql)));
+      const audit = { scope: options.audit ?? {}, operator: currentOperator(actor), url };
+      const context = { sql, pid: Number(session?.pid), lock, url, baseline, actor, signal: options.signal, health, audit };
       const { committed: ran, retries } = await runWithLockRetries(steps, {
         settings: lockRetries,
         signal: options.signal,
@@ -242,6 +249,16 @@ async function run(options: RunnerOptions, direction: 'up' | 'down', count: numb
   } finally {
     if (!options.lock) await lock.release();
   }
+}
+
+/** The audit table made (or its guard put back) and reconciled with pgmigrations; notes about what was found. */
+async function auditReady(sql: Sql): Promise<string[]> {
+  const notes = await ensureAuditTable(sql);
+  const added = await reconcileAuditTrail(sql);
+  if (added > 0) {
+    notes.push(`the audit trail recorded ${added} event${added === 1 ? '' : 's'} found in pgmigrations without one (applied or rolled back before the trail was kept, or by another tool) as unaudited: make history shows them`);
+  }
+  return notes;
 }
 
 function interruptedBeforeStart(signal: AbortSignal): MigrationError {
@@ -280,8 +297,7 @@ function refuseBookkeepingStatements(steps: readonly PlannedStep[]): void {
   for (const { pair, direction } of steps) {
     const file = direction === 'up' ? pair.up : pair.down;
     for (const statement of file.statements) {
-      const code = statement.text.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
-      const touched = /\b(pgmigrations\w*)/i.exec(code)?.[1];
+      const touched = bookkeepingNameIn(statement.text);
       if (!touched) continue;
       problems.push({
         code: 'BOOKKEEPING_STATEMENT',
@@ -334,6 +350,7 @@ export interface AcceptResult {
  * log who did it, when, and the old and new hashes. The database keeps what the old text did; the edit never runs.
  */
 export async function acceptMigrationChecksum(options: RunnerOptions & { readonly name: string }): Promise<AcceptResult> {
+  const started = Date.now();
   const name = options.name.replace(/^.*\//, '').replace(/\.(up|down)\.sql$/, '');
   const pairs = await loadMigrationFiles(options.dir);
   const lock = await RunLock.acquire(options.databaseUrl);
@@ -355,7 +372,22 @@ export async function acceptMigrationChecksum(options: RunnerOptions & { readonl
         return { changed: false, accepted: { name, old: recorded, new: sums, actor, at: '' } };
       }
       const old = recorded ? { up: recorded.up, down: recorded.down } : undefined;
-      return { changed: true, accepted: await acceptChecksum(sql, MIGRATIONS_SCHEMA, name, old, sums, actor) };
+      await auditReady(sql);
+      const event = auditEventSql(
+        {
+          event: 'accept-checksum',
+          command: 'accept-checksum',
+          outcome: 'ok',
+          migration: name,
+          file: pair.up.display,
+          sums,
+          detail: `accepted the edited files; recorded before: ${old ? `up ${old.up}, down ${old.down}` : 'none'}`,
+          milliseconds: Date.now() - started,
+          operator: currentOperator(actor),
+        },
+        options.databaseUrl,
+      );
+      return { changed: true, accepted: await acceptChecksum(sql, MIGRATIONS_SCHEMA, name, old, sums, actor, [event]) };
     });
   } finally {
     await lock.release();
@@ -375,13 +407,16 @@ export async function recordBaselineChecksums(options: RunnerOptions): Promise<r
       const applied = await readApplied(sql);
       const states = assessApplied(pairs, applied, await readChecksums(sql, MIGRATIONS_SCHEMA));
       await ensureChecksumTables(sql, MIGRATIONS_SCHEMA);
-      return recordBaseline(
-        sql,
-        MIGRATIONS_SCHEMA,
-        MIGRATIONS_TABLE,
-        states.filter((st) => st.state === 'untracked' && st.current).map((st) => ({ name: st.name, sums: st.current! })),
-        options.actor ?? operatorName(),
-      );
+      await auditReady(sql);
+      const actor = options.actor ?? operatorName();
+      const untracked = states.filter((st) => st.state === 'untracked' && st.current).map((st) => ({ name: st.name, sums: st.current! }));
+      const recorded = await recordBaseline(sql, MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, untracked, actor);
+      const operator = currentOperator(actor);
+      for (const { name, sums } of untracked.filter((u) => recorded.includes(u.name))) {
+        const detail = 'recorded the checksums of the files as they are now, for a migration applied before checksums were kept';
+        await recordAuditEvent(sql, { event: 'baseline', command: 'baseline', outcome: 'ok', migration: name, sums, detail, operator }, options.databaseUrl);
+      }
+      return recorded;
     });
   } finally {
     await lock.release();

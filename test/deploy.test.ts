@@ -85,7 +85,7 @@ t.test('PostgreSQL 18 through DATABASE_URL', async (t) => {
     t.equal(run.stderr, '');
     t.match(run.stdout, /== 2\/4 backup\n {3}WARN {2}BACKUP=skip: NO BACKUP WAS TAKEN\./);
     t.match(run.stdout, /== 3\/4 migrate\n {3}ok {4}applied 20260201000000_create_brands\n {3}ok {4}applied 20260201000100_create_items\n {3}ok {4}applied 20260201000200_index_items_sku\n {3}ok {4}3 migrations applied in \d+ ms\n/);
-    t.match(run.stdout, /== 4\/4 post-checks\n {3}ok {4}status: 3 applied, 0 pending, every recorded checksum matches its files\n {3}ok {4}smoke: 5 tables read with SELECT 1 \.\.\. LIMIT 1; estimated rows \(catalog, no scan\): brands ~0, items ~0, pgmigrations ~\d, pgmigrations_checksum_log ~0, pgmigrations_checksums ~\d\n {3}ok {4}health: /);
+    t.match(run.stdout, /== 4\/4 post-checks\n {3}ok {4}status: 3 applied, 0 pending, every recorded checksum matches its files\n {3}ok {4}smoke: 6 tables read with SELECT 1 \.\.\. LIMIT 1; estimated rows \(catalog, no scan\): brands ~0, items ~0, pgmigrations ~\d, pgmigrations_audit ~\d+, pgmigrations_checksum_log ~0, pgmigrations_checksums ~\d\n {3}ok {4}health: /);
     t.match(run.stdout, /\ndeploy done in [\d.]+ s: 3 migrations applied to 127\.0\.0\.1:\d+\/\w+; all checks passed\.\n/);
     const rollback = /to roll back what this deploy applied: {2}(.+)\n/.exec(run.stdout)?.[1];
     t.equal(rollback, `DATABASE_URL='${withPassword(url).replace(SECRET, '***')}' make rollback STEPS=3 MIGRATIONS_DIR=${app}`);
@@ -174,7 +174,7 @@ t.test('PostgreSQL 15 through DATABASE_URL with a password: backup, migrate, rol
   t.match(run.stdout, /history: 1 applied \(1 with unchanged checksums\), no INVALID index, order ok\n {3}info {2}2 pending, in this order:/);
   t.match(run.stdout, /== 2\/4 backup\n {3}ok {4}.*skincare-\d{8}T\d{6}Z\.dump \([\d.]+ KiB, mode 0600, pg_dump 15\.\d+\); pg_restore --list reads \d+ entries\n== 3\/4 migrate\n/);
   t.match(run.stdout, /ok {4}drift: none \(the schema is what its 1 applied migration makes\)\n {3}ok {4}sessions: none blocks the tables the pending migrations touch \(brands\); /);
-  t.match(run.stdout, /smoke: 5 tables read with SELECT 1 \.\.\. LIMIT 1; estimated rows \(catalog, no scan\): brands ~\d+, items ~0, /);
+  t.match(run.stdout, /smoke: 6 tables read with SELECT 1 \.\.\. LIMIT 1; estimated rows \(catalog, no scan\): brands ~\d+, items ~0, /);
   noSecret(t, run, secrets, 'deploy on 15');
   const [file] = readdirSync(backups);
   t.ok(file, 'the backup is there');

@@ -154,7 +154,7 @@ t.test('runtime safety', async (t) => {
       '-- test/fixtures/deploy/app/20260201000200_index_items_sku.up.sql (up): no transaction (-- migrate:no-transaction): each statement commits on its own\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_items_sku ON items (sku);\n',
     );
     t.ok(brands > 0 && items > brands && sku > items, 'in order, each with its boundaries');
-    t.match(out, /CREATE INDEX idx_items_brand_id ON items \(brand_id\);\nINSERT INTO "public"\."pgmigrations" \(name, run_on\) VALUES \('20260201000100_create_items', NOW\(\)\);\nINSERT INTO "public"\."pgmigrations_checksums" .*\nCOMMIT;\n/);
+    t.match(out, /CREATE INDEX idx_items_brand_id ON items \(brand_id\);\nINSERT INTO "public"\."pgmigrations" \(name, run_on\) VALUES \('20260201000100_create_items', NOW\(\)\);\nINSERT INTO "public"\."pgmigrations_checksums" .*\nINSERT INTO "public"\."pgmigrations_audit" .* SELECT 'apply', 'migrate', 'ok', '20260201000100_create_items', .*\nCOMMIT;\n/);
     t.equal(out.match(/^BEGIN;$/gm)?.length, 3, 'two transactions, and the no-transaction migration\'s bookkeeping in one');
     t.equal(out.match(/^COMMIT;$/gm)?.length, 3);
     t.match(out, /\n-- dry run: 3 migrations would be applied; nothing was changed\n$/);
@@ -167,7 +167,7 @@ t.test('runtime safety', async (t) => {
     const full = await catalogSnapshot(sql);
     const down = cli(['down', '2', '--dry-run', '--dir', app], { DATABASE_URL: url });
     t.equal(down.status, 0, down.stderr);
-    t.match(down.stdout, /-- .*20260201000100_create_items\.down\.sql \(down\)\nBEGIN;\nDROP TABLE items;\nDELETE FROM "public"\."pgmigrations" WHERE name='20260201000100_create_items';\nDELETE FROM "public"\."pgmigrations_checksums" WHERE name = '20260201000100_create_items';\nCOMMIT;\n/);
+    t.match(down.stdout, /-- .*20260201000100_create_items\.down\.sql \(down\)\nBEGIN;\nDROP TABLE items;\nDELETE FROM "public"\."pgmigrations" WHERE name='20260201000100_create_items';\nDELETE FROM "public"\."pgmigrations_checksums" WHERE name = '20260201000100_create_items';\nINSERT INTO "public"\."pgmigrations_audit" .* SELECT 'rollback', 'rollback', 'ok', '20260201000100_create_items', .*\nCOMMIT;\n/);
     t.match(down.stdout, /create_items\.down\.sql[\s\S]*create_brands\.down\.sql/, 'newest first');
     t.notMatch(down.stdout, /bookkeeping tables/, 'no setup when the tables exist');
     const redo = cli(['redo', '--dry-run', '--dir', app], { DATABASE_URL: url });

@@ -1,6 +1,6 @@
 // A normalized snapshot of the user schema, for "down restores exactly what was there" comparisons.
 // One set-based query over pg_catalog; each line is `<kind> <object>: <definition>`, sorted; the runner's bookkeeping
-// (pgmigrations, pgmigrations_checksums, pgmigrations_checksum_log and their sequences and indexes) is left out.
+// (pgmigrations and the pgmigrations_* tables, with their sequences, indexes, triggers and functions) is left out.
 import type { Sql } from '../../core/postgres/database-url.js';
 
 const SNAPSHOT = `
@@ -22,6 +22,7 @@ user_functions AS (
     FROM pg_proc p
     JOIN user_namespaces n ON n.oid = p.pronamespace
     WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+      AND NOT (n.nspname = 'public' AND p.proname LIKE 'pgmigrations\\_%')
 )
 SELECT line FROM (
     SELECT format('schema %I: owner %s; comment %L', n.nspname, pg_get_userbyid(ns.nspowner), obj_description(n.oid, 'pg_namespace')) AS line

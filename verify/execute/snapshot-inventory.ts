@@ -33,7 +33,7 @@ utype AS (
 ),
 ufunc AS (
   SELECT p.oid FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
-  WHERE p.oid >= ${FIRST_USER_OID}
+  WHERE p.oid >= ${FIRST_USER_OID} AND p.proname NOT LIKE 'pgmigrations\\_%'
     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
 ),
 unitrows AS (

@@ -1,9 +1,10 @@
 // The catalog snapshot as one statement: a UNION ALL of set-based sections, one row per object,
 // keyed by a readable description ("index idx_x on products") with its normalized properties.
-// Left out on purpose: OIDs, sequence values, column order, and everything in extensions, system schemas and
-// node-pg-migrate's pgmigrations table. Owners are read (ALTER ... OWNER TO in an up is a change its down must undo);
-// drift leaves them out, since production's objects belong to other roles than a scratch database's. ROLES_QUERY
-// reads the cluster's roles, their attributes, memberships and settings, for the executed proof only.
+// Left out on purpose: OIDs, sequence values, column order, and everything in extensions, system schemas and the
+// runner's bookkeeping (pgmigrations, and the pgmigrations_* tables and functions). Owners are read (ALTER ... OWNER TO
+// in an up is a change its down must undo); drift leaves them out, since production's objects belong to other roles
+// than a scratch database's. ROLES_QUERY reads the cluster's roles, their attributes, memberships and settings, for
+// the executed proof only.
 
 const USER_SCHEMA = `nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%'`;
 
@@ -225,7 +226,7 @@ SELECT 100, 'f:' || p.oid, (CASE p.prokind WHEN 'p' THEN 'procedure ' WHEN 'a' T
     ${privilegeProps('p.proacl', 'f', 'p.proowner')})
 FROM pg_proc p JOIN ns n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
 ${comment('pg_proc', 'p.oid')}
-WHERE ${notInExtension('pg_proc', 'p.oid')} AND ${f.func('p.oid')}`;
+WHERE ${notInExtension('pg_proc', 'p.oid')} AND p.proname NOT LIKE 'pgmigrations\\_%' AND ${f.func('p.oid')}`;
 }
 
 const TRIGGERS = (f: Filter): string => `

@@ -16,6 +16,7 @@ import banGrantToPublic from './ban-grant-to-public.js';
 import banLexerSettings from './ban-lexer-settings.js';
 import banOwnerToSuperuser from './ban-owner-to-superuser.js';
 import banPasswordLiteral from './ban-password-literal.js';
+import banRunnerBookkeeping from './ban-runner-bookkeeping.js';
 import banTruncateCascade from './ban-truncate-cascade.js';
 import changingColumnType from './changing-column-type.js';
 import constraintMissingNotValid from './constraint-missing-not-valid.js';
@@ -69,6 +70,7 @@ export const rules: readonly Rule[] = [
   banLexerSettings,
   banOwnerToSuperuser,
   banPasswordLiteral,
+  banRunnerBookkeeping,
   banTruncateCascade,
   changingColumnType,
   constraintMissingNotValid,
