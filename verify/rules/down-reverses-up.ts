@@ -59,10 +59,12 @@ export default defineRule({
         if (side === 'up') {
           // A DO block counts as what it surely runs, when it is written out (a DO of UPDATEs changes no schema;
           // what sits under IF may not run on this server).
+          // A change that may run (under IF) still needs a down to exist; an empty down is judged on what surely runs.
           const embedded = statement.kind === 'DoStmt' ? doBlockStatements(statement.node) : 'dynamic';
-          const kinds = embedded === 'dynamic' ? [statement.kind] : embedded.filter((s) => !s.conditional).map((s) => s.kind);
+          const kinds = embedded === 'dynamic' ? [statement.kind] : embedded.map((s) => s.kind);
+          const surely = embedded === 'dynamic' ? [statement.kind] : embedded.filter((s) => !s.conditional).map((s) => s.kind);
           if (kinds.some((kind) => !NO_SCHEMA.has(kind))) changesSchema = true;
-          if (kinds.some((kind) => UNTRACKED.has(kind))) untracked = true;
+          if (surely.some((kind) => UNTRACKED.has(kind))) untracked = true;
           for (const action of changes.actions) if (MATCHED.test(action.key)) matched.push({ action, file, at: statement.start });
         } else {
           // What Postgres drops along with a down's statement counts as done: a view's grants go with the view.
@@ -75,16 +77,18 @@ export default defineRule({
       migrationEnd(end) {
         const up = migration.up;
         if (up.parsed.error || migration.down?.parsed.error || !end) return;
-        // Dynamic SQL the model could not pin to tables: it cannot vouch for what the down restores.
-        if (end.schema.opaqueIn(migration.name)) return;
-        const differences = schemaDifferences(end.schema.stateChangesSince(end.beforeUp), end.afterUp);
+        // Dynamic SQL the model could not pin to tables: it cannot vouch for what a down restores (but a missing down is missing).
+        const opaque = end.schema.opaqueIn(migration.name);
+        const differences = opaque ? [] : schemaDifferences(end.schema.stateChangesSince(end.beforeUp), end.afterUp);
         const unmatched = matched.filter(({ action }) => !action.undoneBy.some((key) => performed.has(key)));
-        if (!changesSchema && differences.length === 0 && unmatched.length === 0) return;
         const firstAt = up.parsed.statements[0]?.start ?? 0;
+        // No down at all: the runner cannot roll it back, whatever the up changes (data included).
         if (!migration.down) {
-          context.report({ messageId: 'missingDown', file: up, at: firstAt, data: { name: migration.name, downLabel: migration.downLabel } });
+          if (up.parsed.statements.length > 0) context.report({ messageId: 'missingDown', file: up, at: firstAt, data: { name: migration.name, downLabel: migration.downLabel } });
           return;
         }
+        if (!changesSchema && differences.length === 0 && unmatched.length === 0) return;
+        if (opaque) return;
         const down = migration.down;
         if (down.parsed.statements.length === 0) {
           if (differences.length === 0 && unmatched.length === 0 && !untracked) return;
