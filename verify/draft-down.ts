@@ -278,8 +278,10 @@ class DraftContext {
     const createdTables = new Set(changes.filter((c) => c.kind === 'table' && c.before === undefined && c.after !== undefined).map((c) => c.name));
     const droppedTables = new Set(changes.filter((c) => c.kind === 'table' && c.before !== undefined && c.after === undefined).map((c) => c.name));
     const removals: Step[] = [];
-    const restores: Step[][] = [[], [], [], [], [], [], []];
-    const [BASE, TABLES, COLUMNS, CONSTRAINTS, FOREIGN, INDEXES, LATE] = restores as [Step[], Step[], Step[], Step[], Step[], Step[], Step[]];
+    // Restored in dependency order: types and functions, tables, their columns and constraints, views, indexes, then
+    // triggers, policies, ownership and comments.
+    const restores: Step[][] = [[], [], [], [], [], [], [], []];
+    const [BASE, TABLES, COLUMNS, CONSTRAINTS, FOREIGN, VIEWS, INDEXES, LATE] = restores as [Step[], Step[], Step[], Step[], Step[], Step[], Step[], Step[]];
     for (const change of [...changes].reverse()) {
       const { kind, before, after } = change;
       if (kind === 'table') {
@@ -288,6 +290,8 @@ class DraftContext {
         if (!b && a) removals.push({ sql: `DROP TABLE ${qname(a.name)}` });
         else if (b && !a) this.recreateTable(b, TABLES, FOREIGN, LATE);
         else if (b && a && !this.isNew(b)) this.alterTable(b, a, removals, COLUMNS, CONSTRAINTS, FOREIGN, LATE);
+        // A foreign key added to a table this up made still has to go before the table it references is dropped.
+        else if (b && a) for (const fk of a.constraints) if (fk.type === 'foreign' && !b.constraints.some((c) => c.name === fk.name)) removals.push({ sql: `ALTER TABLE ${qname(a.name)} DROP CONSTRAINT ${ident(fk.name)}` });
         continue;
       }
       if (kind === 'index') {
@@ -316,11 +320,11 @@ class DraftContext {
       } else if (b && !a) {
         if (b.attributes?.implicit) continue;
         const owner = kind === 'trigger' || kind === 'policy' ? b.name.slice(0, b.name.lastIndexOf('.')) : undefined;
-        const stage = kind === 'view' || kind === 'trigger' || kind === 'policy' ? LATE : kind === 'sequence' && owner === undefined ? BASE : BASE;
+        const stage = kind === 'view' ? VIEWS : kind === 'trigger' || kind === 'policy' ? LATE : BASE;
         stage.push(...this.recreateObject(b));
-        if (owner && droppedTables.has(owner)) continue;
+        if (kind === 'sequence' && b.ownedBy) LATE.push({ sql: `ALTER SEQUENCE ${qname(b.name)} OWNED BY ${qname(b.ownedBy.table)}.${ident(b.ownedBy.column)}` });
       } else if (b && a && !this.isNew(b)) {
-        this.changeObject(b, a, removals, BASE, LATE);
+        this.changeObject(b, a, removals, b.kind === 'view' ? VIEWS : BASE, LATE);
       }
     }
     return [...removals, ...restores.flat()];
@@ -363,6 +367,13 @@ class DraftContext {
         continue;
       }
       columns.push(...this.alterColumn(t, column, now));
+      // An index expression or predicate keeps the casts the type change put in it: build those indexes again.
+      if (typeRefSql(column.type) !== typeRefSql(now.type)) {
+        for (const index of this.model.indexesUsing(a.name, name)) {
+          const expressions = index.node && ((index.node.indexParams ?? []).some((p: AstNode) => p.IndexElem?.expr) || index.node.whereClause);
+          if (expressions) columns.push({ sql: `DROP INDEX ${qname(index.name)}` }, { sql: indexSql(index) });
+        }
+      }
       if (column.comment !== now.comment) late.push(...this.commentOn(`COLUMN ${t}.${ident(name)}`, now.comment, column.comment));
     }
     for (const [name, constraint] of beforeConstraints) {
@@ -386,7 +397,7 @@ class DraftContext {
     if (typeChanged && now.hasDefault && now.defaultExpr) out.push({ sql: `${column} DROP DEFAULT` });
     if (typeChanged) {
       const type = typeRefSql(was.type).replace(/^(big|small)?serial$/, (_, size) => (size === 'big' ? 'bigint' : size === 'small' ? 'smallint' : 'integer'));
-      out.push({ sql: `${column} TYPE ${type}${needsUsing(was.type.name, now.type.name) ? ` USING ${ident(was.name)}::${type}` : ''}` });
+      out.push({ sql: `${column} TYPE ${type}${needsUsing(was.type.name, now.type.name) ? ` USING ${usingBack(ident(was.name), type, was.type.name, now.type.name)}` : ''}` });
     }
     if (defaultChanged || (typeChanged && now.hasDefault && now.defaultExpr)) {
       if (was.hasDefault && was.defaultExpr) out.push({ sql: `${column} SET DEFAULT ${expr(was.defaultExpr)}` });
@@ -458,9 +469,7 @@ class DraftContext {
       case 'role':
         return [{ irreversible: `the up drops role ${ident(b.name)}: its attributes and memberships are not recorded; re-create it here` }];
       default: {
-        const steps = this.fromSource(b, false);
-        if (b.kind === 'sequence' && b.ownedBy) steps.push({ sql: `ALTER SEQUENCE ${qname(b.name)} OWNED BY ${qname(b.ownedBy.table)}.${ident(b.ownedBy.column)}` });
-        return [...steps, ...this.commentOn(this.commentTarget(b), undefined, b.comment)];
+        return [...this.fromSource(b, false), ...this.commentOn(this.commentTarget(b), undefined, b.comment)];
       }
     }
   }
@@ -635,7 +644,7 @@ export function isTemplateDown(text: string): boolean {
 }
 
 /** Where a missing down file goes, for the layouts that keep the down in a file beside the up. */
-function downPathOf(pair: PairedFiles): string | undefined {
+export function downPathOf(pair: PairedFiles): string | undefined {
   if (LAYOUTS[pair.layout].unit !== 'file') return undefined;
   if (/\.up\.sql$/.test(pair.upPath)) return pair.upPath.replace(/\.up\.sql$/, '.down.sql');
   if (/(^|\/)up\.sql$/.test(pair.upPath)) return pair.upPath.replace(/up\.sql$/, 'down.sql');
@@ -715,4 +724,14 @@ function expand(statement: Statement, file: SourceFile, files: Map<string, Sourc
     for (const s of inner.parsed.statements) out.push([s, inner]);
   });
   return out;
+}
+
+const NUMBERS = FAMILIES[1]!;
+const TIMES = FAMILIES[2]!;
+
+/** The USING expression that turns the column back: a cast, or between times and numbers, epoch seconds. */
+function usingBack(column: string, type: string, to: string, from: string): string {
+  if (NUMBERS.has(to) && TIMES.has(from) && !from.startsWith('date')) return `extract(epoch FROM ${column})::${type}`;
+  if (TIMES.has(to) && NUMBERS.has(from)) return to === 'timestamptz' ? `to_timestamp(${column})` : `to_timestamp(${column})::${type}`;
+  return `${column}::${type}`;
 }
