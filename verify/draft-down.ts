@@ -9,6 +9,7 @@ import { parsePlpgsql, parseSql, type AstNode, type Statement } from '../core/mi
 import { fileContent } from '../core/migrations/file-content.js';
 import { sourceFile, statementText, toMigration } from '../core/migrations/migration.js';
 import { qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
+import { makeObjectName } from './schema-names.js';
 import { SchemaModel, type Column, type Constraint, type Index, type NamedObject, type StateChange, type Table } from './schema-model.js';
 import { bareName, CannotRender, columnSql, constraintSql, expr, ident, indexSql, literal, qname, typeNameSql, typeRefSql } from './draft-down-sql.js';
 
@@ -131,6 +132,8 @@ class DraftContext {
       if (SESSION.has(statement.kind)) return [];
       switch (statement.kind) {
         case 'RenameStmt':
+          // ALTER ... IF EXISTS of something the model does not know renamed nothing.
+          if (node.missing_ok && changes.length === 0 && MODELLED_RENAMES.has(node.renameType)) return [];
           return this.rename(node);
         case 'DoStmt':
           return [{ irreversible: `the up runs a DO block the draft cannot follow (${node.reason ?? 'dynamic SQL'}, ${lineOf(statement.start)}): write what undoes it here, or say why it cannot be undone` }];
@@ -318,7 +321,15 @@ class DraftContext {
         if (a.attributes?.implicit || (owner && createdTables.has(owner))) continue;
         removals.push({ sql: this.dropObject(a) });
       } else if (b && !a) {
-        if (b.attributes?.implicit) continue;
+        if (b.attributes?.implicit) {
+          // A serial's sequence dropped on its own (DROP DEFAULT, DROP SEQUENCE): made again, owned by its column.
+          const owner = b.ownedBy && (this.model.table(b.ownedBy.table)?.columns.find((c) => c.name === b.ownedBy!.column));
+          if (!owner || droppedTables.has(b.ownedBy!.table)) continue;
+          const as = Object.keys(b.attributes ?? {}).map((k) => SERIAL_SEQUENCE_TYPE[k]).find(Boolean);
+          BASE.push({ sql: `CREATE SEQUENCE ${qname(b.name)}${as ? ` AS ${as}` : ''}` });
+          LATE.push({ sql: `ALTER SEQUENCE ${qname(b.name)} OWNED BY ${qname(b.ownedBy!.table)}.${ident(b.ownedBy!.column)}` });
+          continue;
+        }
         const owner = kind === 'trigger' || kind === 'policy' ? b.name.slice(0, b.name.lastIndexOf('.')) : undefined;
         const stage = kind === 'view' ? VIEWS : kind === 'trigger' || kind === 'policy' ? LATE : BASE;
         stage.push(...this.recreateObject(b));
@@ -399,7 +410,10 @@ class DraftContext {
       const type = typeRefSql(was.type).replace(/^(big|small)?serial$/, (_, size) => (size === 'big' ? 'bigint' : size === 'small' ? 'smallint' : 'integer'));
       out.push({ sql: `${column} TYPE ${type}${needsUsing(was.type.name, now.type.name) ? ` USING ${usingBack(ident(was.name), type, was.type.name, now.type.name)}` : ''}` });
     }
-    if (defaultChanged || (typeChanged && now.hasDefault && now.defaultExpr)) {
+    // A default without an expression is a serial's nextval().
+    const serial = was.hasDefault && !was.defaultExpr && !was.identity && !was.generated;
+    if (serial && !now.hasDefault) out.push({ sql: `${column} SET DEFAULT nextval(${literal(qname(serialSequenceName(t, was.name)))}::regclass)` });
+    else if (defaultChanged || (typeChanged && now.hasDefault && now.defaultExpr)) {
       if (was.hasDefault && was.defaultExpr) out.push({ sql: `${column} SET DEFAULT ${expr(was.defaultExpr)}` });
       else if (!typeChanged || !now.defaultExpr) out.push({ sql: `${column} DROP DEFAULT` });
     }
@@ -556,6 +570,9 @@ class DraftContext {
     return [{ sql: `COMMENT ON ${target} IS ${was === undefined ? 'NULL' : literal(was)}` }];
   }
 }
+
+/** Renames the model follows: when one changed nothing, there was nothing to rename. */
+const MODELLED_RENAMES = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_INDEX', 'OBJECT_COLUMN', 'OBJECT_TABCONSTRAINT', 'OBJECT_TYPE', 'OBJECT_DOMAIN', 'OBJECT_FUNCTION', 'OBJECT_TRIGGER', 'OBJECT_POLICY']);
 
 /** ALTER TABLE commands whose effect the model records (restore() puts them back). */
 const MODELLED_COMMANDS = new Set([
@@ -734,4 +751,15 @@ function usingBack(column: string, type: string, to: string, from: string): stri
   if (NUMBERS.has(to) && TIMES.has(from) && !from.startsWith('date')) return `extract(epoch FROM ${column})::${type}`;
   if (TIMES.has(to) && NUMBERS.has(from)) return to === 'timestamptz' ? `to_timestamp(${column})` : `to_timestamp(${column})::${type}`;
   return `${column}::${type}`;
+}
+
+/** The type of the sequence a serial column owns. */
+const SERIAL_SEQUENCE_TYPE: Readonly<Record<string, string>> = { serial: 'integer', smallserial: 'smallint', bigserial: 'bigint' };
+
+/** `<table>_<column>_seq`, the name Postgres gives a serial's sequence (as SQL table name in, model name out). */
+function serialSequenceName(table: string, column: string): string {
+  const dot = table.indexOf('.');
+  const schema = dot >= 0 && !table.startsWith('"') ? table.slice(0, dot) : 'public';
+  const bare = (dot >= 0 ? table.slice(dot + 1) : table).replace(/^"|"$/g, '');
+  return `${schema}.${makeObjectName(bare, column, 'seq')}`;
 }

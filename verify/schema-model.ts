@@ -659,7 +659,8 @@ export class SchemaModel {
     if (!column.identity && column.type.name !== 'serial' && column.type.name !== 'bigserial' && column.type.name !== 'smallserial') return;
     const [schema, bare] = [table.split('.')[0]!, table.split('.')[1] ?? table];
     const name = qualifiedName(schema, chooseName(bare, column.name, 'seq', (n) => this.relationNameTaken(`${schema}.${n}`)));
-    this.putObject('sequence', name, { origin, ownedBy: { table, column: column.name }, attributes: { implicit: true } });
+    // The column's type says the sequence's (AS integer for serial, bigint for bigserial ...).
+    this.putObject('sequence', name, { origin, ownedBy: { table, column: column.name }, attributes: { implicit: true, [column.identity ? 'identity' : column.type.name]: true } });
   }
 
   /** PRIMARY KEY and UNIQUE constraints bring their own index, named after the constraint. */
