@@ -24,6 +24,8 @@ export interface DraftedDown {
 
 /** One line of a down: a statement, a comment, or an irreversible mark. */
 interface Step {
+  /** A view made again (and its indexes, its comment): put at the end of the down, once every column is back as it was (`SELECT *` expands to the columns there are). */
+  readonly deferred?: boolean;
   readonly sql?: string;
   readonly note?: string;
   readonly irreversible?: string;
@@ -89,8 +91,9 @@ export function draftFromModel(migration: Migration, model: SchemaModel, files: 
   }
   const body: string[] = [];
   const irreversible: string[] = [];
-  for (const group of groups.reverse()) {
-    for (const step of group) {
+  const ordered = groups.reverse().flat();
+  for (const step of [...ordered.filter((s) => !s.deferred), ...ordered.filter((s) => s.deferred)]) {
+    {
       if (step.sql) body.push(`${step.sql};`);
       if (step.note) body.push(`-- ${step.note}`);
       if (step.irreversible) {
@@ -247,13 +250,23 @@ class DraftContext {
       AT_NoForceRowSecurity: 'FORCE ROW LEVEL SECURITY',
       AT_SetLogged: 'SET UNLOGGED',
       AT_SetUnLogged: 'SET LOGGED',
+      AT_EnableTrigAll: 'DISABLE TRIGGER ALL',
+      AT_DisableTrigAll: 'ENABLE TRIGGER ALL',
+      AT_EnableTrigUser: 'DISABLE TRIGGER USER',
+      AT_DisableTrigUser: 'ENABLE TRIGGER USER',
     };
     for (const command of node.cmds ?? []) {
       const cmd = command.AlterTableCmd ?? {};
       const swap = swaps[cmd.subtype];
       if (swap) out.push(alter(swap));
       else if (cmd.subtype === 'AT_EnableTrig' || cmd.subtype === 'AT_DisableTrig') out.push(alter(`${cmd.subtype === 'AT_EnableTrig' ? 'DISABLE' : 'ENABLE'} TRIGGER ${ident(cmd.name)}`));
-      else if (cmd.subtype === 'AT_ChangeOwner') out.push({ irreversible: `the up changes the owner of ${qname(table)}: the owner before it is not recorded; write it here` });
+      else if (cmd.subtype === 'AT_AlterConstraint') {
+        // The model keeps a constraint's deferral as first written: say it again.
+        const name = cmd.def?.Constraint?.conname;
+        const constraint = this.model.table(table)?.constraints.find((c) => c.name === name);
+        if (!constraint?.node) out.push({ irreversible: `the draft does not know how constraint ${name} on ${qname(table)} was deferred before: write it here` });
+        else out.push(alter(`ALTER CONSTRAINT ${ident(name)} ${constraint.node.deferrable ? 'DEFERRABLE' : 'NOT DEFERRABLE'} INITIALLY ${constraint.node.initdeferred ? 'DEFERRED' : 'IMMEDIATE'}`));
+      } else if (cmd.subtype === 'AT_ChangeOwner') out.push({ irreversible: `the up changes the owner of ${qname(table)}: the owner before it is not recorded; write it here` });
       else if (cmd.subtype === 'AT_ReplicaIdentity') out.push(alter('REPLICA IDENTITY DEFAULT'));
       else if (!MODELLED_COMMANDS.has(cmd.subtype) || keyword !== 'TABLE') out.push({ irreversible: `the draft does not know how to undo ALTER ${keyword} ... ${String(cmd.subtype).replace('AT_', '')} on ${qname(table)}: write its inverse here` });
     }
@@ -338,7 +351,17 @@ class DraftContext {
         this.changeObject(b, a, removals, b.kind === 'view' ? VIEWS : BASE, LATE);
       }
     }
-    return [...removals, ...restores.flat()];
+    const views = new Set(VIEWS.map((s) => s.sql));
+    return [...removals, ...restores.flat().map((step) => (views.has(step.sql) || (step.sql && this.onView(step.sql)) ? { ...step, deferred: true } : step))];
+  }
+
+  /** CREATE INDEX or COMMENT ON a (materialized) view the model knows. */
+  private onView(sql: string): boolean {
+    const match = /^(?:CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?(\S+)|COMMENT ON (?:MATERIALIZED )?VIEW (\S+))/.exec(sql);
+    const name = match?.[1] ?? match?.[2];
+    if (!name) return false;
+    const qualified = name.includes('.') ? name.replace(/"/g, '') : `public.${name.replace(/"/g, '')}`;
+    return this.model.object('view', qualified) !== undefined;
   }
 
   private recreateTable(table: Table, tables: Step[], foreign: Step[], late: Step[]): void {
@@ -595,6 +618,11 @@ const MODELLED_COMMANDS = new Set([
   'AT_SetUnLogged',
   'AT_EnableTrig',
   'AT_DisableTrig',
+  'AT_EnableTrigAll',
+  'AT_DisableTrigAll',
+  'AT_EnableTrigUser',
+  'AT_DisableTrigUser',
+  'AT_AlterConstraint',
   'AT_ChangeOwner',
   'AT_ReplicaIdentity',
 ]);
