@@ -116,6 +116,9 @@ t.test('make draft-down NAME=... writes the down in MIGRATIONS_DIR; a second run
   t.equal(first.status, 0, String(first.stderr));
   t.equal(String(first.stdout).trim(), join(dir, `${version(1)}_add_tags.down.sql`));
   t.match(readFileSync(join(dir, `${version(1)}_add_tags.down.sql`), 'utf8'), /^DROP TABLE tags;$/m);
+  const printed = spawnSync(process.execPath, [join(ROOT, 'dist', 'verify', 'cli.js'), '--draft-down', join(dir, `${version(1)}_add_tags.up.sql`)], { env: childEnv({}), encoding: 'utf8' });
+  t.equal(printed.status, 0);
+  t.equal(printed.stdout, readFileSync(join(dir, `${version(1)}_add_tags.down.sql`), 'utf8'), 'verify-migrations --draft-down prints what make draft-down wrote');
   const second = make();
   t.equal(second.status, 2);
   t.match(String(second.stderr), /^error: .*add_tags\.down\.sql:1: already holds a down/m);
