@@ -26,6 +26,8 @@ export interface DraftedDown {
 interface Step {
   /** A view made again (and its indexes, its comment): put at the end of the down, once every column is back as it was (`SELECT *` expands to the columns there are). */
   readonly deferred?: boolean;
+  /** DROP SEQUENCE of a sequence this up made: after the tables (a default may use it), or not at all when a table it drops owns it. */
+  readonly dropsSequence?: string;
   readonly sql?: string;
   readonly note?: string;
   readonly irreversible?: string;
@@ -91,8 +93,13 @@ export function draftFromModel(migration: Migration, model: SchemaModel, files: 
   }
   const body: string[] = [];
   const irreversible: string[] = [];
-  const ordered = groups.reverse().flat();
-  for (const step of [...ordered.filter((s) => !s.deferred), ...ordered.filter((s) => s.deferred)]) {
+  const ordered = groups.reverse().flat().filter((s) => {
+    const owner = s.dropsSequence ? model.object('sequence', s.dropsSequence)?.ownedBy?.table : undefined;
+    return !(owner && model.isNew(owner, migration.name));
+  });
+  const sequences = ordered.filter((s) => s.dropsSequence);
+  const rest = ordered.filter((s) => !s.dropsSequence);
+  for (const step of [...rest.filter((s) => !s.deferred), ...sequences, ...rest.filter((s) => s.deferred)]) {
     {
       if (step.sql) body.push(`${step.sql};`);
       if (step.note) body.push(`-- ${step.note}`);
@@ -158,8 +165,9 @@ class DraftContext {
         case 'AlterFunctionStmt':
         case 'ViewStmt':
         case 'CreateTableAsStmt':
-        case 'CreateSeqStmt':
         case 'AlterSeqStmt':
+          return [...this.sequenceType(statement), ...this.restore(changes, statement)];
+        case 'CreateSeqStmt':
         case 'CreateExtensionStmt':
         case 'CreateSchemaStmt':
         case 'CreateTrigStmt':
@@ -273,6 +281,23 @@ class DraftContext {
     return out;
   }
 
+  /** ALTER SEQUENCE ... AS: the type before (a serial's, or what its CREATE SEQUENCE said, else bigint); other options are not recorded. */
+  private sequenceType(statement: Statement): Step[] {
+    const node = statement.node;
+    const name = relationName(node.sequence);
+    const sequence = this.model.object('sequence', name);
+    if (!sequence || this.isNew(sequence)) return [];
+    const options = (node.options ?? []).map((o: AstNode) => o.DefElem?.defname);
+    const out: Step[] = [];
+    if (options.includes('as')) {
+      const serial = Object.keys(sequence.attributes ?? {}).map((k) => SERIAL_SEQUENCE_TYPE[k]).find(Boolean);
+      const declared = this.sourceNode(sequence)?.options?.find((o: AstNode) => o.DefElem?.defname === 'as')?.DefElem?.arg?.TypeName;
+      out.push({ sql: `ALTER SEQUENCE ${qname(name)} AS ${serial ?? (declared ? typeNameSql(declared) : 'bigint')}` });
+    }
+    if (options.some((o: string) => o !== 'as' && o !== 'owned_by' && o !== 'restart')) out.push({ irreversible: `the up changes options of sequence ${qname(name)} the model does not record: put them back here` });
+    return out;
+  }
+
   // ---- GRANT and REVOKE: the other one
 
   private grant(statement: Statement, file: SourceFile): Step[] {
@@ -332,7 +357,7 @@ class DraftContext {
       if (!b && a) {
         const owner = kind === 'trigger' || kind === 'policy' ? a.name.slice(0, a.name.lastIndexOf('.')) : undefined;
         if (a.attributes?.implicit || (owner && createdTables.has(owner))) continue;
-        removals.push({ sql: this.dropObject(a) });
+        removals.push({ sql: this.dropObject(a), ...(kind === 'sequence' ? { dropsSequence: a.name } : {}) });
       } else if (b && !a) {
         if (b.attributes?.implicit) {
           // A serial's sequence dropped on its own (DROP DEFAULT, DROP SEQUENCE): made again, owned by its column.
@@ -352,16 +377,17 @@ class DraftContext {
       }
     }
     const views = new Set(VIEWS.map((s) => s.sql));
-    return [...removals, ...restores.flat().map((step) => (views.has(step.sql) || (step.sql && this.onView(step.sql)) ? { ...step, deferred: true } : step))];
+    const viewNames = new Set(changes.filter((c) => c.kind === 'view').map((c) => c.name));
+    return [...removals, ...restores.flat().map((step) => (views.has(step.sql) || (step.sql && this.onView(step.sql, viewNames)) ? { ...step, deferred: true } : step))];
   }
 
   /** CREATE INDEX or COMMENT ON a (materialized) view the model knows. */
-  private onView(sql: string): boolean {
+  private onView(sql: string, views: ReadonlySet<string>): boolean {
     const match = /^(?:CREATE (?:UNIQUE )?INDEX \S+ ON (?:ONLY )?(\S+)|COMMENT ON (?:MATERIALIZED )?VIEW (\S+))/.exec(sql);
     const name = match?.[1] ?? match?.[2];
     if (!name) return false;
     const qualified = name.includes('.') ? name.replace(/"/g, '') : `public.${name.replace(/"/g, '')}`;
-    return this.model.object('view', qualified) !== undefined;
+    return views.has(qualified) || this.model.object('view', qualified) !== undefined;
   }
 
   private recreateTable(table: Table, tables: Step[], foreign: Step[], late: Step[]): void {
