@@ -344,7 +344,8 @@ class DraftContext {
         } else if (b && !a) {
           if (!fromConstraint(b)) INDEXES.push({ sql: indexSql(b, concurrently) }, ...this.commentOn(`INDEX ${qname(b.name)}`, undefined, b.comment));
         } else if (b && a && !this.isNew(b)) {
-          if (b.definition !== a.definition && !fromConstraint(b)) {
+          // The same index whose stored definition the model stopped vouching for (a type change): alterTable() rebuilds it.
+          if (b.definition !== a.definition && b.node !== a.node && !fromConstraint(b)) {
             removals.push({ sql: `DROP INDEX ${qname(a.name)}` });
             INDEXES.push({ sql: indexSql(b) });
           }
