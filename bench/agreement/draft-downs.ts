@@ -7,7 +7,8 @@ import { sourceFile } from '../../core/migrations/migration.js';
 import { draftDowns, type DraftedDown } from '../../verify/draft-down.js';
 import { loadHistory } from './history.js';
 import { judgeHistory, type Verdict } from './judge.js';
-import type { JudgeServer } from './pg15.js';
+import { startJudgeServer, type JudgeServer } from './pg15.js';
+import { readBaseline } from '../../core/migrations/baseline.js';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { defaultSetupFile } from './run.js';
@@ -60,12 +61,17 @@ export async function runDraftDowns(directory: string, options: { server: JudgeS
   let executed: Map<string, { verdict: 'pass' | 'fail' | 'not judged'; message?: string }> | undefined;
   let executedUnusable: string | undefined;
   if (options.executed) {
+    // As run.ts measures it: on a PostgreSQL of the judge's version, the setup as its baseline.
+    const server = process.env.VERIFY_DATABASE_URL ? undefined : await startJudgeServer();
     try {
-      const { claims, upFailed } = await executedClaims(migrations, process.env.VERIFY_DATABASE_URL);
+      const baseline = setupFile ? await readBaseline(setupFile) : undefined;
+      const { claims, upFailed } = await executedClaims(migrations, process.env.VERIFY_DATABASE_URL ?? server?.url('postgres'), baseline);
       executed = new Map(migrations.map((m) => [m.name, upFailed.has(m.name) || m.irreversible !== undefined ? { verdict: 'not judged' as const } : claims.has(m.name) ? { verdict: 'fail' as const, message: claims.get(m.name)![0]!.message } : { verdict: 'pass' as const }]));
     } catch (error) {
       if (!(error instanceof ExecutedProofUnusable)) throw error;
       executedUnusable = error.message;
+    } finally {
+      server?.stop();
     }
   }
   const rows = judged.map((j, i): DraftRow => ({
@@ -92,7 +98,7 @@ export function draftTally(result: DraftResult): { schemaUps: number; restored: 
     downFailed: judged.filter((r) => r.verdict === 'down-failed').length,
     irreversible: judged.filter((r) => r.verdict === 'irreversible').length,
     upFailed: schema.length - judged.length,
-    ...(result.rows.some((r) => r.executed !== undefined) ? { executedPass: executedRows.filter((r) => r.executed === 'pass').length, executedJudged: judged.filter((r) => r.executed !== undefined).length } : {}),
+    ...(result.rows.some((r) => r.executed !== undefined) ? { executedPass: executedRows.filter((r) => r.executed === 'pass').length, executedJudged: executedRows.length } : {}),
   };
 }
 
