@@ -123,6 +123,11 @@ new: $(BUILT) ## create sql/<UTC timestamp>_NAME.up.sql and .down.sql (make new 
 	@$(NODE) dist/scripts/sum.js --dir $(MIGRATIONS_DIR)
 	@echo "write both files, then make sum: it records them in $(MIGRATIONS_DIR)/migrations.sum, which make verify checks"
 
+.PHONY: draft-down
+draft-down: $(BUILT) ## write the down of MIGRATIONS_DIR/NAME.up.sql from its up, for review (make draft-down NAME=<version>_<slug>)
+	@if [ -z "$(NAME)" ]; then echo "error: usage: make draft-down NAME=<version>_<slug>" >&2; exit 2; fi
+	@$(NODE) dist/scripts/draft-down.js --dir $(MIGRATIONS_DIR) '$(NAME)'
+
 .PHONY: new-rule
 new-rule: $(BUILT) ## write verify/rules/NAME.ts, its doc and test/rules/NAME.test.ts from templates, and register it (CONTRIBUTING.md)
 	@if [ -z "$(NAME)" ]; then echo "error: usage: make new-rule NAME=<kebab-case-rule-name>" >&2; exit 2; fi

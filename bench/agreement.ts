@@ -3,6 +3,7 @@
 // per migration, TP/FP/FN/TN, then precision and recall of the static claims; --markdown adds the table rows of
 // docs/reversibility.md. Code in bench/agreement/.
 // Usage: node dist/bench/agreement.js [--limit N] [--setup FILE] [--verbose] [--json FILE] [--markdown] [--executed] DIR...
+// --draft-downs replaces every down by the one make draft-down drafts and counts how many restore the schema.
 // --executed also measures the executed proof (verify/execute, on VERIFY_DATABASE_URL's server or the embedded one).
 import { writeFileSync } from 'node:fs';
 import { statSync } from 'node:fs';
@@ -10,8 +11,9 @@ import { NoSuchFolderError } from '../core/migrations/folder.js';
 import { startJudgeServer, JudgeServerError } from './agreement/pg15.js';
 import { formatHistory, tableRow, TABLE_HEADER, type HistoryResult } from './agreement/report.js';
 import { runHistory } from './agreement/run.js';
+import { DRAFT_TABLE_HEADER, draftTableRow, formatDraftResult, runDraftDowns, type DraftResult } from './agreement/draft-downs.js';
 
-const USAGE = 'usage: node dist/bench/agreement.js [--limit N] [--setup FILE] [--verbose] [--json FILE] [--markdown] [--executed] DIR...';
+const USAGE = 'usage: node dist/bench/agreement.js [--limit N] [--setup FILE] [--verbose] [--json FILE] [--markdown] [--executed] [--draft-downs] DIR...';
 
 interface Arguments {
   readonly directories: string[];
@@ -21,12 +23,13 @@ interface Arguments {
   verbose: boolean;
   markdown: boolean;
   executed: boolean;
+  draftDowns: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseArguments(argv: readonly string[]): Arguments {
-  const args: Arguments = { directories: [], verbose: false, markdown: false, executed: false };
+  const args: Arguments = { directories: [], verbose: false, markdown: false, executed: false, draftDowns: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -43,6 +46,7 @@ function parseArguments(argv: readonly string[]): Arguments {
     else if (arg === '--verbose') args.verbose = true;
     else if (arg === '--markdown') args.markdown = true;
     else if (arg === '--executed') args.executed = true;
+    else if (arg === '--draft-downs') args.draftDowns = true;
     else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -73,6 +77,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const server = await startJudgeServer();
+  if (args.draftDowns) return draftDownsMain(args, server);
   const results: HistoryResult[] = [];
   try {
     for (const [index, directory] of args.directories.entries()) {
@@ -95,6 +100,33 @@ async function main(): Promise<number> {
     server.stop();
   }
   if (args.markdown || results.length > 1) console.log([...TABLE_HEADER, ...results.map(tableRow)].join('\n'));
+  if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+  return 0;
+}
+
+async function draftDownsMain(args: Arguments, server: Awaited<ReturnType<typeof startJudgeServer>>): Promise<number> {
+  const results: DraftResult[] = [];
+  try {
+    for (const [index, directory] of args.directories.entries()) {
+      const result = await runDraftDowns(directory, {
+        server,
+        database: `agreement_draft_${index}`,
+        executed: args.executed,
+        ...(args.limit ? { limit: args.limit } : {}),
+        ...(args.setup ? { setupFile: args.setup } : {}),
+        onMigration: (i, total) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r${directory}: ${i + 1}/${total}`);
+        },
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      results.push(result);
+      console.log(formatDraftResult(result, args.verbose));
+      console.log('');
+    }
+  } finally {
+    server.stop();
+  }
+  if (args.markdown || results.length > 1) console.log([...DRAFT_TABLE_HEADER, ...results.map(draftTableRow)].join('\n'));
   if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
   return 0;
 }

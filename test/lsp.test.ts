@@ -146,7 +146,7 @@ t.test('code action: add -- verify:ignore <rule> <reason> above the statement, t
     t.teardown(() => client.stop());
     const { diagnostics } = await client.open(file);
     const actions = (await client.codeActions(file, diagnostics[0]!.range, diagnostics)) as CodeAction[];
-    t.equal(actions.length, 1);
+    t.same(actions.map((a) => a.title), ['Add -- verify:ignore require-concurrent-index-creation <reason> above the statement', 'Fix: Create the index CONCURRENTLY in a no-transaction migration.']);
     const [action] = actions;
     t.equal(action!.title, 'Add -- verify:ignore require-concurrent-index-creation <reason> above the statement');
     t.equal(action!.kind, 'quickfix');
@@ -228,4 +228,74 @@ t.test('lsp: --stdio is accepted; another option is a one-line usage error, exit
   t.equal(result.status, 2);
   t.equal(result.stderr, 'verify-migrations: lsp: unknown option --tcp (the server speaks LSP over stdio; --stdio is accepted).\n');
   t.equal(result.stdout, '');
+});
+
+t.test('code action: --fix\'s rewrite as a quick fix on its diagnostic, edits in both files', async (t) => {
+  const dir = history();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const client = await LspClient.start(dir);
+  t.teardown(() => client.stop());
+  const file = join(dir, `${INDEX}.up.sql`);
+  const { diagnostics } = await client.open(file);
+  const actions = (await client.codeActions(file, diagnostics[0]!.range, diagnostics)) as CodeAction[];
+  const fix = actions.find((a) => a.title.startsWith('Fix: '));
+  t.ok(fix?.isPreferred, 'the rewrite is the preferred quick fix');
+  t.same(fix?.diagnostics?.map((d) => d.code), ['require-concurrent-index-creation']);
+  const changes = fix!.edit!.documentChanges as Array<{ textDocument: { uri: string; version: number | null }; edits: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }> }>;
+  const byFile = new Map(changes.map((c) => [fileURLToPath(c.textDocument.uri), c]));
+  t.same([...byFile.keys()].sort(), [join(dir, `${INDEX}.down.sql`), file].sort(), 'the up and its down are edited');
+  t.equal(byFile.get(file)!.textDocument.version, 1, 'the open up is edited at its version');
+  t.equal(byFile.get(join(dir, `${INDEX}.down.sql`))!.textDocument.version, null, 'the down is not open');
+  // Apply the edits to the texts: both files say CONCURRENTLY, the up runs outside a transaction, and the finding goes.
+  const apply = (text: string, edits: (typeof changes)[number]['edits']): string => {
+    const lines = text.split('\n');
+    const offset = (p: { line: number; character: number }): number => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+    let out = text;
+    for (const e of [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+    return out;
+  };
+  const up = apply(readFileSync(file, 'utf8'), byFile.get(file)!.edits);
+  const down = apply(readFileSync(join(dir, `${INDEX}.down.sql`), 'utf8'), byFile.get(join(dir, `${INDEX}.down.sql`))!.edits);
+  t.match(up, /-- migrate:no-transaction/);
+  t.match(up, /CREATE INDEX CONCURRENTLY/);
+  t.match(down, /DROP INDEX CONCURRENTLY/);
+  writeFileSync(join(dir, `${INDEX}.down.sql`), down);
+  const published = await client.change(file, up);
+  t.same(rulesOf(published.diagnostics), [], 'the rewritten migration passes');
+});
+
+t.test('code action: "Draft the down" fills a template down, or creates a missing one', async (t) => {
+  const dir = history();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const TAGS = '20260105000000_create_tags';
+  const NOTE = '20260106000000_add_orders_note';
+  writeFileSync(join(dir, `${TAGS}.up.sql`), '-- Tags.\nCREATE TABLE tags (id int PRIMARY KEY, product_id bigint REFERENCES products (id));\n');
+  writeFileSync(join(dir, `${TAGS}.down.sql`), '-- Undoes it: <one line>\n\n-- Write the SQL that restores exactly the schema before the up file.\n');
+  writeFileSync(join(dir, `${NOTE}.up.sql`), '-- A note.\nALTER TABLE orders ADD COLUMN note text;\n');
+  const client = await LspClient.start(dir);
+  t.teardown(() => client.stop());
+  const whole = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+  const tags = join(dir, `${TAGS}.up.sql`);
+  await client.open(tags);
+  const actions = (await client.codeActions(tags, whole, [])) as CodeAction[];
+  const draft = actions.find((a) => a.title.startsWith('Draft the down'));
+  t.equal(draft?.title, `Draft the down from the up (${TAGS}.down.sql)`);
+  const [change] = draft!.edit!.documentChanges as Array<{ textDocument: { uri: string }; edits: Array<{ range: unknown; newText: string }> }>;
+  t.equal(fileURLToPath(change!.textDocument.uri), join(dir, `${TAGS}.down.sql`));
+  t.same(change!.edits[0]!.range, { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } }, 'the whole template is replaced');
+  t.match(change!.edits[0]!.newText, /^DROP TABLE tags;$/m);
+
+  const note = join(dir, `${NOTE}.up.sql`);
+  await client.open(note);
+  const created = ((await client.codeActions(note, whole, [])) as CodeAction[]).find((a) => a.title.startsWith('Draft the down'));
+  const [create, fill] = created!.edit!.documentChanges as Array<{ kind?: string; uri?: string; edits?: Array<{ newText: string }> }>;
+  t.equal(create!.kind, 'create');
+  t.equal(fileURLToPath(create!.uri!), join(dir, `${NOTE}.down.sql`));
+  t.match(fill!.edits![0]!.newText, /^ALTER TABLE orders DROP COLUMN note;$/m);
+
+  // A down with SQL in it is the author's: no draft is offered.
+  const index = join(dir, `${INDEX}.up.sql`);
+  await client.open(index);
+  t.notOk(((await client.codeActions(index, whole, [])) as CodeAction[]).some((a) => a.title.startsWith('Draft the down')));
 });

@@ -40,6 +40,7 @@ Options:
   --fix                              rewrite what has one safe answer (CONCURRENTLY, IF [NOT] EXISTS, NOT VALID plus a
                                      validating migration, timestamptz, text with its CHECK); committed files untouched
   --fix-dry-run                      print those rewrites as a unified diff and change nothing
+  --draft-down <up file>             print a down drafted from the up (make draft-down NAME=... writes it)
   --explain <rule | file[:line]>     print a rule's doc, or per statement of a file its locks, rewrites, scans, rules
   --pg-version <major>               the PostgreSQL version the migrations target (default: the config's, else
                                      DATABASE_URL's or VERIFY_DATABASE_URL's server's, else 15)
@@ -65,6 +66,7 @@ interface Arguments {
   watch: boolean;
   fix?: 'write' | 'dry-run';
   explain?: string;
+  draftDown?: string;
   pgVersion?: string;
   standbys: boolean;
   execute: boolean;
@@ -126,6 +128,9 @@ function parseArguments(argv: readonly string[]): Arguments {
       case '--explain':
         args.explain = value();
         break;
+      case '--draft-down':
+        args.draftDown = value();
+        break;
       case '--pg-version':
         args.pgVersion = value();
         break;
@@ -185,6 +190,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (args.listRules) {
     process.stdout.write(listRules());
+    return 0;
+  }
+  if (args.draftDown !== undefined) {
+    const { runDraftDown, DraftDownError } = await import('./draft-down.js');
+    try {
+      process.stdout.write((await runDraftDown(dirname(args.draftDown) || '.', basename(args.draftDown), false)).draft.text);
+    } catch (error) {
+      if (error instanceof DraftDownError) throw new UsageError(error.message);
+      throw error;
+    }
     return 0;
   }
   const known = new Set([...rules.map((r) => r.meta.name), ...Object.keys(BUILTIN_RULES)]);

@@ -25,6 +25,10 @@ export interface Column {
   /** The default as compared state (its AST without positions, constant casts unwrapped). */
   readonly defaultText?: string;
   readonly comment?: string;
+  /** GENERATED ALWAYS AS (expr) STORED: the expression's AST (a drafted down re-creates the column with it). */
+  readonly generatedExpr?: AstNode;
+  /** GENERATED ALWAYS or BY DEFAULT AS IDENTITY. */
+  readonly identityKind?: 'always' | 'by default';
 }
 
 export type ConstraintType = 'primary' | 'unique' | 'foreign' | 'check' | 'exclusion' | 'notnull';
@@ -41,6 +45,8 @@ export interface Constraint {
   /** The constraint's definition as compared state (its AST without name and positions). */
   readonly definition?: string;
   readonly comment?: string;
+  /** The constraint's AST as written (column renames followed), for a drafted down that re-creates it. */
+  readonly node?: AstNode;
   readonly origin: Origin;
 }
 
@@ -67,7 +73,16 @@ export interface Index {
   /** The index's definition as compared state: method, keys, INCLUDE, predicate (not its name or table). */
   readonly definition?: string;
   readonly comment?: string;
+  /** The CREATE INDEX AST as written (column renames followed), for a drafted down that re-creates it. */
+  readonly node?: AstNode;
   readonly origin: Origin;
+}
+
+/** Where a statement's text is: its file and byte span. */
+export interface SourceSpan {
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface NamedObject {
@@ -85,6 +100,8 @@ export interface NamedObject {
   /** Views: the query; functions, triggers, policies, types: the statement that made them (without positions). */
   readonly definition?: string;
   readonly comment?: string;
+  /** Views, functions, triggers, policies, composite types, domains, sequences: the statement that made their current definition. */
+  readonly source?: SourceSpan;
   readonly origin: Origin;
 }
 
@@ -204,7 +221,7 @@ export class SchemaModel {
     [this.indexes, 'index'],
   ]);
   /** The statement being applied: where journal entries come from. */
-  private current: { at: number; file: string } | undefined;
+  private current: { at: number; end: number; file: string } | undefined;
 
   // ---- saving and restoring
 
@@ -497,7 +514,8 @@ export class SchemaModel {
   apply(statement: Statement, origin: Omit<Origin, 'at'>): void {
     const at = { ...origin, at: statement.start };
     const node = statement.node;
-    this.current = { at: statement.start, file: origin.file };
+    this.current = { at: statement.start, end: statement.end, file: origin.file };
+    const source: SourceSpan = { file: origin.file, start: statement.start, end: statement.end };
     switch (statement.kind) {
       case 'CreateStmt':
         return this.createTable(node, at);
@@ -516,11 +534,11 @@ export class SchemaModel {
       case 'AlterEnumStmt':
         return this.alterEnum(node);
       case 'CompositeTypeStmt':
-        return this.putObject('type', relationName(node.typevar), { origin: at, definition: fingerprint(node.coldeflist) });
+        return this.putObject('type', relationName(node.typevar), { origin: at, source, definition: fingerprint(node.coldeflist) });
       case 'CreateDomainStmt': {
         // A domain with a CHECK or NOT NULL makes ADD COLUMN check (and rewrite) every row.
         const constrained = (node.constraints ?? []).some((c: AstNode) => c.Constraint?.contype === 'CONSTR_CHECK' || c.Constraint?.contype === 'CONSTR_NOTNULL');
-        return this.putObject('domain', qualifiedFromList(stringList(node.domainname)), { origin: at, attributes: { constrained }, definition: fingerprint({ ...node, domainname: undefined }) });
+        return this.putObject('domain', qualifiedFromList(stringList(node.domainname)), { origin: at, source, attributes: { constrained }, definition: fingerprint({ ...node, domainname: undefined }) });
       }
       case 'CreateFunctionStmt': {
         // CREATE OR REPLACE keeps the function's comment; its definition is the whole statement.
@@ -528,7 +546,7 @@ export class SchemaModel {
         const existing = this.object('function', name);
         // LANGUAGE, IMMUTABLE, AS ... in any order are one definition.
         const options = [...(node.options ?? [])].sort((a: AstNode, b: AstNode) => String(a.DefElem?.defname).localeCompare(String(b.DefElem?.defname)));
-        return this.putObject('function', name, { origin: existing?.origin ?? at, comment: existing?.comment, attributes: functionAttributes(node.options, {}), definition: fingerprint({ ...node, funcname: undefined, options }) });
+        return this.putObject('function', name, { origin: existing?.origin ?? at, source, comment: existing?.comment, attributes: functionAttributes(node.options, {}), definition: fingerprint({ ...node, funcname: undefined, options }) });
       }
       case 'AlterFunctionStmt': {
         const name = qualifiedFromList(stringList(node.func?.objname));
@@ -552,19 +570,19 @@ export class SchemaModel {
         // CREATE OR REPLACE keeps the view (and its indexes, triggers, dependents): only what it reads changes.
         const name = relationName(node.view);
         const existing = this.object('view', name);
-        return this.putObject('view', name, { ...existing, origin: existing?.origin ?? at, reads: queryRelations(node.query), definition: fingerprint({ query: node.query, options: node.options, check: node.withCheckOption }) + this.starColumns(node.query) });
+        return this.putObject('view', name, { ...existing, origin: existing?.origin ?? at, source, reads: queryRelations(node.query), definition: fingerprint({ query: node.query, options: node.options, check: node.withCheckOption }) + this.starColumns(node.query) });
       }
       case 'CreateTableAsStmt': {
         const name = relationName(node.into?.rel);
         if (node.if_not_exists && this.relationKind(name)) return;
         // CREATE TABLE AS makes a table whose columns the model does not know (and that no longer depends on its query).
         if (node.objtype !== 'OBJECT_MATVIEW') return this.put(this.tables, name, { name, columns: [], constraints: [], origin: at, unknown: true });
-        return this.putObject('view', name, { origin: at, reads: queryRelations(node.query), attributes: { materialized: true, table: false }, definition: fingerprint(node.query) + this.starColumns(node.query) });
+        return this.putObject('view', name, { origin: at, source, reads: queryRelations(node.query), attributes: { materialized: true, table: false }, definition: fingerprint(node.query) + this.starColumns(node.query) });
       }
       case 'CreateSeqStmt': {
         const name = relationName(node.sequence);
         if (node.if_not_exists && this.object('sequence', name)) return;
-        return this.putObject('sequence', name, { origin: at, ownedBy: ownedByOption(node.options, undefined) });
+        return this.putObject('sequence', name, { origin: at, source, ownedBy: ownedByOption(node.options, undefined) });
       }
       case 'AlterSeqStmt': {
         const name = relationName(node.sequence);
@@ -580,10 +598,10 @@ export class SchemaModel {
         return this.putObject('schema', node.schemaname, { origin: at });
       case 'CreateTrigStmt': {
         const name = `${relationName(node.relation)}.${node.trigname}`;
-        return this.putObject('trigger', name, { origin: at, comment: node.replace ? this.object('trigger', name)?.comment : undefined, executes: qualifiedFromList(stringList(node.funcname)), definition: fingerprint({ ...node, relation: undefined, trigname: undefined, funcname: undefined }) });
+        return this.putObject('trigger', name, { origin: at, source, comment: node.replace ? this.object('trigger', name)?.comment : undefined, executes: qualifiedFromList(stringList(node.funcname)), definition: fingerprint({ ...node, relation: undefined, trigname: undefined, funcname: undefined }) });
       }
       case 'CreatePolicyStmt':
-        return this.putObject('policy', `${relationName(node.table)}.${node.policy_name}`, { origin: at, definition: fingerprint({ ...node, table: undefined, policy_name: undefined }) });
+        return this.putObject('policy', `${relationName(node.table)}.${node.policy_name}`, { origin: at, source, definition: fingerprint({ ...node, table: undefined, policy_name: undefined }) });
       case 'DoStmt':
         return this.opaque(statement, origin.migration);
       default:
@@ -641,7 +659,8 @@ export class SchemaModel {
     if (!column.identity && column.type.name !== 'serial' && column.type.name !== 'bigserial' && column.type.name !== 'smallserial') return;
     const [schema, bare] = [table.split('.')[0]!, table.split('.')[1] ?? table];
     const name = qualifiedName(schema, chooseName(bare, column.name, 'seq', (n) => this.relationNameTaken(`${schema}.${n}`)));
-    this.putObject('sequence', name, { origin, ownedBy: { table, column: column.name }, attributes: { implicit: true } });
+    // The column's type says the sequence's (AS integer for serial, bigint for bigserial ...).
+    this.putObject('sequence', name, { origin, ownedBy: { table, column: column.name }, attributes: { implicit: true, [column.identity ? 'identity' : column.type.name]: true } });
   }
 
   /** PRIMARY KEY and UNIQUE constraints bring their own index, named after the constraint. */
@@ -699,7 +718,10 @@ export class SchemaModel {
           break;
         case 'AT_AddIdentity':
         case 'AT_DropIdentity':
-          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, identity: cmd.subtype === 'AT_AddIdentity' } : c)) }));
+          {
+          const kind: Column['identityKind'] = cmd.subtype === 'AT_AddIdentity' ? (cmd.def?.Constraint?.generated_when === 'a' ? 'always' : 'by default') : undefined;
+          this.updateTable(name, (t) => ({ ...t, columns: t.columns.map((c) => (c.name === cmd.name ? { ...c, identity: cmd.subtype === 'AT_AddIdentity', identityKind: kind } : c)) }));
+        }
           break;
         case 'AT_AddConstraint': {
           const def = cmd.def?.Constraint ?? {};
@@ -816,6 +838,7 @@ export class SchemaModel {
       partial: Boolean(node.whereClause),
       uses: indexUsedColumns(node),
       definition: this.definitionWithCasts(table, fingerprint(definition)),
+      node,
       origin,
     });
   }
@@ -993,12 +1016,13 @@ export class SchemaModel {
         const swap = (c: string): string => (c === from ? newName : c);
         // Postgres keeps columns by number: a constraint's or index's definition now reads the new name.
         const redefine = (definition: string | undefined): string | undefined => definition && renameInDefinition(definition, from, newName);
+        const renode = (ast: AstNode | undefined): AstNode | undefined => ast && JSON.parse(renameInDefinition(JSON.stringify(ast), from, newName));
         this.updateTable(table, (t) => ({
           ...t,
           columns: t.columns.map((c) => (c.name === from ? { ...c, name: newName } : c)),
-          constraints: t.constraints.map((c) => ({ ...c, columns: c.columns.map(swap), notNullColumn: c.notNullColumn === from ? newName : c.notNullColumn, definition: redefine(c.definition) })),
+          constraints: t.constraints.map((c) => ({ ...c, columns: c.columns.map(swap), notNullColumn: c.notNullColumn === from ? newName : c.notNullColumn, definition: redefine(c.definition), node: renode(c.node) })),
         }));
-        for (const index of this.indexesOf(table)) this.putIndex(index.name, { ...index, columns: index.columns.map(swap), uses: index.uses.map(swap), definition: redefine(index.definition) });
+        for (const index of this.indexesOf(table)) this.putIndex(index.name, { ...index, columns: index.columns.map(swap), uses: index.uses.map(swap), definition: redefine(index.definition), node: renode(index.node) });
         // A foreign key elsewhere that references the column references it under its new name.
         for (const t of this.referencing(table)) {
           if (t.constraints.some((c) => c.type === 'foreign' && c.refTable === table && c.refColumns?.includes(from))) {
@@ -1311,6 +1335,8 @@ function columnFrom(def: AstNode, table: string, origin: Origin, nameOf: Constra
   let defaultExpr: AstNode | undefined;
   let identity = false;
   let generated = false;
+  let generatedExpr: AstNode | undefined;
+  let identityKind: Column['identityKind'];
   const constraints: Constraint[] = [];
   for (const item of def.constraints ?? []) {
     const c = item.Constraint ?? {};
@@ -1324,10 +1350,12 @@ function columnFrom(def: AstNode, table: string, origin: Origin, nameOf: Constra
         break;
       case 'CONSTR_IDENTITY':
         identity = true;
+        identityKind = c.generated_when === 'a' ? 'always' : 'by default';
         notNull = true;
         break;
       case 'CONSTR_GENERATED':
         generated = true;
+        generatedExpr = c.raw_expr;
         break;
       case 'CONSTR_PRIMARY':
         notNull = true;
@@ -1343,7 +1371,7 @@ function columnFrom(def: AstNode, table: string, origin: Origin, nameOf: Constra
     hasDefault = true;
     notNull = true;
   }
-  return { column: { name: def.colname, type, notNull, hasDefault, defaultExpr, identity, generated, defaultText: defaultFingerprint(defaultExpr) }, constraints };
+  return { column: { name: def.colname, type, notNull, hasDefault, defaultExpr, identity, generated, defaultText: defaultFingerprint(defaultExpr), ...(generatedExpr ? { generatedExpr } : {}), ...(identityKind ? { identityKind } : {}) }, constraints };
 }
 
 const CONSTRAINT_TYPES: Readonly<Record<string, ConstraintType>> = {
@@ -1399,6 +1427,7 @@ function constraintFrom(c: AstNode, table: string, columnContext: string[], orig
     notValid: c.skip_validation === true || c.initially_valid === false,
     notNullColumn: type === 'check' ? isNotNullCheck(c.raw_expr) : undefined,
     definition: fingerprint({ ...definition, skip_validation: undefined, initially_valid: undefined, keys: undefined, fk_attrs: undefined, indexname: undefined, pktable: undefined, pk_attrs: undefined }),
+    node: c,
     origin,
   };
 }

@@ -138,6 +138,26 @@ export class History {
     return entry.migration ?? undefined;
   }
 
+  /** Every migration of the folder, parsed (each once per text): what --fix's planner and the drafted down read. */
+  migrations(): Migration[] {
+    const out: Migration[] = [];
+    for (let i = 0; i < this.entries.length; i++) {
+      const migration = this.migration(i);
+      if (migration) out.push(migration);
+    }
+    return out;
+  }
+
+  /** The files of the migration at an index, as the folder pairs them (paths inside the folder). */
+  pairOf(index: number): PairedFiles {
+    return this.entries[index]!.pair;
+  }
+
+  /** The text of a file of the folder (the editor's over the disk), by path inside the folder. */
+  textOf(path: string): string | undefined {
+    return this.view().content(path)?.text;
+  }
+
   /** Violations of one migration (both its files) against the schema before it, plus the folder's problems for its files. */
   async check(index: number): Promise<Violation[]> {
     await loadParser();

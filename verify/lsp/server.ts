@@ -2,7 +2,8 @@
 // to is the folder that holds it; each folder is held in memory (verify/lsp/history.ts). On open and on every change
 // the edited migration is checked against the schema before it (unsaved text included) and its diagnostics published
 // with the rule, the range and the rule's doc; on save the later migrations that name what it changes are re-checked.
-// Hover: the statement's locks; code actions: `-- verify:ignore <rule> <reason>` above the statement.
+// Hover: the statement's locks; code actions: `-- verify:ignore <rule> <reason>` above the statement, --fix's safe
+// rewrite of the finding, and "Draft the down" on a migration whose down is missing or still the template.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +24,7 @@ import {
   type Range,
   type TextEdit,
   type SnippetTextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { SourceFile } from '../../core/migrations/layout.js';
@@ -35,6 +37,8 @@ import { rules as registry } from '../rules/index.js';
 import type { Rule, Violation } from '../rule.js';
 import { History, type HistorySettings } from './history.js';
 import { hoverMarkdown } from './locks.js';
+import { planFixes, type FixPlan } from '../fix/index.js';
+import { downPathOf, draftDown, isTemplateDown } from '../draft-down.js';
 
 export const SOURCE = 'verify-migrations';
 
@@ -188,10 +192,73 @@ class LanguageServer {
           edit: { documentChanges: [{ textDocument: { uri: document.uri, version: document.version }, edits: [edit] }] },
         });
       }
+      actions.push(...(await this.fixActions(history, index, path, context.diagnostics)));
+      const draft = this.draftAction(history, index, path);
+      if (draft) actions.push(draft);
       return actions;
     });
     documents.listen(connection);
     connection.listen();
+  }
+
+  /** --fix's rewrite of each diagnostic that has one, as a quick fix on it (the edits and the new files). */
+  private async fixActions(history: History, index: number, path: string, diagnostics: readonly Diagnostic[]): Promise<CodeAction[]> {
+    const ours = diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string');
+    if (ours.length === 0) return [];
+    const violations = await history.check(index);
+    const migrations = history.migrations();
+    const actions: CodeAction[] = [];
+    for (const diagnostic of ours) {
+      const violation = violations.find((v) => v.rule === diagnostic.code && v.file === path && sameRange(this.toDiagnostic(path, v).range, diagnostic.range));
+      if (!violation) continue;
+      const plan = planFixes(migrations, [violation]);
+      if (plan.fixed.length === 0) continue;
+      actions.push({ title: `Fix: ${violation.help ?? `rewrite for ${violation.rule}`}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: this.planEdit(history, plan) });
+    }
+    return actions;
+  }
+
+  /** A fix plan (byte edits per file, new files) as a WorkspaceEdit. */
+  private planEdit(history: History, plan: FixPlan): WorkspaceEdit {
+    const changes: NonNullable<WorkspaceEdit['documentChanges']> = [];
+    for (const path of [...new Set(plan.edits.map((e) => e.path))]) {
+      const uri = pathToFileURL(path).href;
+      const lines = new LineIndex(this.documents.get(uri)?.getText() ?? history.textOf(path.slice(history.directory.length + 1)) ?? readFileSync(path, 'utf8'));
+      const at = (offset: number): { line: number; character: number } => {
+        const p = lines.position(offset);
+        return this.toPosition(path, p.line, p.column, lines);
+      };
+      const edits = plan.edits.filter((e) => e.path === path).map((e) => ({ range: { start: at(e.start), end: at(e.end) }, newText: e.text }));
+      changes.push({ textDocument: { uri, version: this.documents.get(uri)?.version ?? null }, edits });
+    }
+    for (const file of plan.created) {
+      const uri = pathToFileURL(file.path).href;
+      changes.push({ kind: 'create', uri, options: { ignoreIfExists: true } }, { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: file.text }] });
+    }
+    return { documentChanges: changes };
+  }
+
+  /** "Draft the down": on a migration whose down file is missing or holds only the template, the drafted down written into it. */
+  private draftAction(history: History, index: number, path: string): CodeAction | undefined {
+    const pair = history.pairOf(index);
+    const downPath = pair.singleFile ? undefined : (pair.downPath ?? downPathOf(pair));
+    if (!downPath) return undefined;
+    const absolute = history.absolute(downPath);
+    const uri = pathToFileURL(absolute).href;
+    const existing = this.documents.get(uri)?.getText() ?? (pair.downPath ? history.textOf(pair.downPath) : undefined);
+    if (existing !== undefined && !isTemplateDown(existing)) return undefined;
+    const migrations = history.migrations();
+    const at = migrations.findIndex((m) => m.name === pair.name);
+    if (at < 0) return undefined;
+    const { text, irreversible } = draftDown(migrations, at);
+    const title = `Draft the down from the up (${downPath.split('/').pop()})${irreversible.length ? `: ${irreversible.length} verify:irreversible line(s) to complete` : ''}`;
+    if (existing === undefined) {
+      return { title, kind: CodeActionKind.QuickFix, edit: { documentChanges: [{ kind: 'create', uri, options: { ignoreIfExists: true } }, { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: text }] }] } };
+    }
+    const lines = new LineIndex(existing);
+    const end = lines.position(Buffer.byteLength(existing));
+    const range = { start: { line: 0, character: 0 }, end: this.toPosition(absolute, end.line, end.column, lines) };
+    return { title, kind: CodeActionKind.QuickFix, edit: { documentChanges: [{ textDocument: { uri, version: this.documents.get(uri)?.version ?? null }, edits: [{ range, newText: text }] }] } };
   }
 
   private readSettings(root: string): HistorySettings {
@@ -351,6 +418,10 @@ class LanguageServer {
     this.connection.console.error(message);
     process.stderr.write(`${message}\n`);
   }
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 /** The history a file belongs to: the folder that holds it (diesel's up.sql, down.sql, metadata.toml: the folder above). */
