@@ -101,8 +101,23 @@ function urlFor(port: number): string {
 export function ensureEmbeddedServer(dataDir = DEFAULT_DATA_DIR, port = DEFAULT_PORT): EmbeddedServer {
   const ids = runAsOptions();
   initdb(dataDir, ids);
-  if (!isRunning(dataDir, ids)) start(dataDir, port, '', ids);
-  return { url: urlFor(port), dataDir, port };
+  if (!isRunning(dataDir, ids)) {
+    start(dataDir, port, '', ids);
+    return { url: urlFor(port), dataDir, port };
+  }
+  // Already running, perhaps started with another EMBEDDED_PG_PORT: it listens where its postmaster.pid says.
+  const running = runningPort(dataDir) ?? port;
+  return { url: urlFor(running), dataDir, port: running };
+}
+
+/** The port a running server of `dataDir` listens on: line 4 of its postmaster.pid. */
+function runningPort(dataDir: string): number | undefined {
+  try {
+    const port = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[3]);
+    return Number.isInteger(port) && port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Stop the repo's embedded server; returns false when it was not running. */
