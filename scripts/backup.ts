@@ -5,9 +5,9 @@
 import { parseArgs } from 'node:util';
 import { backupDatabase, formatBytes, urlWithoutPassword } from '../runner/backup.js';
 import { recordRecoveryPoint } from '../runner/pitr.js';
-import { describeTarget, resolveDatabase, scrubSecrets } from '../core/postgres/database-url.js';
+import { describeTarget, resolveDatabase } from '../core/postgres/database-url.js';
 import { MigrationError } from '../runner/errors.js';
-import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
+import { out, runMain } from './lib/entry.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let dir: string;
@@ -47,18 +47,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-function out(line: string): void {
-  process.stdout.write(`${scrubSecrets(line, process.env.DATABASE_URL)}\n`);
-}
-
-exitQuietlyOnClosedPipe();
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${scrubSecrets(message, process.env.DATABASE_URL).split('\n')[0]}\n`);
-    process.exitCode = error instanceof MigrationError ? error.exitCode : 1;
-  },
-);
+runMain(main);

@@ -2,10 +2,10 @@
 // apply, rollback, redo, accept-checksum, baseline, deploy start and end, and failed migration (runner/audit.ts).
 // Exit codes: 0 printed (also when there is no trail yet), 1 the database failed, 2 usage error.
 import { parseArgs } from 'node:util';
-import { describeTarget, resolveDatabase, scrubSecrets } from '../core/postgres/database-url.js';
+import { describeTarget, resolveDatabase } from '../core/postgres/database-url.js';
 import { AUDIT_TABLE, formatHistory, migrationHistory } from '../runner/audit.js';
 import { MigrationError } from '../runner/errors.js';
-import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
+import { out, runMain } from './lib/entry.js';
 
 const USAGE = `usage: history [--name <version>_<slug>] [--limit N] [--json]
 
@@ -63,18 +63,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-function out(line: string): void {
-  process.stdout.write(`${scrubSecrets(line, process.env.DATABASE_URL)}\n`);
-}
-
-exitQuietlyOnClosedPipe();
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${scrubSecrets(message, process.env.DATABASE_URL).split('\n')[0]}\n`);
-    process.exitCode = error instanceof MigrationError ? error.exitCode : 1;
-  },
-);
+runMain(main);
