@@ -176,8 +176,13 @@ function runDump(pgDump: string, url: string, path: string): Promise<void> {
       if (failed) return;
       failed = true;
       child.kill();
-      out.destroy();
-      reject(new MigrationError('BACKUP_FAILED', `${scrubSecrets(message, url)}; no backup was written`));
+      const error = new MigrationError('BACKUP_FAILED', `${scrubSecrets(message, url)}; no backup was written`);
+      // The file may still be opening: reject once the stream has closed it, so the caller's unlink finds it.
+      if (out.closed) reject(error);
+      else {
+        out.once('close', () => reject(error));
+        out.destroy();
+      }
     };
     child.on('error', (error) => fail(`cannot run ${pgDump}: ${error.message}`));
     out.on('error', (error) => fail(`cannot write ${displayPath(path)}: ${error.message}`));
