@@ -28,8 +28,11 @@ interface Run {
   readonly stderr: string;
 }
 
+/** The server each deploy's drift check replays migrations on (VERIFY_DATABASE_URL): the test's own, never the checkout's embedded one. */
+let scratchServer = '';
+
 function fleet(args: readonly string[], env: Record<string, string> = {}): Run {
-  const result = spawnSync(process.execPath, [fleetJs, ...args], { cwd: root, env: childEnv(env), encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [fleetJs, ...args], { cwd: root, env: childEnv({ VERIFY_DATABASE_URL: scratchServer, ...env }), encoding: 'utf8', timeout: 120_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -74,7 +77,7 @@ async function until(what: string, check: () => Promise<boolean> | boolean, seco
 
 /** The fleet in the background: its output so far, and its end. */
 function startFleet(args: readonly string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [fleetJs, ...args], { cwd: root, env: childEnv(env) });
+  const child = spawn(process.execPath, [fleetJs, ...args], { cwd: root, env: childEnv({ VERIFY_DATABASE_URL: scratchServer, ...env }) });
   const run = { status: null as number | null, stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
@@ -118,6 +121,7 @@ const withPassword = (url: string): string => url.replace('postgres@', `postgres
 
 t.test('fleets against a PostgreSQL 18 (several databases) and a PostgreSQL 15', async (t) => {
   const pg18 = await startTestServer(t);
+  scratchServer = pg18.server.url;
   const pg15 = await startPg15Server(t, 'Fl33t&15!pw');
   const secrets = [SECRET, pg15.password, encodeURIComponent(pg15.password)];
   const noSecret = (t: Test, run: Run): void => {
@@ -257,7 +261,7 @@ t.test('fleets against a PostgreSQL 18 (several databases) and a PostgreSQL 15',
     const file = targetsFile(t, ['FLEET_ONE', two.url]);
     const make = spawnSync('make', ['-s', '-o', 'dist/.built', '-o', 'node_modules/.installed', 'deploy', `TARGETS=${file}`, 'PARALLEL=2', `MIGRATIONS_DIR=${app}`, `BACKUP_DIR=${backups}`], {
       cwd: root,
-      env: childEnv({ FLEET_ONE: one.url, PG_DUMP: '/usr/lib/postgresql/15/bin/pg_dump' }),
+      env: childEnv({ FLEET_ONE: one.url, PG_DUMP: '/usr/lib/postgresql/15/bin/pg_dump', VERIFY_DATABASE_URL: scratchServer }),
       encoding: 'utf8',
       timeout: 120_000,
     });

@@ -102,8 +102,13 @@ export function ensureEmbeddedServer(dataDir = DEFAULT_DATA_DIR, port = DEFAULT_
   const ids = runAsOptions();
   initdb(dataDir, ids);
   if (!isRunning(dataDir, ids)) {
-    start(dataDir, port, '', ids);
-    return { url: urlFor(port), dataDir, port };
+    try {
+      start(dataDir, port, '', ids);
+      return { url: urlFor(port), dataDir, port };
+    } catch (error) {
+      // Another process (a fleet's parallel deploys, two makes) may have started it meanwhile: use that one.
+      if (!isRunning(dataDir, ids)) throw error;
+    }
   }
   // Already running, perhaps started with another EMBEDDED_PG_PORT: it listens where its postmaster.pid says.
   const running = runningPort(dataDir) ?? port;
