@@ -8,5 +8,12 @@ export function childEnv(extra: Readonly<Record<string, string | undefined>> = {
     Object.entries(process.env).filter(([key]) => !SETTINGS.includes(key) && !key.startsWith('MIGRATE_') && !/^(MAX_REPLICA_LAG|REPLICA_WAIT)$/.test(key) && !key.startsWith('TAP') && !key.startsWith('_TAPJS')),
   );
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
+  // A CLI that needs a scratch server (deploy's drift check, --execute) uses the test's own server, never the
+  // checkout's embedded one, which other test files start and use at the same time.
+  if (extra.DATABASE_URL && !('VERIFY_DATABASE_URL' in extra) && URL.canParse(extra.DATABASE_URL)) {
+    const scratch = new URL(extra.DATABASE_URL);
+    scratch.pathname = '/postgres';
+    env.VERIFY_DATABASE_URL = scratch.toString();
+  }
   return env;
 }
