@@ -16,8 +16,17 @@ const BRANCHES = new Set(['PLpgSQL_stmt_if', 'PLpgSQL_stmt_case', 'PLpgSQL_stmt_
 /** Statement kinds of PL/pgSQL that build SQL from strings. */
 const DYNAMIC = new Set(['PLpgSQL_stmt_dynexecute', 'PLpgSQL_stmt_dynfors']);
 
+/** Read once per DO node: the schema model and down-reverses-up both ask for the same statement. */
+const read = new WeakMap<AstNode, DoBlockStatements>();
+
 /** The statements of a DoStmt's body. Call loadParser() first. */
 export function doBlockStatements(node: AstNode): DoBlockStatements {
+  let statements = read.get(node);
+  if (statements === undefined) read.set(node, (statements = readDoBlock(node)));
+  return statements;
+}
+
+function readDoBlock(node: AstNode): DoBlockStatements {
   const option = (name: string): AstNode | undefined => (node.args ?? []).find((a: AstNode) => a.DefElem?.defname === name)?.DefElem;
   const language = option('language')?.arg?.String?.sval ?? 'plpgsql';
   const body = option('as')?.arg?.String?.sval;
