@@ -41,6 +41,16 @@ async function readObjects(sql: Sql, serverVersion: number, units: readonly stri
  * The days around now, in any time zone a session may use.
  */
 function clockLiteral(): RegExp {
+  // Built once an hour, not for every property of every row of every snapshot.
+  const hour = Math.floor(Date.now() / 3_600_000);
+  if (clock?.hour !== hour) clock = { hour, pattern: clockPattern() };
+  clock.pattern.lastIndex = 0;
+  return clock.pattern;
+}
+
+let clock: { readonly hour: number; readonly pattern: RegExp } | undefined;
+
+function clockPattern(): RegExp {
   const days = [-1, 0, 1].map((offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10));
   return new RegExp(`'(?:${days.join('|')})[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?:[+-]\\d{2}(?::?\\d{2})?)?'`, 'g');
 }
