@@ -8,5 +8,9 @@ if (stored) {
   process.stdout.write(stored.stdout);
   process.exitCode = stored.code;
 } else {
+  // Almost every run that gets here parses: start compiling the parser's WebAssembly now, on V8's background threads,
+  // while the CLI's modules load (a run the result cache answers in full only pays for the import).
+  const informational = process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h' || arg === '--version');
+  if (!informational) import('../core/migrations/parse.js').then((parse) => parse.loadParser()).catch(() => undefined);
   await import('./cli.js');
 }

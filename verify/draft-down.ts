@@ -507,7 +507,7 @@ class DraftContext {
       { sql: `ALTER TYPE ${t} RENAME TO ${ident(old)}` },
       { sql: `CREATE TYPE ${t} AS ENUM (${was.map(literal).join(', ')})` },
     ];
-    for (const table of this.model.toSnapshot().tables) {
+    for (const table of this.model.allTables()) {
       for (const column of table.columns) {
         if (column.type.name !== b.name) continue;
         const c = `ALTER TABLE ${qname(table.name)} ALTER COLUMN ${ident(column.name)}`;

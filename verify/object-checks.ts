@@ -4,6 +4,7 @@
 // name is a near miss of an object the history made, or the history starts from an empty database (a setting). Extensions, dynamic SQL and tables the model cannot vouch for keep it quiet.
 import type { AstNode, Statement } from '../core/migrations/parse.js';
 import type { SchemaModel, Table } from './schema-model.js';
+import type { StatementContext } from './rule.js';
 import { indexColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
 
 export interface ObjectProblem {
@@ -60,7 +61,20 @@ export function nearMiss(name: string, known: Iterable<string>): string | undefi
   return best?.name;
 }
 
-export function objectProblems(statement: Statement, schema: SchemaModel, migration: string, options: ObjectCheckOptions): ObjectProblem[] {
+/** Computed once per statement and options: three rules (object-missing, object-exists, drop-has-dependents) read it. */
+const found = new WeakMap<StatementContext, Map<boolean, ObjectProblem[]>>();
+
+/** What PostgreSQL would refuse in the statement, against the schema before it. */
+export function objectProblems(context: StatementContext, options: ObjectCheckOptions): ObjectProblem[] {
+  let byOptions = found.get(context);
+  if (!byOptions) found.set(context, (byOptions = new Map()));
+  const startsEmpty = options.startsEmpty === true;
+  let problems = byOptions.get(startsEmpty);
+  if (!problems) byOptions.set(startsEmpty, (problems = checkObjects(context.statement, context.schema, context.migration.name, options)));
+  return problems;
+}
+
+function checkObjects(statement: Statement, schema: SchemaModel, migration: string, options: ObjectCheckOptions): ObjectProblem[] {
   // Dynamic SQL since the start (or in this migration) may have made or dropped anything.
   if (schema.opaqueIn(migration) || schema.isUnknown('')) return [];
   const checker = new Checker(statement, schema, options);
@@ -87,12 +101,12 @@ class Checker {
 
   /** Names of this kind the model knows, for near misses. */
   private known(kind: Kind): string[] {
-    const snapshot = this.schema.toSnapshot();
+    const tables = (): string[] => Array.from(this.schema.allTables(), (t) => t.name);
     switch (kind) {
       case 'table':
-        return snapshot.tables.map((t) => t.name);
+        return tables();
       case 'index':
-        return snapshot.indexes.map((i) => i.name);
+        return Array.from(this.schema.allIndexes(), (i) => i.name);
       case 'view':
         return this.schema.objectsOf('view').map((o) => o.name);
       case 'sequence':
@@ -104,7 +118,7 @@ class Checker {
       case 'extension':
         return this.schema.objectsOf('extension').map((o) => o.name);
       default:
-        return [...snapshot.tables.map((t) => t.name), ...this.schema.objectsOf('view').map((o) => o.name), ...this.schema.objectsOf('sequence').map((o) => o.name)];
+        return [...tables(), ...this.schema.objectsOf('view').map((o) => o.name), ...this.schema.objectsOf('sequence').map((o) => o.name)];
     }
   }
 
@@ -317,7 +331,7 @@ class Checker {
   private dependents(n: AstNode): void {
     const names = (n.objects ?? []).map((object: AstNode) => qualifiedFromList(object.List ? stringList(object.List.items) : object.String ? [object.String.sval] : object.TypeName ? stringList(object.TypeName.names) : []));
     const dropped = new Set<string>(names);
-    const known = this.schema.toSnapshot().tables.filter((t) => !t.unknown && !dropped.has(t.name));
+    const known = (): Table[] => [...this.schema.allTables()].filter((t) => !t.unknown && !dropped.has(t.name));
     for (const name of names) {
       const detail = this.dependentOf(n.removeType, name, known, dropped);
       if (!detail) continue;
@@ -327,7 +341,8 @@ class Checker {
     }
   }
 
-  private dependentOf(removeType: string, name: string, tables: readonly Table[], dropped: ReadonlySet<string>): string | undefined {
+  /** `tables`: the tables that stay, computed only for a drop that asks (a DROP TABLE with a foreign key pointing at it). */
+  private dependentOf(removeType: string, name: string, tables: () => readonly Table[], dropped: ReadonlySet<string>): string | undefined {
     const view = (relation: string): string | undefined => {
       const reader = this.schema.dependentViews(relation).find((v) => !dropped.has(v));
       return reader ? `view ${bare(reader)} depends on ${this.schema.relationKind(relation) === 'view' ? 'view' : 'table'} ${bare(relation)}` : undefined;
@@ -335,7 +350,7 @@ class Checker {
     switch (removeType) {
       case 'OBJECT_TYPE':
       case 'OBJECT_DOMAIN': {
-        for (const table of tables) {
+        for (const table of tables()) {
           const column = table.columns.find((c) => c.type.name === name);
           if (column) return `column ${column.name} of table ${bare(table.name)} depends on type ${bare(name)}`;
         }
@@ -343,7 +358,8 @@ class Checker {
       }
       case 'OBJECT_TABLE': {
         if (!this.schema.table(name) || this.schema.table(name)?.unknown) return undefined;
-        for (const table of tables) {
+        for (const table of this.schema.referencing(name)) {
+          if (table.unknown || dropped.has(table.name)) continue;
           const key = table.constraints.find((c) => c.type === 'foreign' && c.refTable === name);
           if (key && table.name !== name) return `constraint ${key.name} on table ${bare(table.name)} depends on table ${bare(name)}`;
         }

@@ -261,6 +261,16 @@ export class SchemaModel {
     return this.objects.get(kind)?.get(name);
   }
 
+  /** Every table, without copying (do not change the model while iterating). */
+  allTables(): IterableIterator<Table> {
+    return this.tables.values();
+  }
+
+  /** Every index, without copying (do not change the model while iterating). */
+  allIndexes(): IterableIterator<Index> {
+    return this.indexes.values();
+  }
+
   objectsOf(kind: NamedObject['kind']): NamedObject[] {
     return [...(this.objects.get(kind)?.values() ?? [])];
   }

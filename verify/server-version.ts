@@ -5,7 +5,7 @@
 // costs a one-line note, never the run.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, connectionErrorMessage, redactUrl } from '../core/postgres/database-url.js';
+import { connectionErrorMessage, redactUrl } from '../core/postgres/url-text.js';
 import { DEFAULT_POSTGRES_VERSION } from './rules/syntax-needs-newer-postgres.js';
 
 export const SERVER_VERSION_FILE = 'server-versions.json';
@@ -44,6 +44,8 @@ export async function serverMajor(url: string, cacheDir: string | undefined, now
   if (known && Number.isInteger(known.major) && now - known.at < SERVER_VERSION_TTL_MS && now >= known.at) return { major: known.major };
   let sql;
   try {
+    // The driver loads only when a server must be asked: a run that never connects does not pay for it.
+    const { connect } = await import('../core/postgres/database-url.js');
     sql = connect(url, { connect_timeout: CONNECT_TIMEOUT_S, max: 1, idle_timeout: 0, fetch_types: false, connection: { application_name: 'verify-migrations' } });
     const [row] = await sql<{ version: number }[]>`SELECT current_setting('server_version_num')::int AS version`;
     const major = Math.floor((row?.version ?? 0) / 10000);

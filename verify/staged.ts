@@ -1,7 +1,12 @@
 // What git has staged: the migration files of the index, with their staged text, for pre-commit.
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { UsageError } from './engine.js';
+
+// node:child_process (and the net stack under it) loads only when git is asked: most runs never ask.
+function childProcess(): typeof import('node:child_process') {
+  return createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+}
 
 export interface StagedFiles {
   /** Paths relative to the current directory. */
@@ -12,7 +17,7 @@ export interface StagedFiles {
 
 function git(args: readonly string[]): string {
   try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+    return childProcess().execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
     throw new UsageError(`--staged needs a git repository: ${stderr || 'git failed'}.`);
@@ -41,13 +46,13 @@ export function stagedSqlFiles(within: readonly string[]): StagedFiles {
  */
 export function committedFiles(directory: string): ReadonlySet<string> | undefined {
   try {
-    execFileSync('git', ['-C', directory, 'rev-parse', '--is-inside-work-tree'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    childProcess().execFileSync('git', ['-C', directory, 'rev-parse', '--is-inside-work-tree'], { stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return undefined;
   }
   try {
-    const listing = execFileSync('git', ['-C', directory, 'ls-tree', '-r', '--name-only', '-z', '--full-name', 'HEAD', '--', '.'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
-    const prefix = execFileSync('git', ['-C', directory, 'rev-parse', '--show-prefix'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const listing = childProcess().execFileSync('git', ['-C', directory, 'ls-tree', '-r', '--name-only', '-z', '--full-name', 'HEAD', '--', '.'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+    const prefix = childProcess().execFileSync('git', ['-C', directory, 'rev-parse', '--show-prefix'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return new Set(listing.split('\0').filter(Boolean).map((path) => (path.startsWith(prefix) ? path.slice(prefix.length) : path)));
   } catch {
     return new Set();

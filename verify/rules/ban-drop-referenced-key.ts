@@ -41,6 +41,6 @@ export default defineRule({
 function foreignKeysOn(schema: SchemaModel, table: string, key: Constraint): string[] {
   const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c, i) => c === b[i]);
   return schema
-    .toSnapshot()
-    .tables.flatMap((t) => t.constraints.filter((c) => c.type === 'foreign' && c.refTable === table && (c.refColumns?.length ? same(c.refColumns, key.columns) : key.type === 'primary')).map((c) => `${displayName(t.name)}.${c.name}`));
+    .referencing(table)
+    .flatMap((t) => t.constraints.filter((c) => c.type === 'foreign' && c.refTable === table && (c.refColumns?.length ? same(c.refColumns, key.columns) : key.type === 'primary')).map((c) => `${displayName(t.name)}.${c.name}`));
 }

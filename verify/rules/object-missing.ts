@@ -20,8 +20,9 @@ export default defineRule({
   create(context) {
     const options = { startsEmpty: context.options.startsEmpty === true };
     return {
-      statement({ statement, file, schema, migration }) {
-        for (const problem of objectProblems(statement, schema, migration.name, options)) {
+      statement(statementContext) {
+        const { file } = statementContext;
+        for (const problem of objectProblems(statementContext, options)) {
           if (problem.kind !== 'missing') continue;
           context.report({ messageId: problem.suggestion ? 'nearMiss' : 'missing', file, at: problem.at, data: { error: problem.error, suggestion: problem.suggestion ?? '' } });
         }

@@ -35,7 +35,16 @@ const DISPLAY: Readonly<Record<string, string>> = {
   int4: 'integer', int2: 'smallint', int8: 'bigint', bpchar: 'char', serial4: 'serial', serial8: 'bigserial', serial2: 'smallserial',
 };
 
-export function writtenTypes(statement: Statement): WrittenType[] {
+/** Six column-type rules read each statement's written types: computed once per statement. */
+const writtenByStatement = new WeakMap<Statement, WrittenType[]>();
+
+export function writtenTypes(statement: Statement): readonly WrittenType[] {
+  let types = writtenByStatement.get(statement);
+  if (!types) writtenByStatement.set(statement, (types = typesWritten(statement)));
+  return types;
+}
+
+function typesWritten(statement: Statement): WrittenType[] {
   const n = statement.node;
   const out: WrittenType[] = [];
   const add = (table: string, column: string | undefined, typeName: AstNode | undefined, fallback: number | undefined, bounded = false): void => {
