@@ -75,10 +75,17 @@ function storeDirectory(): string | undefined {
   }
 }
 
+/** Signatures bin.ts's miss has just taken, which captureInputs() takes over once (it empties this: a later run in the same process stats afresh). */
+const signatures = new Map<string, string>();
+
 function signature(path: string): string {
-  // Milliseconds with their fraction (microseconds on Linux) are as telling as nanoseconds and cost no BigInt.
-  const s = statSync(path, { throwIfNoEntry: false });
-  return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : '-';
+  let known = signatures.get(path);
+  if (known === undefined) {
+    // Milliseconds with their fraction (microseconds on Linux) are as telling as nanoseconds and cost no BigInt.
+    const s = statSync(path, { throwIfNoEntry: false });
+    signatures.set(path, (known = s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : '-'));
+  }
+  return known;
 }
 
 function names(dir: string): string[] | undefined {
@@ -181,6 +188,7 @@ export function captureInputs(argv: readonly string[]): ReportInputs | undefined
   files[request.config] = signature(request.config);
   for (const path of configuredFiles(request.config)) files[path] = signature(path);
   for (const path of codeFiles()) files[path] = signature(path);
+  signatures.clear();
   return { path: join(directory, `report.${hashOf(request.request)}.json`), request: request.request, listings, files };
 }
 

@@ -102,13 +102,13 @@ function readContent(directory: string, path: string, contents: ReadonlyMap<stri
   const given = contents?.get(absolute) ?? contents?.get(path);
   if (given !== undefined) return fileContent(Buffer.from(given, 'utf8'));
   try {
-    if (statSync(absolute).isDirectory()) {
-      problems.push({ path, code: 'unreadable', message: `${path} is a folder, not a migration file: rename or remove it.` });
-      return undefined;
-    }
     return fileContent(readFileSync(absolute));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'EISDIR') {
+      problems.push({ path, code: 'unreadable', message: `${path} is a folder, not a migration file: rename or remove it.` });
+      return undefined;
+    }
     const why = code === 'ENOENT' ? 'a symbolic link to nothing' : code === 'EACCES' ? 'permission denied' : code;
     problems.push({ path, code: 'unreadable', message: `Cannot read ${path} (${why}): fix or remove it.` });
     return undefined;
