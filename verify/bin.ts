@@ -2,6 +2,7 @@
 // The command's entry: print the stored report when nothing the last identical run read has changed (report-store.ts),
 // else load the whole CLI. Kept to node builtins and one small module, so a warm run costs little more than node itself.
 import { storedReport } from './report-store.js';
+import { warmUpParser } from '../core/migrations/parser-warmup.js';
 
 const stored = storedReport(process.argv.slice(2));
 if (stored) {
@@ -11,6 +12,6 @@ if (stored) {
   // Almost every run that gets here parses: start compiling the parser's WebAssembly now, on V8's background threads,
   // while the CLI's modules load (a run the result cache answers in full only pays for the import).
   const informational = process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h' || arg === '--version');
-  if (!informational) import('../core/migrations/parse.js').then((parse) => parse.loadParser()).catch(() => undefined);
+  if (!informational) warmUpParser();
   await import('./cli.js');
 }

@@ -125,7 +125,7 @@ const DATA_VERBS = new Set(['insert', 'update', 'delete', 'truncate']);
 /** The key, read once here, as the action's verb, kind and name: rules read those, never the key. */
 function typed(action: Draft): Action {
   const key = action.key;
-  const long = VERBS.find((verb) => key.startsWith(`${verb} `));
+  const long = VERBS.find((verb) => key.startsWith(verb) && key.charCodeAt(verb.length) === 0x20);
   if (long) return { ...action, verb: long, kind: KIND_AFTER_VERB[long]!, name: key.slice(long.length + 1) };
   const [verb = '', kind = '', ...rest] = key.split(' ');
   if (DATA_VERBS.has(verb)) return { ...action, verb, kind: 'rows', name: [kind, ...rest].join(' ') };

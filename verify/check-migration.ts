@@ -47,7 +47,8 @@ function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down',
     const control = statement.kind === 'TransactionStmt' ? String(statement.node.kind ?? '') : '';
     const inExplicitTransaction = open && control === '';
     const context: StatementContext = { statement, file, side, schema: model, changes, migration, inExplicitTransaction, undoesUp };
-    for (const { visitor } of visitors) dispatch(visitor, context);
+    const alterTable = lazyAlterTable(context);
+    for (const { visitor } of visitors) dispatch(visitor, context, alterTable);
     model.apply(statement, { migration: migration.name, file: file.path });
     if (/TRANS_STMT_(BEGIN|START)$/.test(control)) open = true;
     else if (/TRANS_STMT_(COMMIT|ROLLBACK|PREPARE)$/.test(control) && !statement.node.chain) open = false;
@@ -55,18 +56,31 @@ function replayFile(migration: Migration, file: SourceFile, side: 'up' | 'down',
   for (const { visitor } of visitors) visitor.fileEnd?.({ file, side, schema: model });
 }
 
+/** An ALTER TABLE's commands and their context, worked out once per statement for the rules that ask. */
+type AlterTableOf = () => { readonly commands: readonly unknown[]; readonly context: AlterTableContext } | undefined;
+
+function lazyAlterTable(context: StatementContext): AlterTableOf {
+  let done = false;
+  let value: ReturnType<AlterTableOf>;
+  return () => {
+    if (done) return value;
+    done = true;
+    const alter = alterTableOf(context.statement);
+    if (alter) value = { commands: alter.commands, context: { ...context, table: alter.table, established: context.schema.isEstablished(alter.table, context.migration.name) } };
+    return value;
+  };
+}
+
 /** One statement to one rule: `statement`, the handler of its node kind, `AlterTableCmd` for each command on a table. */
-function dispatch(visitor: RuleVisitor, context: StatementContext): void {
+function dispatch(visitor: RuleVisitor, context: StatementContext, alterTable: AlterTableOf): void {
   visitor.statement?.(context);
   const { statement } = context;
   const handler = (visitor as Record<string, ((node: unknown, context: StatementContext) => void) | undefined>)[statement.kind];
   handler?.call(visitor, statement.node, context);
   if (visitor.AlterTableCmd) {
-    const alter = alterTableOf(statement);
+    const alter = alterTable();
     if (!alter) return;
-    const established = context.schema.isEstablished(alter.table, context.migration.name);
-    const tableContext: AlterTableContext = { ...context, table: alter.table, established };
-    for (const command of alter.commands) visitor.AlterTableCmd(command as AlterTableCmd, tableContext);
+    for (const command of alter.commands) visitor.AlterTableCmd(command as AlterTableCmd, alter.context);
   }
 }
 

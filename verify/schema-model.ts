@@ -199,6 +199,13 @@ export interface SchemaSnapshot {
   readonly dropped?: ReadonlyArray<readonly [string, string]>;
 }
 
+/** The tables a table's foreign keys point at, each once. */
+function referencedTables(table: Table): string[] {
+  const out: string[] = [];
+  for (const c of table.constraints) if (c.type === 'foreign' && c.refTable !== undefined && !out.includes(c.refTable)) out.push(c.refTable);
+  return out;
+}
+
 export class SchemaModel {
   private readonly tables = new Map<string, Table>();
   private readonly indexes = new Map<string, Index>();
@@ -208,6 +215,8 @@ export class SchemaModel {
   private readonly objects = new Map<NamedObject['kind'], Map<string, NamedObject>>();
   /** table → names of the sequences it owns; kept in step with the objects by putObject(). */
   private readonly sequencesByTable = new Map<string, Set<string>>();
+  /** table → names of the tables with a foreign key to it; kept in step with `tables` by put(). */
+  private readonly referencingByTable = new Map<string, Set<string>>();
   /** relation → names of the views whose query reads it; kept in step with the objects by putObject(). */
   private readonly readersByRelation = new Map<string, Set<string>>();
   /** `kind name` → the index's table (or ''): objects the history dropped or renamed away. */
@@ -232,7 +241,10 @@ export class SchemaModel {
 
   static fromSnapshot(snapshot: SchemaSnapshot): SchemaModel {
     const model = new SchemaModel();
-    for (const table of snapshot.tables) model.tables.set(table.name, table);
+    for (const table of snapshot.tables) {
+      model.tables.set(table.name, table);
+      for (const target of referencedTables(table)) model.link(model.referencingByTable, target, table.name);
+    }
     for (const index of snapshot.indexes) {
       model.indexes.set(index.name, index);
       model.linkIndex(index.table, index.name);
@@ -295,9 +307,12 @@ export class SchemaModel {
 
   /** Tables with a foreign key pointing at `table`. */
   referencing(table: string): Table[] {
-    const out: Table[] = [];
-    for (const t of this.tables.values()) if (t.constraints.some((c) => c.type === 'foreign' && c.refTable === table)) out.push(t);
-    return out;
+    const names = this.referencingByTable.get(table);
+    if (!names?.size) return [];
+    const refers = (t: Table | undefined): t is Table => t !== undefined && t.constraints.some((c) => c.type === 'foreign' && c.refTable === table);
+    // In the tables' own order, as messages list them.
+    if (names.size === 1) return [this.tables.get([...names][0]!)].filter(refers);
+    return [...this.tables.values()].filter((t) => names.has(t.name) && refers(t));
   }
 
   /** What `name` is in the relation namespace: a table (CREATE TABLE AS included), a view (materialized or not), a sequence; undefined when the model does not know it. */
@@ -444,6 +459,15 @@ export class SchemaModel {
     this.journal.push(kind ? { undo, key: `${kind} ${String(key)}`, before: previous, after: value, at: this.current?.at, file: this.current?.file } : { undo });
     if (value === undefined) map.delete(key);
     else map.set(key, value);
+    if ((map as unknown) === this.tables) this.relinkReferences(String(key), previous as Table | undefined, value as Table | undefined);
+  }
+
+  /** Keep referencingByTable in step with a table's change (journaled by link/unlink). */
+  private relinkReferences(name: string, previous: Table | undefined, next: Table | undefined): void {
+    const before = previous ? referencedTables(previous) : [];
+    const after = next ? referencedTables(next) : [];
+    for (const target of before) if (!after.includes(target)) this.unlink(this.referencingByTable, target, name);
+    for (const target of after) this.link(this.referencingByTable, target, name);
   }
 
   private record(undo: Undo): void {

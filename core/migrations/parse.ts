@@ -1,6 +1,6 @@
 // The libpg-query wrapper: statements with byte spans, comments, and parse errors.
 // All offsets here are UTF-8 byte offsets into the file; report.ts alone turns them into line:column.
-import { setFlagsFromString } from 'node:v8';
+import { setParserFlags } from './parser-warmup.js';
 import { findComments, nextTokenStart } from './sql-lexer.js';
 import { byteOffsetOfCharacter } from './source-position.js';
 
@@ -47,10 +47,8 @@ let loading: Promise<void> | undefined;
 
 /** Load the WASM parser once per process. */
 export function loadParser(): Promise<void> {
-  // V8 compiles the 1.7 MB parser twice: a baseline (Liftoff) then, in the background, an optimized one that a
-  // short run never profits from. Liftoff alone halves a cold run's CPU and saves ~40 MB (docs/performance.md).
-  // It applies to WebAssembly compiled after this call, i.e. to the parser only.
-  if (!loading && process.env.VERIFY_WASM_TIER_UP !== '1') setFlagsFromString('--liftoff-only');
+  // The flags apply to WebAssembly compiled after this call, i.e. to the parser only.
+  if (!loading) setParserFlags();
   loading ??= import('libpg-query').then(async (module) => {
     await module.loadModule();
     lib = module;
