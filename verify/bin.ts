@@ -2,7 +2,6 @@
 // The command's entry: print the stored report when nothing the last identical run read has changed (report-store.ts),
 // else load the whole CLI. Kept to node builtins and one small module, so a warm run costs little more than node itself.
 import { storedReport } from './report-store.js';
-import { warmUpParser } from '../core/migrations/parser-warmup.js';
 
 const stored = storedReport(process.argv.slice(2));
 if (stored) {
@@ -12,6 +11,6 @@ if (stored) {
   // Almost every run that gets here parses: start compiling the parser's WebAssembly now, on V8's background threads,
   // while the CLI's modules load (a run the result cache answers in full only pays for the import).
   const informational = process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h' || arg === '--version');
-  if (!informational) warmUpParser();
+  if (!informational) (await import('../core/migrations/parser-warmup.js')).warmUpParser();
   await import('./cli.js');
 }
