@@ -21,6 +21,8 @@ export interface Case extends Migration {
   readonly allowDestructive?: boolean;
   /** Verify for a primary with streaming standbys (--standbys). */
   readonly standbys?: boolean;
+  /** The PostgreSQL major version targeted (--pg-version); the default otherwise. */
+  readonly postgresVersion?: number;
 }
 
 export interface ExpectedError {
@@ -52,7 +54,7 @@ async function run(rule: Rule, testCase: Case) {
     });
     writeFileSync(join(dir, `${CASE}.up.sql`), testCase.up);
     if (testCase.down !== undefined) writeFileSync(join(dir, `${CASE}.down.sql`), testCase.down);
-    const result = await verify({ paths: [dir], rules: [rule], allowDestructive: testCase.allowDestructive, standbys: testCase.standbys, cache: false });
+    const result = await verify({ paths: [dir], rules: [rule], allowDestructive: testCase.allowDestructive, standbys: testCase.standbys, cache: false, ...(testCase.postgresVersion ? { postgresVersion: testCase.postgresVersion } : {}) });
     const mine = result.violations.filter((v) => v.file.includes(CASE));
     return {
       syntax: result.violations.filter((v) => v.rule === 'syntax-error'),

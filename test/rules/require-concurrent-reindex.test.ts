@@ -12,5 +12,6 @@ ruleTester(rule, {
   invalid: [
     { name: 'an index of a table in use', before: [products], up: 'REINDEX INDEX products_name_idx;', errors: [{ messageId: 'reindex', line: 1, column: 1, endLine: 1, endColumn: 32, message: 'REINDEX INDEX products_name_idx takes a SHARE lock on products' }] },
     { name: 'a whole table', before: [products], up: 'SELECT 1;\nREINDEX TABLE products;', errors: [{ messageId: 'reindex', line: 2, column: 1, endLine: 2, endColumn: 23 }] },
+    { name: 'before PostgreSQL 12 there is no CONCURRENTLY to suggest', before: [products], postgresVersion: 11, up: 'REINDEX INDEX products_name_idx;', errors: [{ messageId: 'reindexBefore12', line: 1, column: 1, endLine: 1, endColumn: 32 }] },
   ],
 });
