@@ -4,7 +4,8 @@
 // name is a near miss of an object the history made, or the history starts from an empty database (a setting). Extensions, dynamic SQL and tables the model cannot vouch for keep it quiet.
 import type { AstNode, Statement } from '../core/migrations/parse.js';
 import type { SchemaModel, Table } from './schema-model.js';
-import type { StatementContext } from './rule.js';
+import type { RuleContext, RuleVisitor, StatementContext } from './rule.js';
+import type { SourceFile } from '../core/migrations/layout.js';
 import { indexColumns, qualifiedFromList, qualifiedName, relationName, stringList } from './ast.js';
 
 export interface ObjectProblem {
@@ -74,6 +75,16 @@ export function objectProblems(context: StatementContext, options: ObjectCheckOp
   return problems;
 }
 
+/** The visitor of the rules that say what PostgreSQL would refuse (object-missing, object-exists, drop-has-dependents): each reports the problems of its kind. */
+export function objectProblemVisitor(context: RuleContext, kind: ObjectProblem['kind'], report: (problem: ObjectProblem, file: SourceFile) => void): RuleVisitor {
+  const options = { startsEmpty: context.options.startsEmpty === true };
+  return {
+    statement(statementContext) {
+      for (const problem of objectProblems(statementContext, options)) if (problem.kind === kind) report(problem, statementContext.file);
+    },
+  };
+}
+
 function checkObjects(statement: Statement, schema: SchemaModel, migration: string, options: ObjectCheckOptions): ObjectProblem[] {
   // Dynamic SQL since the start (or in this migration) may have made or dropped anything.
   if (schema.opaqueIn(migration) || schema.isUnknown('')) return [];
@@ -133,6 +144,15 @@ class Checker {
     this.problems.push({ kind: 'missing', at: this.at(location), error, ...(suggestion ? { suggestion: bare(suggestion) } : {}) });
   }
 
+  /**
+   * A column or constraint missing from a table the model knows: reported with the member it is a near miss of, or
+   * without one when the history starts empty (the model then knows every member).
+   */
+  private missingMember(name: string, members: Iterable<string>, error: string): void {
+    const suggestion = nearMiss(`x.${name}`, Array.from(members, (m) => `x.${m}`));
+    if (suggestion || this.options.startsEmpty) this.problems.push({ kind: 'missing', at: this.statement.start, error, ...(suggestion ? { suggestion: suggestion.slice(2) } : {}) });
+  }
+
   private hasRelation(name: string): boolean {
     return this.schema.relationKind(name) !== undefined || this.schema.index(name) !== undefined;
   }
@@ -186,8 +206,7 @@ class Checker {
         if (!table || table.unknown) return;
         for (const column of [...indexColumns(n.indexParams), ...indexColumns(n.indexIncludingParams)]) {
           if (column === '(expr)' || table.columns.some((c) => c.name === column)) continue;
-          const suggestion = nearMiss(`x.${column}`, table.columns.map((c) => `x.${c.name}`));
-          if (suggestion || this.options.startsEmpty) this.problems.push({ kind: 'missing', at: this.statement.start, error: `column "${column}" does not exist`, ...(suggestion ? { suggestion: suggestion.slice(2) } : {}) });
+          this.missingMember(column, table.columns.map((c) => c.name), `column "${column}" does not exist`);
         }
         return;
       }
@@ -253,8 +272,7 @@ class Checker {
     const columns = new Set(table.columns.map((c) => c.name));
     const constraints = new Set(table.constraints.map((c) => c.name));
     const columnMissing = (column: string): void => {
-      const suggestion = nearMiss(`x.${column}`, [...columns].map((c) => `x.${c}`));
-      if (suggestion || this.options.startsEmpty) this.problems.push({ kind: 'missing', at: this.statement.start, error: `column "${column}" of relation "${bare(name)}" does not exist`, ...(suggestion ? { suggestion: suggestion.slice(2) } : {}) });
+      this.missingMember(column, columns, `column "${column}" of relation "${bare(name)}" does not exist`);
     };
     for (const command of n.cmds ?? []) {
       const cmd = command.AlterTableCmd ?? {};
@@ -291,8 +309,7 @@ class Checker {
         }
         case 'AT_DropConstraint':
           if (!constraints.has(cmd.name) && !cmd.missing_ok) {
-            const suggestion = nearMiss(`x.${cmd.name}`, [...constraints].map((c) => `x.${c}`));
-            if (suggestion || this.options.startsEmpty) this.problems.push({ kind: 'missing', at: this.statement.start, error: `constraint "${cmd.name}" of relation "${bare(name)}" does not exist`, ...(suggestion ? { suggestion: suggestion.slice(2) } : {}) });
+            this.missingMember(cmd.name, constraints, `constraint "${cmd.name}" of relation "${bare(name)}" does not exist`);
           }
           constraints.delete(cmd.name);
           break;
@@ -407,8 +424,7 @@ class Checker {
         if (!table || table.unknown) return;
         if (table.columns.some((c) => c.name === n.newname)) this.exists(`column "${n.newname}" of relation "${bare(name)}" already exists`);
         if (!table.columns.some((c) => c.name === n.subname)) {
-          const suggestion = nearMiss(`x.${n.subname}`, table.columns.map((c) => `x.${c.name}`));
-          if (suggestion || this.options.startsEmpty) this.problems.push({ kind: 'missing', at: this.statement.start, error: `column "${n.subname}" does not exist`, ...(suggestion ? { suggestion: suggestion.slice(2) } : {}) });
+          this.missingMember(n.subname, table.columns.map((c) => c.name), `column "${n.subname}" does not exist`);
         }
         return;
       }

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { objectProblems } from '../object-checks.js';
+import { objectProblemVisitor } from '../object-checks.js';
 
 /** A DROP without CASCADE of what other objects still depend on fails: said with PostgreSQL's own words and the dependent it names. */
 export default defineRule({
@@ -16,15 +16,6 @@ export default defineRule({
     },
   },
   create(context) {
-    const options = { startsEmpty: context.options.startsEmpty === true };
-    return {
-      statement(statementContext) {
-        const { file } = statementContext;
-        for (const problem of objectProblems(statementContext, options)) {
-          if (problem.kind !== 'dependents') continue;
-          context.report({ messageId: 'dependents', file, at: problem.at, data: { error: problem.error, detail: problem.detail ?? '' } });
-        }
-      },
-    };
+    return objectProblemVisitor(context, 'dependents', (problem, file) => context.report({ messageId: 'dependents', file, at: problem.at, data: { error: problem.error, detail: problem.detail ?? '' } }));
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { objectProblems } from '../object-checks.js';
+import { objectProblemVisitor } from '../object-checks.js';
 
 /** A statement that creates or adds what the history already made fails: say so before PostgreSQL does. */
 export default defineRule({
@@ -16,14 +16,6 @@ export default defineRule({
     },
   },
   create(context) {
-    const options = { startsEmpty: context.options.startsEmpty === true };
-    return {
-      statement(statementContext) {
-        const { file } = statementContext;
-        for (const problem of objectProblems(statementContext, options)) {
-          if (problem.kind === 'exists') context.report({ messageId: 'exists', file, at: problem.at, data: { error: problem.error } });
-        }
-      },
-    };
+    return objectProblemVisitor(context, 'exists', (problem, file) => context.report({ messageId: 'exists', file, at: problem.at, data: { error: problem.error } }));
   },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { objectProblems } from '../object-checks.js';
+import { objectProblemVisitor } from '../object-checks.js';
 
 /** A statement that names what does not exist fails: said only where the model can know (a near miss, or a history that starts empty). */
 export default defineRule({
@@ -18,15 +18,6 @@ export default defineRule({
     },
   },
   create(context) {
-    const options = { startsEmpty: context.options.startsEmpty === true };
-    return {
-      statement(statementContext) {
-        const { file } = statementContext;
-        for (const problem of objectProblems(statementContext, options)) {
-          if (problem.kind !== 'missing') continue;
-          context.report({ messageId: problem.suggestion ? 'nearMiss' : 'missing', file, at: problem.at, data: { error: problem.error, suggestion: problem.suggestion ?? '' } });
-        }
-      },
-    };
+    return objectProblemVisitor(context, 'missing', (problem, file) => context.report({ messageId: problem.suggestion ? 'nearMiss' : 'missing', file, at: problem.at, data: { error: problem.error, suggestion: problem.suggestion ?? '' } }));
   },
 });
