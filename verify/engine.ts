@@ -168,8 +168,9 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
     throw new UsageError(`${baseline.path}:${at.line}:${at.column}: the baseline does not parse: ${baseline.parsed.error.message}`);
   }
   const seed = seedKey([target.display, input.rules.map((r) => r.meta.name), settings, options, [...known], baseline?.text ?? '']);
+  // The chain keys only address the result cache: without it (--no-cache) nothing is hashed.
   const keys: string[] = [];
-  pairTexts.reduce((previous, t, i) => {
+  if (input.cache !== false) pairTexts.reduce((previous, t, i) => {
     // The layout and diesel's metadata.toml decide how the migration runs, so they are part of its key.
     const pair = pairs[i]!;
     const key = chainKey(previous, `${pair.name}\0${pair.layout}\0${t.metadata ?? ''}`, t.upText, t.downText);
@@ -204,7 +205,7 @@ async function verifyDirectory(target: Target, input: VerifyInput): Promise<{ fi
 
   const migrations: Migration[] = [];
   for (let i = 0; i < pairs.length; i++) {
-    const key = keys[i]!;
+    const key = keys[i] ?? '';
     if (i < start) {
       cache?.keep(key);
       appendAll(violations, (cache?.get(key) ?? []).filter((v) => keep(v.file)).map((v) => ({ ...v, file: displayPath(target, v.file) })));
