@@ -4,7 +4,8 @@
 // table ends the run. docs/deploy.md#fleets is the runbook.
 // Exit codes: 0 every target deployed, 1 a target failed or was not started, 2 usage error, bad targets file or bad
 // migration files (then nothing ran anywhere).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { NotRegularFileError, readRegularFile } from '../core/regular-file.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
@@ -74,9 +75,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let text: string;
   try {
-    text = readFileSync(args.targets, 'utf8');
+    text = readRegularFile(args.targets).toString('utf8');
   } catch (error) {
-    throw new MigrationError('USAGE', `cannot read the targets file ${args.targets}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const why = error instanceof NotRegularFileError ? `it is ${error.kind}` : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    throw new MigrationError('USAGE', `cannot read the targets file ${args.targets}: ${why}`);
   }
   // Everything that can be refused is refused before any target is touched: the file, then the migrations.
   const { targets, problems } = parseTargets(text, args.targets);

@@ -1,7 +1,8 @@
 // `make sum`: (re)write <dir>/migrations.sum, the normalized sha256 of every migration file and a chained total
 // (core/migrations/manifest.ts). `--check` writes nothing and exits 1 when the file is missing or out of date.
 // Exit codes: 0 written (or up to date), 1 out of date with --check, 2 usage error or no such folder.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { NotRegularFileError, readRegularFile } from '../core/regular-file.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MANIFEST_FILE, parseManifest, readMigrationFiles, renderManifest } from '../core/migrations/manifest.js';
@@ -22,9 +23,20 @@ function main(argv: readonly string[]): number {
     return 2;
   }
   const path = join(dir, MANIFEST_FILE);
-  const files = readMigrationFiles(dir);
+  const { files, unreadable } = readMigrationFiles(dir);
+  if (unreadable.length > 0) {
+    for (const message of unreadable) process.stderr.write(`error: ${message}\n`);
+    process.stderr.write(`error: ${displayPath(path)} was not written: every migration file must be readable\n`);
+    return 2;
+  }
   const text = renderManifest(files);
-  const old = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  let old: string | undefined;
+  try {
+    old = existsSync(path) ? readRegularFile(path).toString('utf8') : undefined;
+  } catch (error) {
+    process.stderr.write(`error: cannot read ${displayPath(path)}: ${error instanceof NotRegularFileError ? `it is ${error.kind}` : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}: remove it and run make sum again\n`);
+    return 2;
+  }
   const total = text.slice('sha256:'.length, 'sha256:'.length + 12);
   if (old === text) {
     process.stdout.write(`${displayPath(path)} is up to date: ${files.length} files, total sha256:${total}…\n`);

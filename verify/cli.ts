@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Thin: argv -> verify() -> format -> exit code. Exit 0: no error; 1: errors found; 2: usage error or unreadable path.
 import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../core/regular-file.js';
 import module from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { verify, BUILTIN_RULES, UsageError } from './engine.js';
@@ -314,9 +315,9 @@ function verifiedTexts(violations: readonly Violation[], contents: ReadonlyMap<s
     if (staged !== undefined) texts.set(file, staged);
     else {
       try {
-        texts.set(file, readFileSync(file, 'utf8'));
+        texts.set(file, readRegularFile(file).toString('utf8'));
       } catch {
-        // Unreadable (reported as such): no code frame.
+        // Unreadable, or not a regular file (reported as such): no code frame.
       }
     }
   }

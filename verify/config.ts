@@ -1,5 +1,6 @@
 // Settings from the repo-root config file and the command line, merged (command line wins).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { NotRegularFileError, readRegularFile } from '../core/regular-file.js';
 import { dirname, resolve } from 'node:path';
 import type { RuleSetting } from './rule.js';
 import { UsageError } from './engine.js';
@@ -46,9 +47,15 @@ export function readConfigFile(path: string, known: ReadonlySet<string>, require
     if (required) throw new UsageError(`Cannot read config file ${path}: no such file.`);
     return { rules: {}, allowDestructive: false, startsEmpty: [], baselines: {} };
   }
+  let text: string;
+  try {
+    text = readRegularFile(path).toString('utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read config file ${path}: ${error instanceof NotRegularFileError ? `it is ${error.kind}` : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}.`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`${path}: not valid JSON (${(error as Error).message}).`);
   }

@@ -1,7 +1,7 @@
 // A baseline: the SQL of what existed before a folder's first migration (a schema dump, the roles and schemas a
 // platform makes outside its migrations). `baseline` in verify-migrations.json names it per folder; the schema model
 // replays it before the first migration and the executed proof runs it on the scratch database first.
-import { readFileSync } from 'node:fs';
+import { NotRegularFileError, readRegularFile } from '../regular-file.js';
 import type { SourceFile } from './layout.js';
 import { fileContent } from './file-content.js';
 import { loadParser, sourceFile } from './migration.js';
@@ -13,9 +13,11 @@ export const BASELINE = '(baseline)';
 export async function readBaseline(path: string, display: string = path): Promise<SourceFile> {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path);
   } catch (error) {
-    throw new Error(`Cannot read the baseline ${display}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : error instanceof NotRegularFileError ? `it is ${error.kind}` : (error as Error).message;
+    throw new Error(`Cannot read the baseline ${display}: ${why}.`);
   }
   await loadParser();
   return sourceFile(display, fileContent(bytes));

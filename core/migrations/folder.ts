@@ -1,6 +1,7 @@
 // The one reader of migration folders: list the folder, read every migration file's bytes once, tell the layout,
 // name and pair the files. The verifier, the executed proof, the runner, drift, make new and make sum all start here.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { NotRegularFileError, readRegularFile } from '../regular-file.js';
 import { join } from 'node:path';
 import { fileContent, type FileContent } from './file-content.js';
 import { classifyFiles, pairFiles, resolveSingleFiles, type ListingEntry, type MigrationFileName, type PairedFiles, type SetProblem } from './layout.js';
@@ -102,11 +103,12 @@ function readContent(directory: string, path: string, contents: ReadonlyMap<stri
   const given = contents?.get(absolute) ?? contents?.get(path);
   if (given !== undefined) return fileContent(Buffer.from(given, 'utf8'));
   try {
-    return fileContent(readFileSync(absolute));
+    return fileContent(readRegularFile(absolute));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    if (code === 'EISDIR') {
-      problems.push({ path, code: 'unreadable', message: `${path} is a folder, not a migration file: rename or remove it.` });
+    if (error instanceof NotRegularFileError) {
+      const message = code === 'EISDIR' ? `${path} is a folder, not a migration file: rename or remove it.` : `${path} is ${error.kind}, not a migration file: replace it with the SQL file or remove it.`;
+      problems.push({ path, code: 'unreadable', message });
       return undefined;
     }
     const why = code === 'ENOENT' ? 'a symbolic link to nothing' : code === 'EACCES' ? 'permission denied' : code;

@@ -9,7 +9,7 @@
 // The total is h(n) where h(0) = '' and h(i) = sha256hex(h(i-1) + '<file> sha256:<hex>\n') over the lines in order.
 // Everything here is pure except the readers at the end, which go through the folder reader.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../regular-file.js';
 import { join } from 'node:path';
 import { migrationChecksum } from './file-content.js';
 import { readMigrationFolder, type MigrationFolder } from './folder.js';
@@ -159,17 +159,21 @@ export function readManifest(directory: string, content?: (path: string) => { re
   const given = content?.(MANIFEST_FILE);
   if (given) return given.text;
   try {
-    return readFileSync(join(directory, MANIFEST_FILE), 'utf8');
+    return readRegularFile(join(directory, MANIFEST_FILE)).toString('utf8');
   } catch {
     return undefined;
   }
 }
 
-/** The migration files of a folder as the layouts name them (paths inside it), with their bytes, for make sum. */
-export function readMigrationFiles(directory: string): { path: string; bytes: Buffer }[] {
+/**
+ * The migration files of a folder as the layouts name them (paths inside it), with their bytes, for make sum; and
+ * why any of them cannot be read (a sum that left one out would record a history that is not the folder's).
+ */
+export function readMigrationFiles(directory: string): { files: { path: string; bytes: Buffer }[]; unreadable: string[] } {
   const folder = readMigrationFolder(directory);
-  return folder.files.flatMap((f) => {
+  const files = folder.files.flatMap((f) => {
     const bytes = folder.content(f.path)?.bytes;
     return bytes ? [{ path: f.path, bytes }] : [];
   });
+  return { files, unreadable: folder.problems.filter((p) => p.code === 'unreadable').map((p) => p.message) };
 }

@@ -4,7 +4,8 @@
 // with the rule, the range and the rule's doc; on save the later migrations that name what it changes are re-checked.
 // Hover: the statement's locks; code actions: `-- verify:ignore <rule> <reason>` above the statement, --fix's safe
 // rewrite of the finding, and "Draft the down" on a migration whose down is missing or still the template.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readRegularFile } from '../../core/regular-file.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -223,7 +224,7 @@ class LanguageServer {
     const changes: NonNullable<WorkspaceEdit['documentChanges']> = [];
     for (const path of [...new Set(plan.edits.map((e) => e.path))]) {
       const uri = pathToFileURL(path).href;
-      const lines = new LineIndex(this.documents.get(uri)?.getText() ?? history.textOf(path.slice(history.directory.length + 1)) ?? readFileSync(path, 'utf8'));
+      const lines = new LineIndex(this.documents.get(uri)?.getText() ?? history.textOf(path.slice(history.directory.length + 1)) ?? readRegularFile(path).toString('utf8'));
       const at = (offset: number): { line: number; character: number } => {
         const p = lines.position(offset);
         return this.toPosition(path, p.line, p.column, lines);
@@ -389,7 +390,7 @@ class LanguageServer {
     if (document) return document.getText({ start: { line: line - 1, character: 0 }, end: { line, character: 0 } }).replace(/\r?\n$/, '');
     if (lines) return lines.lineText(line);
     try {
-      return new LineIndex(readFileSync(path, 'utf8')).lineText(line);
+      return new LineIndex(readRegularFile(path).toString('utf8')).lineText(line);
     } catch {
       return '';
     }

@@ -1,0 +1,107 @@
+// A migration path that is not a regular file: a named pipe would block a read forever, a link to /dev/zero would
+// never end, a folder named like a file is no SQL. Each is refused with one line naming what it is, never a hang:
+// by the verifier (and its code frames), by make sum, by the runner, and for the config and baseline files.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NotRegularFileError, readRegularFile } from '../core/regular-file.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+/** Well past a normal run: a read that blocks is killed here and shows as a null status. */
+const TIMEOUT_MS = 20_000;
+
+function run(script: string, args: string[], cwd: string) {
+  const result = spawnSync(process.execPath, [join(ROOT, script), ...args], { cwd, encoding: 'utf8', timeout: TIMEOUT_MS, env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function mkfifo(path: string): void {
+  const made = spawnSync('mkfifo', [path]);
+  if (made.status !== 0) throw new Error(`mkfifo ${path} failed: ${made.stderr}`);
+}
+
+/** A folder of our layout whose second up is `make(path)`. */
+function folderWith(make: (path: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'special-'));
+  writeFileSync(join(dir, '20260105090000_create_a.up.sql'), 'CREATE TABLE a (id bigint PRIMARY KEY);\n');
+  writeFileSync(join(dir, '20260105090000_create_a.down.sql'), 'DROP TABLE a;\n');
+  make(join(dir, '20260105090100_create_b.up.sql'));
+  writeFileSync(join(dir, '20260105090100_create_b.down.sql'), 'SELECT 1;\n');
+  return dir;
+}
+
+const kinds: Array<[string, (path: string) => void, string]> = [
+  ['a named pipe', mkfifo, 'a named pipe (FIFO)'],
+  ['a link to /dev/zero', (path) => symlinkSync('/dev/zero', path), 'a device'],
+  ['a folder', (path) => mkdirSync(path), 'a folder'],
+];
+
+for (const [what, make, kind] of kinds) {
+  t.test(`the verifier refuses ${what} as a migration file, and ends`, async (t) => {
+    const dir = folderWith(make);
+    for (const args of [['--no-cache', '.'], ['.'], ['--format', 'json', '.']]) {
+      const { code, stdout, stderr } = run('dist/verify/cli.js', args, dir);
+      t.equal(code, 1, `${args.join(' ')}: exit 1, not killed (${stderr})`);
+      t.match(stdout, `20260105090100_create_b.up.sql is ${kind}`, 'says what the path is');
+      t.match(stdout, 'unreadable');
+    }
+  });
+
+  t.test(`make sum refuses a folder holding ${what}, and writes nothing`, async (t) => {
+    const dir = folderWith(make);
+    const { code, stderr } = run('dist/scripts/sum.js', ['--dir', '.'], dir);
+    t.equal(code, 2, stderr);
+    t.match(stderr, `is ${kind}`);
+    t.match(stderr, 'migrations.sum was not written');
+    t.notOk(existsSync(join(dir, 'migrations.sum')));
+  });
+}
+
+t.test('the runner refuses a named pipe before it connects to anything', async (t) => {
+  const dir = folderWith(mkfifo);
+  const { code, stderr } = run('dist/scripts/migrate.js', ['--dir', '.', 'up'], dir);
+  t.equal(code, 2, stderr);
+  t.match(stderr, 'is a named pipe (FIFO), not a migration file');
+});
+
+t.test('a named pipe as migrations.sum, the config file or the baseline is refused in one line', async (t) => {
+  const sum = folderWith((path) => writeFileSync(path, 'CREATE TABLE b (id bigint PRIMARY KEY);\n'));
+  mkfifo(join(sum, 'migrations.sum'));
+  const summed = run('dist/scripts/sum.js', ['--dir', '.'], sum);
+  t.equal(summed.code, 2);
+  t.match(summed.stderr, 'cannot read migrations.sum: it is a named pipe (FIFO)');
+  const verified = run('dist/verify/cli.js', ['--no-cache', '.'], sum);
+  t.not(verified.code, null, 'the verifier ends');
+
+  const config = folderWith((path) => writeFileSync(path, 'CREATE TABLE b (id bigint PRIMARY KEY);\n'));
+  mkfifo(join(config, 'verify-migrations.json'));
+  const configured = run('dist/verify/cli.js', ['--no-cache', '.'], config);
+  t.equal(configured.code, 2);
+  t.match(configured.stderr, 'verify-migrations.json: it is a named pipe (FIFO)');
+
+  const baseline = folderWith((path) => writeFileSync(path, 'CREATE TABLE b (id bigint PRIMARY KEY);\n'));
+  mkfifo(join(baseline, 'baseline.sql'));
+  writeFileSync(join(baseline, 'verify-migrations.json'), JSON.stringify({ baseline: { '.': 'baseline.sql' } }));
+  const based = run('dist/verify/cli.js', ['--no-cache', '.'], baseline);
+  t.equal(based.code, 2);
+  t.match(based.stderr, 'Cannot read the baseline');
+  t.match(based.stderr, 'it is a named pipe (FIFO)');
+});
+
+t.test('readRegularFile reads a regular file and names what anything else is', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'regular-'));
+  writeFileSync(join(dir, 'a.sql'), 'SELECT 1;\n');
+  t.equal(readRegularFile(join(dir, 'a.sql')).toString('utf8'), 'SELECT 1;\n');
+  mkfifo(join(dir, 'pipe'));
+  t.throws(() => readRegularFile(join(dir, 'pipe')), { code: 'ENOTREG', kind: 'a named pipe (FIFO)' });
+  try {
+    readRegularFile(join(dir, 'pipe'));
+  } catch (error) {
+    t.ok(error instanceof NotRegularFileError, 'a NotRegularFileError');
+  }
+  t.throws(() => readRegularFile(dir), { code: 'EISDIR', kind: 'a folder' });
+  t.throws(() => readRegularFile('/dev/null'), { code: 'ENOTREG', kind: 'a device' });
+  t.throws(() => readRegularFile(join(dir, 'missing')), { code: 'ENOENT' });
+});
