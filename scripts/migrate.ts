@@ -22,6 +22,7 @@ import { describeRetry, type LockRetry } from '../runner/lock-retry.js';
 import { describeImpact, type RollbackGuard } from '../runner/rollback-guard.js';
 import { createInterface } from 'node:readline/promises';
 import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
+import { printable } from '../core/printable.js';
 
 const USAGE = `usage: migrate <command> [--dir DIR] [--dry-run]
 
@@ -317,7 +318,8 @@ function short(sha: string): string {
 }
 
 function out(line: string): void {
-  process.stdout.write(`${scrubSecrets(line, process.env.DATABASE_URL)}\n`);
+  // Line by line: a report may span lines on purpose (make history's JSON); anything else a terminal acts on is escaped.
+  process.stdout.write(`${scrubSecrets(line, process.env.DATABASE_URL).split('\n').map(printable).join('\n')}\n`);
 }
 
 function plural(n: number): string {
@@ -337,15 +339,15 @@ function fail(error: unknown): number {
     out(`state: ${state.summary}`);
   }
   if (error instanceof MigrationFilesError || error instanceof IntegrityError) {
-    for (const problem of error.problems) process.stderr.write(`error: ${scrubSecrets(problem.message, url)}\n`);
+    for (const problem of error.problems) process.stderr.write(`error: ${printable(scrubSecrets(problem.message, url))}\n`);
     return error.exitCode;
   }
   if (error instanceof MigrationError) {
-    process.stderr.write(`error: ${scrubSecrets(error.message, url)}\n`);
+    process.stderr.write(`error: ${printable(scrubSecrets(error.message, url))}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${scrubSecrets(message, url).split('\n')[0]}\n`);
+  process.stderr.write(`error: ${printable(scrubSecrets(message, url).split('\n')[0] ?? '')}\n`);
   return 1;
 }
 

@@ -105,3 +105,35 @@ t.test('readRegularFile reads a regular file and names what anything else is', a
   t.throws(() => readRegularFile('/dev/null'), { code: 'ENOTREG', kind: 'a device' });
   t.throws(() => readRegularFile(join(dir, 'missing')), { code: 'ENOENT' });
 });
+
+t.test('names and text a terminal would act on are shown as escapes, one line each', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'names-'));
+  writeFileSync(join(dir, '20260105090000_create_a.up.sql'), 'CREATE TABLE a (id bigint PRIMARY KEY);\n');
+  writeFileSync(join(dir, '20260105090000_create_a.down.sql'), 'DROP TABLE a;\n');
+  // A name with a newline forging a line of its own, one with an ANSI escape, and SQL with an escape and a bidi override.
+  writeFileSync(join(dir, '20260105090100_x\nerror: forged.up.sql'), 'SELECT 1;\n');
+  writeFileSync(join(dir, '20260105090200_a\u001b[31mred.up.sql'), 'SELECT 1;\n');
+  writeFileSync(join(dir, '20260105090300_create_b.up.sql'), 'CREATE TABLE "b\u001b]0;owned\u0007" (id int);\nSELECT \'\u202e\';\n');
+  writeFileSync(join(dir, '20260105090300_create_b.down.sql'), 'SELECT 1;\n');
+  for (const format of ['text', 'github']) {
+    const { stdout } = run('dist/verify/cli.js', ['--no-cache', '--format', format, '.'], dir);
+    t.notMatch(stdout, /[\u0000-\u0008\u000b-\u001f\u007f\u202e]/, `${format}: no control character, escape or override reaches the output`);
+    t.notOk(stdout.split('\n').some((line) => line.startsWith('error: forged')), `${format}: the newline in the name forges no line`);
+    t.match(stdout, format === 'github' ? '20260105090100_x%0Aerror%3A forged.up.sql' : '20260105090100_x\\nerror: forged.up.sql');
+    t.match(stdout, '20260105090200_a\\e[31mred.up.sql');
+  }
+  const json = JSON.parse(run('dist/verify/cli.js', ['--no-cache', '--format', 'json', '.'], dir).stdout) as { violations: Array<{ file: string }> };
+  t.ok(json.violations.some((v) => v.file === '20260105090100_x\nerror: forged.up.sql'), 'JSON keeps the name as it is (JSON escapes it)');
+});
+
+t.test('a file name that is not UTF-8 is named as such, not as a missing file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'latin1-'));
+  writeFileSync(join(dir, '20260105090000_create_a.up.sql'), 'CREATE TABLE a (id bigint PRIMARY KEY);\n');
+  writeFileSync(join(dir, '20260105090000_create_a.down.sql'), 'DROP TABLE a;\n');
+  // Bytes, not a string: 0xe9 alone is é in Latin-1 and invalid in UTF-8.
+  writeFileSync(Buffer.concat([Buffer.from(join(dir, '20260105090100_caf')), Buffer.from([0xe9]), Buffer.from('.up.sql')]), 'SELECT 1;\n');
+  const { code, stdout } = run('dist/verify/cli.js', ['--no-cache', '.'], dir);
+  t.equal(code, 1);
+  t.match(stdout, 'The file name is not valid UTF-8');
+  t.notMatch(stdout, 'symbolic link to nothing');
+});

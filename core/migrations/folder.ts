@@ -29,9 +29,9 @@ export interface ReadFolderOptions {
 
 /** Throws a NoSuchFolderError when `directory` cannot be listed. */
 export function readMigrationFolder(directory: string, options: ReadFolderOptions = {}): MigrationFolder {
-  const entries = listFolder(directory);
-  const cache = new Map<string, FileContent | undefined>();
   const problems: SetProblem[] = [];
+  const entries = namedInUtf8(directory, listFolder(directory), problems);
+  const cache = new Map<string, FileContent | undefined>();
   const content = (path: string): FileContent | undefined => {
     if (!cache.has(path)) cache.set(path, readContent(directory, path, options.contents, problems));
     return cache.get(path);
@@ -56,6 +56,39 @@ function layoutFiles(entries: readonly ListingEntry[], content: (path: string) =
   // A single file's markers tell dbmate's, goose's, sql-migrate's and node-pg-migrate's apart: read before pairing.
   const resolved = resolveSingleFiles(files, loose, (path) => content(path)?.text, unknown);
   return { files: resolved.files, problems: [...problems, ...resolved.problems] };
+}
+
+/**
+ * The entries whose names are UTF-8; each other one is a problem. Node decodes a name that is not UTF-8 with U+FFFD,
+ * a name no file has: opening it would fail with a misleading "no such file".
+ */
+function namedInUtf8(directory: string, entries: ListingEntry[], problems: SetProblem[]): ListingEntry[] {
+  if (!entries.some((e) => e.name.includes('\ufffd') || e.children?.some((c) => c.includes('\ufffd')))) return entries;
+  const invalid = (raw: Buffer): boolean => !Buffer.from(raw.toString('utf8'), 'utf8').equals(raw);
+  const report = (path: string): void => void problems.push({ path, code: 'bad-file-name', message: `The file name is not valid UTF-8, so no tool can name it reliably: rename it.` });
+  const badNames = (dir: string): Set<string> => {
+    try {
+      return new Set(readdirSync(dir, { encoding: 'buffer' }).filter(invalid).map((raw) => raw.toString('utf8')));
+    } catch {
+      return new Set();
+    }
+  };
+  const bad = badNames(directory);
+  const kept: ListingEntry[] = [];
+  for (const entry of entries) {
+    if (bad.has(entry.name)) {
+      report(entry.name);
+      continue;
+    }
+    if (!entry.children?.some((c) => c.includes('\ufffd'))) {
+      kept.push(entry);
+      continue;
+    }
+    const badChildren = badNames(join(directory, entry.name));
+    for (const child of entry.children) if (badChildren.has(child)) report(`${entry.name}/${child}`);
+    kept.push({ ...entry, children: entry.children.filter((c) => !badChildren.has(c)) });
+  }
+  return kept;
 }
 
 export class NoSuchFolderError extends Error {

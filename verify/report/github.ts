@@ -2,8 +2,10 @@
 // layout and per executed run, and the executed lock table folded in a log group.
 import { lockLines } from './execution.js';
 import { allViolations, hasPosition, layoutLine, type VerifyReport } from './types.js';
+import { printable } from '../../core/printable.js';
 
-const escape = (text: string): string => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+// %0A keeps a message's own line breaks in the annotation; any other control character is written as an escape.
+const escape = (text: string): string => printable(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 const property = (text: string): string => escape(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 export function formatGithub(report: VerifyReport): string {
@@ -19,7 +21,7 @@ export function formatGithub(report: VerifyReport): string {
   if (report.executed) {
     for (const line of report.executed.runs.flatMap((run) => run.summary)) out.push(`::notice title=verify-migrations --execute::${escape(line)}`);
     const locks = lockLines(report.executed);
-    if (locks.length) out.push('::group::Locks taken, statement by statement (executed on PostgreSQL)', ...locks, '::endgroup::');
+    if (locks.length) out.push('::group::Locks taken, statement by statement (executed on PostgreSQL)', ...locks.map(printable), '::endgroup::');
   }
   return out.map((line) => `${line}\n`).join('');
 }

@@ -4,6 +4,7 @@ import { LineIndex } from '../../core/migrations/source-position.js';
 import type { Violation } from '../rule.js';
 import { lockLines } from './execution.js';
 import { allViolations, hasPosition, layoutLine, type VerifyReport } from './types.js';
+import { printable, printableSource } from '../../core/printable.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -18,13 +19,13 @@ export function formatText(report: VerifyReport, options: TextOptions): string {
   const violations = allViolations(report);
   const lineText = sourceLines(report.sources);
   const docs = new Map(report.rules.filter((r) => r.doc).map((r) => [r.id, r.doc!]));
-  for (const entry of report.static?.layouts ?? []) out.push(layoutLine(entry));
+  for (const entry of report.static?.layouts ?? []) out.push(printable(layoutLine(entry)));
   if (out.length && violations.length) out.push('');
   for (const v of violations) {
     const severity = paint(options.color, v.severity === 'error' ? 31 : 33, v.severity);
-    const where = hasPosition(v) ? `${v.file}:${v.line}:${v.column}` : v.file;
-    out.push(`${paint(options.color, 1, where)}  ${severity}  ${paint(options.color, 2, v.rule)}  ${v.message}`);
-    if (v.help) out.push(`  help: ${v.help}`);
+    const where = printable(hasPosition(v) ? `${v.file}:${v.line}:${v.column}` : v.file);
+    out.push(`${paint(options.color, 1, where)}  ${severity}  ${paint(options.color, 2, v.rule)}  ${printable(v.message)}`);
+    if (v.help) out.push(`  help: ${printable(v.help)}`);
     const source = hasPosition(v) ? lineText(v.file, v.line) : '';
     if (source) out.push(...codeFrame(v, source, options.color));
     // Where to read more: the rule's doc beside its code (verify-migrations --explain <rule> prints it).
@@ -40,14 +41,14 @@ export function formatText(report: VerifyReport, options: TextOptions): string {
   if (report.drift) {
     // A difference that is not already a violation's message (e.g. when replaying the migrations failed).
     const said = report.drift.violations.map((v) => v.message);
-    for (const difference of report.drift.differences) if (!said.some((m) => m.includes(difference))) out.push(`drift: ${difference}`);
+    for (const difference of report.drift.differences) if (!said.some((m) => m.includes(difference))) out.push(`drift: ${printable(difference)}`);
     const reconcile = report.drift.reconcile ?? [];
-    if (reconcile.length) out.push('', 'To make the database match the migrations (printed for review, never run):', ...reconcile);
+    if (reconcile.length) out.push('', 'To make the database match the migrations (printed for review, never run):', ...reconcile.map(printable));
   }
   if (report.executed) {
     const locks = lockLines(report.executed, { width: options.width ?? 100 });
-    if (locks.length) out.push('', 'Locks taken, statement by statement (executed on PostgreSQL):', ...locks, '');
-    out.push(...report.executed.runs.flatMap((run) => run.summary));
+    if (locks.length) out.push('', 'Locks taken, statement by statement (executed on PostgreSQL):', ...locks.map(printable), '');
+    out.push(...report.executed.runs.flatMap((run) => run.summary).map(printable));
   }
   return `${out.join('\n')}\n`;
 }
@@ -56,7 +57,7 @@ function codeFrame(v: Violation, source: string, color: boolean): string[] {
   const gutter = String(v.line).length;
   const width = v.endLine === v.line ? Math.max(1, v.endColumn - v.column) : Math.max(1, [...source].length - v.column + 1);
   const caret = paint(color, v.severity === 'error' ? 31 : 33, '^'.repeat(Math.min(width, 80)));
-  return [`  ${paint(color, 2, `${v.line} |`)} ${source}`, `  ${' '.repeat(gutter)} ${paint(color, 2, '|')} ${' '.repeat(Math.max(0, v.column - 1))}${caret}`];
+  return [`  ${paint(color, 2, `${v.line} |`)} ${printableSource(source)}`, `  ${' '.repeat(gutter)} ${paint(color, 2, '|')} ${' '.repeat(Math.max(0, v.column - 1))}${caret}`];
 }
 
 /** The text of a line of a verified file, '' when the report does not carry that file. */
