@@ -25,8 +25,28 @@ export class NotRegularFileError extends Error {
   }
 }
 
-/** The bytes of a regular file; throws NotRegularFileError for anything else, and fs errors (ENOENT, EACCES ...) as they are. */
-export function readRegularFile(path: string): Buffer {
+export class FileTooLargeError extends Error {
+  readonly code = 'EFBIG';
+  constructor(
+    readonly path: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`${path} is ${megabytes(bytes)}, more than the ${megabytes(maxBytes)} it may be`);
+  }
+}
+
+/** 16777216 → "16 MiB", 52638515 → "50.2 MiB". */
+export function megabytes(bytes: number): string {
+  const mib = bytes / 1024 / 1024;
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+}
+
+/**
+ * The bytes of a regular file; throws NotRegularFileError for anything else, FileTooLargeError past `maxBytes`
+ * (checked before reading), and fs errors (ENOENT, EACCES ...) as they are.
+ */
+export function readRegularFile(path: string, options: { readonly maxBytes?: number } = {}): Buffer {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading does not wait for a writer. A socket cannot be opened at all (ENXIO).
@@ -38,6 +58,7 @@ export function readRegularFile(path: string): Buffer {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new NotRegularFileError(path, fileKind(stats));
+    if (options.maxBytes !== undefined && stats.size > options.maxBytes) throw new FileTooLargeError(path, stats.size, options.maxBytes);
     return readFileSync(fd);
   } finally {
     closeSync(fd);

@@ -1,12 +1,15 @@
 // A migration path that is not a regular file: a named pipe would block a read forever, a link to /dev/zero would
 // never end, a folder named like a file is no SQL. Each is refused with one line naming what it is, never a hang:
-// by the verifier (and its code frames), by make sum, by the runner, and for the config and baseline files.
+// by the verifier (and its code frames), by make sum, by the runner, and for the config and baseline files. A file too
+// large for the parser is refused before it is read; a parser that fails anyway says so, with the output kept clean.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NotRegularFileError, readRegularFile } from '../core/regular-file.js';
+import { MAX_MIGRATION_BYTES } from '../core/migrations/folder.js';
+import { loadParser, parseSql } from '../core/migrations/parse.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** Well past a normal run: a read that blocks is killed here and shows as a null status. */
@@ -136,4 +139,38 @@ t.test('a file name that is not UTF-8 is named as such, not as a missing file', 
   t.equal(code, 1);
   t.match(stdout, 'The file name is not valid UTF-8');
   t.notMatch(stdout, 'symbolic link to nothing');
+});
+
+t.test('a migration file past 16 MiB is refused before it is read, with what to do instead', async (t) => {
+  const dir = folderWith((path) => {
+    writeFileSync(path, '');
+    truncateSync(path, MAX_MIGRATION_BYTES + 1024 * 1024);
+  });
+  const { code, stdout } = run('dist/verify/cli.js', ['--no-cache', '.'], dir);
+  t.equal(code, 1);
+  t.match(stdout, '20260105090100_create_b.up.sql is 17 MiB, more than the 16 MiB a migration file may be');
+  t.match(stdout, 'load bulk data with COPY from a data file, or split the migration');
+  const ran = run('dist/scripts/migrate.js', ['--dir', '.', 'up'], dir);
+  t.equal(ran.code, 2, 'the runner refuses it too, before connecting');
+});
+
+t.test('when the parser itself fails (its 1 GiB heap runs out) the file says so, the output stays clean and the parser goes on', async (t) => {
+  await loadParser();
+  // 50 MiB of INSERTs: PostgreSQL's parser in the WebAssembly hits FATAL out of memory.
+  const rows: string[] = ['CREATE TABLE b (id bigint PRIMARY KEY, v text);\n'];
+  for (let i = 0; i < 820_000; i++) rows.push(`INSERT INTO b VALUES (${i}, 'some reference value text here');\n`);
+  const written: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stdout.write;
+  let parsed;
+  try {
+    parsed = parseSql(rows.join(''));
+  } finally {
+    process.stdout.write = write;
+  }
+  t.match(parsed.error?.message, /^the parser could not finish this file \(.+\): it is too large or too deeply nested to check, so split it$/);
+  t.equal(parsed.error?.offset, 0, 'at the start of the file, not as a syntax error somewhere in it');
+  t.same(written, [], "nothing of PostgreSQL's memory dump reaches stdout");
+  t.equal(process.exitCode, undefined, 'the exit code is untouched');
+  t.equal(parseSql('SELECT 1;').statements.length, 1, 'the next file parses');
 });

@@ -74,9 +74,9 @@ export function parseSql(text: string, bytes: Buffer = Buffer.from(text, 'utf8')
   // Postgres's blanks only: a no-break space or a BOM is not whitespace to it, so String#trim would hide an error.
   if (/^[ \t\n\r\f\v]*$/.test(text)) return { statements: [], comments };
   try {
-    result = parser().parseSync(text) as typeof result;
+    result = quietly(() => parser().parseSync(text)) as typeof result;
   } catch (error) {
-    return { statements: [], comments, error: toParseError(error, text) };
+    return { statements: [], comments, error: (error as { sqlDetails?: unknown }).sqlDetails ? toParseError(error, text) : parserFailure(error) };
   }
   const statements: Statement[] = [];
   for (const [index, raw] of (result.stmts ?? []).entries()) {
@@ -112,6 +112,36 @@ function trimmedEnd(bytes: Buffer, from: number): number {
   let end = bytes.length;
   while (end > from && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d || bytes[end - 1] === 0x09 || bytes[end - 1] === 0x3b)) end--;
   return end;
+}
+
+/**
+ * The parser itself failed, not the SQL: libpg-query's heap (1 GiB) ran out, or what it returned was too large for a
+ * string. Said as such at the start of the file, never as a syntax error somewhere in it.
+ */
+function parserFailure(error: unknown): ParseError {
+  const why = oneLine((error as { message?: unknown } | undefined)?.message?.toString() ?? String(error));
+  return { message: `the parser could not finish this file (${why}): it is too large or too deeply nested to check, so split it`, offset: 0 };
+}
+
+/**
+ * Run the parser with the process's output muted and its exit code kept: when PostgreSQL's code in the WebAssembly
+ * hits a FATAL error (out of memory) it prints its memory contexts and "Terminating process" through console.log,
+ * into our report, and Emscripten's exit() sets process.exitCode.
+ */
+function quietly<T>(run: () => T): T {
+  const stdout = process.stdout.write;
+  const stderr = process.stderr.write;
+  const exitCode = process.exitCode;
+  const mute = (() => true) as typeof process.stdout.write;
+  process.stdout.write = mute;
+  process.stderr.write = mute;
+  try {
+    return run();
+  } finally {
+    process.stdout.write = stdout;
+    process.stderr.write = stderr;
+    process.exitCode = exitCode;
+  }
 }
 
 function toParseError(error: unknown, text: string): ParseError {
