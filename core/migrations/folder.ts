@@ -1,6 +1,6 @@
 // The one reader of migration folders: list the folder, read every migration file's bytes once, tell the layout,
 // name and pair the files. The verifier, the executed proof, the runner, drift, make new and make sum all start here.
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { FileTooLargeError, megabytes, NotRegularFileError, readRegularFile } from '../regular-file.js';
 
 /**
@@ -98,6 +98,14 @@ function namedInUtf8(directory: string, entries: ListingEntry[], problems: SetPr
   return kept;
 }
 
+function isSymbolicLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 export class NoSuchFolderError extends Error {
   readonly code = 'NO_SUCH_FOLDER';
   constructor(readonly directory: string) {
@@ -155,7 +163,7 @@ function readContent(directory: string, path: string, contents: ReadonlyMap<stri
       problems.push({ path, code: 'unreadable', message });
       return undefined;
     }
-    const why = code === 'ENOENT' ? 'a symbolic link to nothing' : code === 'EACCES' ? 'permission denied' : code;
+    const why = code === 'ENOENT' ? (isSymbolicLink(absolute) ? 'a symbolic link to nothing' : 'it was removed while being read') : code === 'EACCES' ? 'permission denied' : code;
     problems.push({ path, code: 'unreadable', message: `Cannot read ${path} (${why}): fix or remove it.` });
     return undefined;
   }
