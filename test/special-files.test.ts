@@ -148,6 +148,7 @@ t.test('a migration file past 16 MiB is refused before it is read, with what to 
   });
   const { code, stdout } = run('dist/verify/cli.js', ['--no-cache', '.'], dir);
   t.equal(code, 1);
+  t.ok(stdout.length < 10_000, `a short report (${stdout.length} characters): the file is not read for a code frame either`);
   t.match(stdout, '20260105090100_create_b.up.sql is 17 MiB, more than the 16 MiB a migration file may be');
   t.match(stdout, 'load bulk data with COPY from a data file, or split the migration');
   const ran = run('dist/scripts/migrate.js', ['--dir', '.', 'up'], dir);
@@ -173,4 +174,20 @@ t.test('when the parser itself fails (its 1 GiB heap runs out) the file says so,
   t.same(written, [], "nothing of PostgreSQL's memory dump reaches stdout");
   t.equal(process.exitCode, undefined, 'the exit code is untouched');
   t.equal(parseSql('SELECT 1;').statements.length, 1, 'the next file parses');
+});
+
+t.test('a code frame of a megabyte-long line shows a window around the column', async (t) => {
+  // One line: a 1 MB string literal, then a syntax error at its end (a minified dump).
+  const dir = folderWith((path) => writeFileSync(path, `SELECT '${'x'.repeat(1_000_000)}' FROM FROM;\n`));
+  const { code, stdout } = run('dist/verify/cli.js', ['--no-cache', '.'], dir);
+  t.equal(code, 1);
+  t.ok(stdout.length < 10_000, `a short report (${stdout.length} characters)`);
+  const frame = stdout.split('\n').findIndex((line) => /^ {2}1 \| …/.test(line));
+  t.ok(frame >= 0, 'the line is shown cut, starting with an ellipsis');
+  const [source, carets] = [stdout.split('\n')[frame]!, stdout.split('\n')[frame + 1]!];
+  t.equal(source.slice(carets.indexOf('^'), carets.indexOf('^') + 4), 'FROM', 'the caret stands under the token PostgreSQL names');
+  const sarif = run('dist/verify/cli.js', ['--no-cache', '--format', 'sarif', '.'], dir);
+  const snippets = (JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ locations: Array<{ physicalLocation?: { region?: { snippet?: { text: string } } } }> }> }> }).runs
+    .flatMap((r) => r.results.flatMap((result) => result.locations.map((l) => l.physicalLocation?.region?.snippet?.text ?? '')));
+  t.ok(snippets.length > 0 && snippets.every((text) => text.length <= 1000), `SARIF's snippets are cut too (${snippets.map((text) => text.length).join(', ')} characters)`);
 });

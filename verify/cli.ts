@@ -2,6 +2,7 @@
 // Thin: argv -> verify() -> format -> exit code. Exit 0: no error; 1: errors found; 2: usage error or unreadable path.
 import { readFileSync } from 'node:fs';
 import { readRegularFile } from '../core/regular-file.js';
+import { MAX_MIGRATION_BYTES } from '../core/migrations/folder.js';
 import module from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { verify, BUILTIN_RULES, UsageError } from './engine.js';
@@ -315,9 +316,9 @@ function verifiedTexts(violations: readonly Violation[], contents: ReadonlyMap<s
     if (staged !== undefined) texts.set(file, staged);
     else {
       try {
-        texts.set(file, readRegularFile(file).toString('utf8'));
+        texts.set(file, readRegularFile(file, { maxBytes: MAX_MIGRATION_BYTES }).toString('utf8'));
       } catch {
-        // Unreadable, or not a regular file (reported as such): no code frame.
+        // Unreadable, not a regular file, or too large to verify (reported as such): no code frame.
       }
     }
   }

@@ -12,6 +12,9 @@ export const SRCROOT = 'SRCROOT';
 
 const level = (severity: 'error' | 'warning'): 'error' | 'warning' => (severity === 'warning' ? 'warning' : 'error');
 
+/** The longest snippet text given with a result. */
+const SNIPPET_CHARACTERS = 1000;
+
 export function formatSarif(report: VerifyReport): string {
   const violations = allViolations(report);
   // A violation of a rule the report does not describe (a rule from elsewhere) still gets a descriptor.
@@ -25,7 +28,8 @@ export function formatSarif(report: VerifyReport): string {
     const text = report.sources.get(v.file);
     if (text === undefined) return undefined;
     if (!lines.has(v.file)) lines.set(v.file, new LineIndex(text));
-    return lines.get(v.file)!.lineText(v.line) || undefined;
+    // A minified file's one line can be megabytes: the snippet is the line up to a length a viewer shows.
+    return lines.get(v.file)!.lineText(v.line).slice(0, SNIPPET_CHARACTERS) || undefined;
   };
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

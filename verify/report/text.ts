@@ -53,11 +53,24 @@ export function formatText(report: VerifyReport, options: TextOptions): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The most of a source line a code frame shows: a minified file's one line can be megabytes long. */
+const FRAME_CHARACTERS = 160;
+/** How much of the line before the reported column stays in view when the line is cut. */
+const FRAME_LEAD = 60;
+
 function codeFrame(v: Violation, source: string, color: boolean): string[] {
   const gutter = String(v.line).length;
-  const width = v.endLine === v.line ? Math.max(1, v.endColumn - v.column) : Math.max(1, [...source].length - v.column + 1);
-  const caret = paint(color, v.severity === 'error' ? 31 : 33, '^'.repeat(Math.min(width, 80)));
-  return [`  ${paint(color, 2, `${v.line} |`)} ${printableSource(source)}`, `  ${' '.repeat(gutter)} ${paint(color, 2, '|')} ${' '.repeat(Math.max(0, v.column - 1))}${caret}`];
+  const characters = [...source];
+  const width = v.endLine === v.line ? Math.max(1, v.endColumn - v.column) : Math.max(1, characters.length - v.column + 1);
+  // A long line is shown as a window around the column, cut with an ellipsis on the side that goes on.
+  const from = characters.length > FRAME_CHARACTERS ? Math.min(Math.max(0, v.column - 1 - FRAME_LEAD), characters.length - FRAME_CHARACTERS) : 0;
+  const to = Math.min(characters.length, from + FRAME_CHARACTERS);
+  const shown = `${from > 0 ? '…' : ''}${printableSource(characters.slice(from, to).join(''))}${to < characters.length ? '…' : ''}`;
+  const column = v.column - 1 - from + (from > 0 ? 1 : 0);
+  // Within a cut line the carets stop at its cut end.
+  const visible = to < characters.length ? to - from - Math.max(0, v.column - 1 - from) : Infinity;
+  const caret = paint(color, v.severity === 'error' ? 31 : 33, '^'.repeat(Math.max(1, Math.min(width, 80, visible))));
+  return [`  ${paint(color, 2, `${v.line} |`)} ${shown}`, `  ${' '.repeat(gutter)} ${paint(color, 2, '|')} ${' '.repeat(Math.max(0, column))}${caret}`];
 }
 
 /** The text of a line of a verified file, '' when the report does not carry that file. */
