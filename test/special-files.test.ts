@@ -4,7 +4,7 @@
 // large for the parser is refused before it is read; a parser that fails anyway says so, with the output kept clean.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync as makeTempDir, rmSync, symlinkSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NotRegularFileError, readRegularFile } from '../core/regular-file.js';
@@ -14,6 +14,18 @@ import { loadParser, parseSql } from '../core/migrations/parse.js';
 const ROOT = new URL('..', import.meta.url).pathname;
 /** Well past a normal run: a read that blocks is killed here and shows as a null status. */
 const TIMEOUT_MS = 20_000;
+
+/** Every folder made here is removed at the end (pipes, links and sparse files included). */
+const made: string[] = [];
+t.teardown(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function mkdtempSync(prefix: string): string {
+  const dir = makeTempDir(prefix);
+  made.push(dir);
+  return dir;
+}
 
 function run(script: string, args: string[], cwd: string) {
   const result = spawnSync(process.execPath, [join(ROOT, script), ...args], { cwd, encoding: 'utf8', timeout: TIMEOUT_MS, env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' } });
