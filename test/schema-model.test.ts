@@ -142,3 +142,26 @@ t.test('states compared: the schema after the down against the schema before the
   model.rollback(before);
   t.same(model.stateChangesSince(before), [], 'rolled back, nothing changed');
 });
+
+t.test('which tables reference a table: kept in step with every change, rolled back and restored from a snapshot', async (t) => {
+  const model = new SchemaModel();
+  replay(model, `CREATE TABLE a (id bigint PRIMARY KEY);
+CREATE TABLE b (id bigint PRIMARY KEY, a_id bigint REFERENCES a);
+CREATE TABLE c (id bigint PRIMARY KEY, a_id bigint, a2_id bigint);
+ALTER TABLE c ADD CONSTRAINT c_a FOREIGN KEY (a_id) REFERENCES a, ADD CONSTRAINT c_a2 FOREIGN KEY (a2_id) REFERENCES a;`);
+  const names = (table: string): string[] => model.referencing(table).map((x) => x.name);
+  t.same(names('public.a'), ['public.b', 'public.c'], 'in the order the tables were made; two keys count once');
+  const mark = model.mark();
+  replay(model, 'ALTER TABLE c DROP CONSTRAINT c_a;', 'm2');
+  t.same(names('public.a'), ['public.b', 'public.c'], 'c still has c_a2');
+  replay(model, 'ALTER TABLE c DROP CONSTRAINT c_a2;\nDROP TABLE b;', 'm2');
+  t.same(names('public.a'), [], 'no key left');
+  replay(model, 'ALTER TABLE a RENAME TO a_old;', 'm2');
+  replay(model, 'CREATE TABLE d (id bigint PRIMARY KEY, x bigint REFERENCES a_old);', 'm2');
+  t.same(names('public.a_old'), ['public.d'], 'a key to the renamed table');
+  model.rollback(mark);
+  // (A rollback puts a dropped table back at the end of the model's order: compared as a set.)
+  t.same(names('public.a').sort(), ['public.b', 'public.c'], 'rollback restores what referenced it');
+  t.same(names('public.a_old'), []);
+  t.same(SchemaModel.fromSnapshot(model.toSnapshot()).referencing('public.a').map((x) => x.name).sort(), ['public.b', 'public.c'], 'a model restored from a snapshot knows it too');
+});

@@ -1,18 +1,18 @@
 // The one reader of migration folders: list the folder, read every migration file's bytes once, tell the layout,
 // name and pair the files. The verifier, the executed proof, the runner, drift, make new and make sum all start here.
 import { lstatSync, readdirSync, statSync } from 'node:fs';
-import { FileTooLargeError, megabytes, NotRegularFileError, readRegularFile } from '../regular-file.js';
-
-/**
- * The largest migration file read. libpg-query's WebAssembly heap stops at 1 GiB: a file of 50 MiB of INSERTs
- * exhausts it (PostgreSQL's FATAL out of memory, and the parser is dead for every file after); 32 MiB took 15 s and
- * 2.8 GB, 16 MiB 7 s and 1.5 GB. Past this a file is refused with a message, never half parsed.
- */
-export const MAX_MIGRATION_BYTES = 16 * 1024 * 1024;
 import { join } from 'node:path';
+import { FileTooLargeError, megabytes, NotRegularFileError, readRegularFile } from '../regular-file.js';
 import { fileContent, type FileContent } from './file-content.js';
 import { classifyFiles, pairFiles, resolveSingleFiles, type ListingEntry, type MigrationFileName, type PairedFiles, type SetProblem } from './layout.js';
 import { SQITCH_PLAN, sqitchFiles } from './sqitch.js';
+
+/**
+ * The largest migration file read. libpg-query's WebAssembly heap stops at 1 GiB and its parse tree takes tens of
+ * bytes per byte of SQL: 50 MiB of INSERTs exhausts it (PostgreSQL's FATAL out of memory), 32 MiB took 15 s and
+ * 2.8 GB, 16 MiB 7 s and 1.5 GB. Past this a file is refused with a message before it is read.
+ */
+export const MAX_MIGRATION_BYTES = 16 * 1024 * 1024;
 
 export interface MigrationFolder {
   /** The folder as given (absolute or relative). */
@@ -155,7 +155,7 @@ function readContent(directory: string, path: string, contents: ReadonlyMap<stri
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     if (error instanceof FileTooLargeError) {
-      problems.push({ path, code: 'unreadable', message: `${path} is ${megabytes(error.bytes)}, more than the ${megabytes(error.maxBytes)} a migration file may be (its parser runs out of memory a little past that): load bulk data with COPY from a data file, or split the migration.` });
+      problems.push({ path, code: 'unreadable', message: `${path} is ${megabytes(error.bytes)}, more than the ${megabytes(error.maxBytes)} a migration file may be (the parser would need gigabytes for it): load bulk data with COPY from a data file, or split the migration.` });
       return undefined;
     }
     if (error instanceof NotRegularFileError) {
