@@ -61,6 +61,7 @@ for (const [what, make, kind] of kinds) {
       t.equal(code, 1, `${args.join(' ')}: exit 1, not killed (${stderr})`);
       t.match(stdout, `20260105090100_create_b.up.sql is ${kind}`, 'says what the path is');
       t.match(stdout, 'unreadable');
+      if (args[0] !== '--format') t.match(stdout, '3 files checked', 'what was not read is not counted as checked');
     }
   });
 

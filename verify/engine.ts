@@ -259,10 +259,11 @@ interface PairTexts {
 }
 
 function readPair(pair: MigrationFolder['pairs'][number], folder: MigrationFolder): PairTexts {
+  // Only files that could be read count as checked: a folder or a pipe named like a migration is reported, not checked.
   const upText = folder.content(pair.upPath)?.text;
-  if (pair.singleFile) return { files: 1, upText };
+  if (pair.singleFile) return { files: upText === undefined ? 0 : 1, upText };
   const downText = pair.downPath ? folder.content(pair.downPath)?.text : undefined;
   const metadata = pair.metadataPath ? folder.content(pair.metadataPath)?.text : undefined;
-  return { files: pair.downPath ? 2 : 1, upText, downText, ...(metadata !== undefined ? { metadata } : {}) };
+  return { files: (upText === undefined ? 0 : 1) + (downText === undefined ? 0 : 1), upText, downText, ...(metadata !== undefined ? { metadata } : {}) };
 }
 
