@@ -204,3 +204,18 @@ t.test('a code frame of a megabyte-long line shows a window around the column', 
     .flatMap((r) => r.results.flatMap((result) => result.locations.map((l) => l.physicalLocation?.region?.snippet?.text ?? '')));
   t.ok(snippets.length > 0 && snippets.every((text) => text.length <= 1000), `SARIF's snippets are cut too (${snippets.map((text) => text.length).join(', ')} characters)`);
 });
+
+t.test('a reader that closes the pipe early (| head) ends the verifier quietly, with its exit code', async (t) => {
+  // Enough findings that the report outgrows the pipe's buffer: the writes after `head` leaves fail with EPIPE.
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-'));
+  for (let i = 0; i < 400; i++) {
+    const version = String(20260105090000 + i);
+    writeFileSync(join(dir, `${version}_t${i}.up.sql`), `CREATE TABLE t${i} (id int, name varchar(10), at timestamp);\n`);
+    writeFileSync(join(dir, `${version}_t${i}.down.sql`), 'SELECT 1;\n');
+  }
+  for (const [entry, args] of [['dist/verify/verify-migrations.mjs', ['--no-cache', '.']], ['dist/verify/cli.js', ['--no-cache', '.']]] as const) {
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${join(ROOT, entry)}" ${args.join(' ')} | head -n 1; exit "\${PIPESTATUS:-0}"`], { cwd: dir, encoding: 'utf8', timeout: TIMEOUT_MS, env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' } });
+    t.equal(result.stdout.split('\n').filter(Boolean).length, 1, `${entry}: head printed its one line`);
+    t.notMatch(result.stderr, /EPIPE|Error|at /, `${entry}: no stack trace (${result.stderr.slice(0, 200)})`);
+  }
+});

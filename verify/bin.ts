@@ -2,6 +2,10 @@
 // The command's entry: print the stored report when nothing the last identical run read has changed (report-store.ts),
 // else load the whole CLI. Kept to node builtins and one small module, so a warm run costs little more than node itself.
 import { storedReport } from './report-store.js';
+import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
+
+// `verify-migrations | head` closes the pipe early: end quietly, never with EPIPE's stack trace.
+exitQuietlyOnClosedPipe();
 
 const stored = storedReport(process.argv.slice(2));
 if (stored) {

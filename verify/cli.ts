@@ -2,6 +2,7 @@
 // Thin: argv -> verify() -> format -> exit code. Exit 0: no error; 1: errors found; 2: usage error or unreadable path.
 import { readFileSync } from 'node:fs';
 import { readRegularFile } from '../core/regular-file.js';
+import { exitQuietlyOnClosedPipe } from '../core/closed-pipe.js';
 import { MAX_MIGRATION_BYTES } from '../core/migrations/folder.js';
 import module from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -325,6 +326,7 @@ function verifiedTexts(violations: readonly Violation[], contents: ReadonlyMap<s
   return texts;
 }
 
+exitQuietlyOnClosedPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
