@@ -13,6 +13,11 @@ export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
+/** Text whose line breaks are meant (a reconciling statement over several lines): each line made printable. */
+export function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
+
 /** A source line in a code frame: each such character becomes one U+FFFD, so the caret under it stays in its column. */
 export function printableSource(line: string): string {
   return line.replace(UNPRINTABLE, '\ufffd');

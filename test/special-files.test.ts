@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { NotRegularFileError, readRegularFile } from '../core/regular-file.js';
 import { MAX_MIGRATION_BYTES } from '../core/migrations/folder.js';
 import { loadParser, parseSql } from '../core/migrations/parse.js';
+import { printable, printableLines, printableSource } from '../core/printable.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** Well past a normal run: a read that blocks is killed here and shows as a null status. */
@@ -218,4 +219,11 @@ t.test('a reader that closes the pipe early (| head) ends the verifier quietly, 
     t.equal(result.stdout.split('\n').filter(Boolean).length, 1, `${entry}: head printed its one line`);
     t.notMatch(result.stderr, /EPIPE|Error|at /, `${entry}: no stack trace (${result.stderr.slice(0, 200)})`);
   }
+});
+
+t.test('printable: one line escaped, meant line breaks kept line by line', async (t) => {
+  t.equal(printable('a\nb\u001b[31mc\u202ed\te'), 'a\\nb\\e[31mc\\u202ed\te', 'newline, ESC and override escaped; a tab kept');
+  t.equal(printableLines('DROP VIEW v;\nCREATE VIEW v AS\nSELECT 1;'), 'DROP VIEW v;\nCREATE VIEW v AS\nSELECT 1;', 'a reconciling statement over several lines stays readable');
+  t.equal(printableLines('x\u0007\ny'), 'x\\x07\ny');
+  t.equal(printableSource('ab\u001bc'), 'ab\ufffdc', 'a code frame keeps one character per character');
 });

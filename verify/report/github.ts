@@ -2,7 +2,7 @@
 // layout and per executed run, and the executed lock table folded in a log group.
 import { lockLines } from './execution.js';
 import { allViolations, hasPosition, layoutLine, type VerifyReport } from './types.js';
-import { printable } from '../../core/printable.js';
+import { printable, printableLines } from '../../core/printable.js';
 
 // %0A keeps a message's own line breaks in the annotation; any other control character is written as an escape.
 const escape = (text: string): string => printable(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
@@ -21,7 +21,7 @@ export function formatGithub(report: VerifyReport): string {
   if (report.executed) {
     for (const line of report.executed.runs.flatMap((run) => run.summary)) out.push(`::notice title=verify-migrations --execute::${escape(line)}`);
     const locks = lockLines(report.executed);
-    if (locks.length) out.push('::group::Locks taken, statement by statement (executed on PostgreSQL)', ...locks.map(printable), '::endgroup::');
+    if (locks.length) out.push('::group::Locks taken, statement by statement (executed on PostgreSQL)', ...locks.map(printableLines), '::endgroup::');
   }
   return out.map((line) => `${line}\n`).join('');
 }

@@ -4,7 +4,7 @@ import { LineIndex } from '../../core/migrations/source-position.js';
 import type { Violation } from '../rule.js';
 import { lockLines } from './execution.js';
 import { allViolations, hasPosition, layoutLine, type VerifyReport } from './types.js';
-import { printable, printableSource } from '../../core/printable.js';
+import { printable, printableLines, printableSource } from '../../core/printable.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -43,12 +43,12 @@ export function formatText(report: VerifyReport, options: TextOptions): string {
     const said = report.drift.violations.map((v) => v.message);
     for (const difference of report.drift.differences) if (!said.some((m) => m.includes(difference))) out.push(`drift: ${printable(difference)}`);
     const reconcile = report.drift.reconcile ?? [];
-    if (reconcile.length) out.push('', 'To make the database match the migrations (printed for review, never run):', ...reconcile.map(printable));
+    if (reconcile.length) out.push('', 'To make the database match the migrations (printed for review, never run):', ...reconcile.map(printableLines));
   }
   if (report.executed) {
     const locks = lockLines(report.executed, { width: options.width ?? 100 });
-    if (locks.length) out.push('', 'Locks taken, statement by statement (executed on PostgreSQL):', ...locks.map(printable), '');
-    out.push(...report.executed.runs.flatMap((run) => run.summary).map(printable));
+    if (locks.length) out.push('', 'Locks taken, statement by statement (executed on PostgreSQL):', ...locks.map(printableLines), '');
+    out.push(...report.executed.runs.flatMap((run) => run.summary).map(printableLines));
   }
   return `${out.join('\n')}\n`;
 }
