@@ -160,7 +160,7 @@ function defaultOursVariants(): Variant[] {
   const help = spawnSync(NODE, [OURS_CLI, '--help'], { encoding: 'utf8' }).stdout ?? '';
   if (!help.includes('--no-cache')) return [oursVariant('ours', [])];
   const editNewest = (corpus: Corpus, iteration: number): void => {
-    const newest = [...corpus.files].filter((f) => f.endsWith('.up.sql')).sort().pop();
+    const newest = newestUp(corpus);
     if (!newest) return;
     const path = join(corpus.dir, newest);
     const original = readFileSync(path, 'utf8');
@@ -212,19 +212,11 @@ function pgfenceVariant(): Variant {
  * ours sets (--liftoff-only; without it V8's optimizing compile of the parser keeps the process ~70 ms longer).
  */
 function oneFileFloorVariant(): Variant {
-  const newest = (c: Corpus): string => [...c.files].filter((f) => f.endsWith('.up.sql')).sort().pop() ?? '';
   return {
     label: 'parse floor, newest up file only (--liftoff-only)',
     family: 'floor-one',
-    command: (c) => ({ command: NODE, args: ['--liftoff-only', FLOOR, '.', '--only', newest(c)], cwd: c.dir }),
-    check: (result) => {
-      try {
-        const data = JSON.parse(result.stdout) as { files: number };
-        return data.files === 1 ? undefined : `parsed ${data.files} files, not 1`;
-      } catch {
-        return `no JSON: ${firstLine(result.stderr || result.stdout)}`;
-      }
-    },
+    command: (c) => ({ command: NODE, args: ['--liftoff-only', FLOOR, '.', '--only', newestUp(c) ?? ''], cwd: c.dir }),
+    check: (result) => floorProblem(result, 1),
   };
 }
 
@@ -233,15 +225,23 @@ function floorVariant(): Variant {
     label: 'parse floor (libpg-query parseSync only)',
     family: 'floor',
     command: (c) => ({ command: NODE, args: [FLOOR, '.'], cwd: c.dir }),
-    check: (result, corpus) => {
-      try {
-        const data = JSON.parse(result.stdout) as { files: number };
-        return data.files === corpus.files.length ? undefined : `parsed ${data.files} of ${corpus.files.length} files`;
-      } catch {
-        return `no JSON: ${firstLine(result.stderr || result.stdout)}`;
-      }
-    },
+    check: (result, corpus) => floorProblem(result, corpus.files.length),
   };
+}
+
+/** What is wrong with a parse-floor run that should have parsed `files` files, or undefined. */
+function floorProblem(result: RunResult, files: number): string | undefined {
+  try {
+    const data = JSON.parse(result.stdout) as { files: number };
+    return data.files === files ? undefined : `parsed ${data.files} of ${files} files`;
+  } catch {
+    return `no JSON: ${firstLine(result.stderr || result.stdout)}`;
+  }
+}
+
+/** The corpus's newest up file (the one a warm run's edit touches). */
+function newestUp(corpus: Corpus): string | undefined {
+  return [...corpus.files].filter((f) => f.endsWith('.up.sql')).sort().pop();
 }
 
 function firstLine(text: string): string {
