@@ -108,6 +108,8 @@ FROM unnest(string_to_array($1::text, chr(10))) AS n(name)
 JOIN pg_class c ON c.oid = to_regclass(n.name)
 LEFT JOIN pg_index i ON i.indexrelid = c.oid`;
 
+const RELATION_OIDS = `SELECT c.oid::int8::text AS oid FROM pg_class c WHERE c.oid >= 16384`;
+
 const OBSERVED = `
 SELECT l.relation::int8::text AS oid, l.mode, l.granted, l.locktype = 'relation' AND l.relation >= 16384
   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AS ours
@@ -123,7 +125,8 @@ FROM pg_locks l WHERE l.pid = $1`;
  */
 export async function runObserved(session: Sql, observer: Sql, pid: number, text: string, statement: Statement | undefined, names: RelationNames): Promise<LockHeld[]> {
   await observer.unsafe('BEGIN ISOLATION LEVEL REPEATABLE READ');
-  await observer.unsafe('SELECT 1');
+  // The relations there before the statement (this also takes the observer's snapshot).
+  const before = new Set((await observer.unsafe<{ oid: string }[]>(RELATION_OIDS)).map((r) => r.oid));
   // ACCESS SHARE on the tables the statement names (an index: its table), so that what waits for every locker of the
   // table (DROP INDEX CONCURRENTLY, a plain ALTER TABLE) waits for the observer too, and is seen waiting.
   const named = documentedLocks(statement).map((l) => l.relation);
@@ -170,14 +173,18 @@ export async function runObserved(session: Sql, observer: Sql, pid: number, text
     if (!released) await observer.unsafe('COMMIT');
   }
   await running;
-  if (seen.size === 0) return documentedLocks(statement).map((l) => ({ ...l, how: 'documented' as const }));
-  // Names after the statement: the observer's snapshot predates what the statement created (the new index).
+  // Names after the statement (a relation it renamed shows its new name); one it dropped keeps its name from before.
   const now = await readRelationNames(session);
   const observed: LockHeld[] = [];
   for (const [oid, modes] of seen) {
+    // A relation the statement made itself (the index CREATE INDEX CONCURRENTLY builds) blocks no one waiting on it:
+    // whether the sampling caught CONCURRENTLY's later phase locking it was timing, so it is never listed.
+    if (!before.has(oid)) continue;
     const name = now.has(oid) ? now.get(oid) : names.get(oid);
     if (name === null) continue;
     for (const mode of modes) observed.push({ relation: name ?? `relation ${oid} (dropped)`, mode, how: 'observed' });
   }
+  // Nothing seen on what was there before: the statement ended too soon to watch.
+  if (observed.length === 0) return documentedLocks(statement).map((l) => ({ ...l, how: 'documented' as const }));
   return observed.sort(byRelationThenMode);
 }
